@@ -88,9 +88,10 @@ func (c PublisherConfig) Validate() error {
 // message was stored; on an error some may have been, so a caller that
 // retries may write duplicates, which consumers recognise by ce_id.
 type Publisher struct {
-	cfg    PublisherConfig
-	writer *kafka.Writer
-	closed atomic.Bool
+	cfg       PublisherConfig
+	writer    *kafka.Writer
+	transport *kafka.Transport
+	closed    atomic.Bool
 }
 
 // NewPublisher returns a Publisher. It does not connect until the first
@@ -100,6 +101,7 @@ func NewPublisher(cfg PublisherConfig) (*Publisher, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("bus: publisher config: %w", err)
 	}
+	t := cfg.transport()
 	w := &kafka.Writer{
 		Addr:                   kafka.TCP(cfg.Brokers...),
 		Balancer:               kafka.Murmur2Balancer{},
@@ -111,12 +113,12 @@ func NewPublisher(cfg PublisherConfig) (*Publisher, error) {
 		WriteBackoffMin:        50 * time.Millisecond,
 		WriteBackoffMax:        time.Second,
 		AllowAutoTopicCreation: true,
-		Transport:              cfg.transport(),
+		Transport:              t,
 	}
 	if cfg.Logger != nil {
 		w.ErrorLogger = kafkaLogger(cfg.Logger.With("component", "kafka-writer"))
 	}
-	return &Publisher{cfg: cfg, writer: w}, nil
+	return &Publisher{cfg: cfg, writer: w, transport: t}, nil
 }
 
 // ErrPublisherClosed is returned by Publish after Close.
@@ -160,7 +162,10 @@ func (p *Publisher) Close() error {
 	if p.closed.Swap(true) {
 		return nil
 	}
-	return p.writer.Close()
+	err := p.writer.Close()
+	// The Writer closes only a transport of its own making.
+	p.transport.CloseIdleConnections()
+	return err
 }
 
 // summarize shortens kafka-go's per-message WriteErrors, which repeat one
