@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/vasteras/civicbus/bus"
+	"github.com/vasteras/civicbus/bus/embedded"
+	"github.com/vasteras/civicbus/services"
+)
+
+// runConfig is the configuration of `civicbus run`.
+type runConfig struct {
+	commonConfig
+	Data        string
+	KafkaListen string
+	Partitions  int
+}
+
+func (c *cli) runFlags(cfg *runConfig) *cmdFlags {
+	f := newFlags("run", "civicbus run [flags]")
+	f.StringVar(&cfg.Data, "data", "./data", "data `dir`: the embedded broker's state in <dir>/kafka, the SQLite database")
+	f.StringVar(&cfg.KafkaListen, "kafka-listen", c.defaults.KafkaListen, "`address` of the embedded broker, for kcat and other Kafka tools too; a taken default moves to the next free port")
+	f.StringVar(&cfg.Brokers, "brokers", "", "external Kafka `brokers`, host:port,…; when set, no embedded broker runs")
+	f.IntVar(&cfg.Partitions, "partitions", embedded.DefaultPartitions, "partition `count` of topics the embedded broker creates on first use")
+	c.addCommonFlags(f, &cfg.commonConfig, "<data>/civicbus.db")
+	return f
+}
+
+// cmdRun is `civicbus run`: every service in one process, on the embedded
+// broker unless --brokers names an external Kafka.
+func (c *cli) cmdRun(ctx context.Context, args []string) error {
+	var cfg runConfig
+	f := c.runFlags(&cfg)
+	if done, err := c.parseFlags(f, args); done {
+		return err
+	}
+	if err := cfg.validate(f); err != nil {
+		f.usage(c.stderr)
+		return usageError{fmt.Errorf("run: %w", err)}
+	}
+	if cfg.DB == "<data>/civicbus.db" {
+		cfg.DB = filepath.Join(cfg.Data, "civicbus.db")
+	}
+	if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
+		return fmt.Errorf("run: data dir: %w", err)
+	}
+	unlock, err := lockDataDir(cfg.Data)
+	if err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	defer unlock()
+
+	b := &banner{title: versionLine() + " is running; Ctrl-C stops it"}
+	conn, closeBroker, err := c.kafka(cfg, f, b)
+	if err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	defer closeBroker() // last: the broker outlives every client, and persists on close
+	httpLn, note, err := listenOrNext(listenSpec{Addr: cfg.HTTP, Flag: "--http", Source: f.given("http")}, tcpListen)
+	if err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	b.addHTTP(httpLn.Addr())
+	b.note(note)
+	abs, _ := filepath.Abs(cfg.Data)
+	b.add("data dir", abs)
+	b.add("database", cfg.DB)
+	b.add("services", serviceNames())
+	b.write(c.stdout)
+
+	p := &process{logger: c.logger, conn: conn, registry: newRegistry(), httpLn: httpLn, services: services.All(), db: cfg.DB}
+	return p.run(ctx)
+}
+
+func (cfg runConfig) validate(f *cmdFlags) error {
+	var errs []error
+	if f.NArg() > 0 {
+		errs = append(errs, fmt.Errorf("unexpected arguments %q", f.Args()))
+	}
+	if cfg.Partitions < 1 {
+		errs = append(errs, fmt.Errorf("--partitions must be at least 1, got %d", cfg.Partitions))
+	}
+	if cfg.Data == "" {
+		errs = append(errs, errors.New("--data must not be empty"))
+	}
+	if cfg.Brokers != "" && f.given("kafka-listen") != "" {
+		errs = append(errs, errors.New("--kafka-listen is for the embedded broker; with --brokers none runs"))
+	}
+	if cfg.Brokers == "" {
+		for _, name := range securityFlags {
+			if f.given(name) != "" {
+				errs = append(errs, fmt.Errorf("%s needs --brokers: the embedded broker runs without TLS and SASL", f.given(name)))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// kafka starts the embedded broker, or connects to --brokers, and adds its
+// address to the banner. closeBroker stops the embedded broker.
+func (c *cli) kafka(cfg runConfig, f *cmdFlags, b *banner) (conn bus.Connection, closeBroker func(), err error) {
+	if cfg.Brokers != "" {
+		conn, err = cfg.connection("civicbus")
+		b.add("Kafka bootstrap", cfg.Brokers+" (external)")
+		return conn, func() {}, err
+	}
+	spec := listenSpec{Addr: cfg.KafkaListen, Flag: "--kafka-listen", Source: f.given("kafka-listen")}
+	dir := filepath.Join(cfg.Data, "kafka")
+	broker, note, err := listenOrNext(spec, func(addr string) (*embedded.Broker, error) {
+		return embedded.Start(embedded.Config{
+			Listen:     addr,
+			DataDir:    dir,
+			Partitions: cfg.Partitions,
+			Logger:     c.logger.With("component", "embedded-broker"),
+		})
+	})
+	if err != nil {
+		return bus.Connection{}, nil, err
+	}
+	b.add("Kafka bootstrap", broker.Addr()+" (embedded broker, state in "+dir+")")
+	b.note(note)
+	closeBroker = func() {
+		broker.Close()
+		c.logger.Info("embedded broker closed", "data", dir)
+	}
+	return bus.Connection{Brokers: []string{broker.Addr()}, ClientID: "civicbus"}, closeBroker, nil
+}

@@ -1,0 +1,44 @@
+// Command civicbus is the one binary of civicbus, the open-data and
+// automation event bus of Västerås stad.
+//
+//	civicbus run                 everything in one process, embedded broker
+//	civicbus serve <service>     one service against an external Kafka
+//	civicbus dlq list|replay     inspect and replay dead letters
+//	civicbus healthcheck         probe a running process's /healthz
+//	civicbus version | help
+//
+// Every flag can also be set by the environment variable CIVICBUS_<NAME>,
+// NAME being the flag's name in upper case with - as _ (--kafka-listen is
+// CIVICBUS_KAFKA_LISTEN); a flag on the command line wins.
+package main
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		logger.Error("civicbus: " + err.Error())
+		var usage usageError
+		if errors.As(err, &usage) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+// run runs the command that args name (os.Args without the program name)
+// until it is done or ctx is cancelled. It is what main and the tests call.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return newCLI(stdout, stderr, os.Getenv, builtinDefaults).main(ctx, args)
+}

@@ -1,0 +1,95 @@
+// Package services is the registry of civicbus's services: the long-running
+// parts (opendata, portal, automation, casework, connectors) that meet on
+// Kafka topics and never call each other.
+//
+// `civicbus run` runs every service in All in one process; `civicbus serve
+// <name>` runs one of them alone. Registration is the explicit list in All:
+// importing a package registers nothing.
+package services
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"slices"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/vasteras/civicbus/bus"
+)
+
+// Service is one service of civicbus.
+type Service struct {
+	// Name is what `civicbus serve <name>` takes and what the service's
+	// container is called in docker-compose.yml: lower case, no spaces.
+	Name string
+
+	// Description is one line for `civicbus help`.
+	Description string
+
+	// Run runs the service until ctx is cancelled, then stops it and returns
+	// nil; it returns an error only when the service cannot go on. It mounts
+	// its HTTP handlers on env.Mux when it starts, under its own prefix (see
+	// the Path constants), and registers its metrics on env.Metrics.
+	Run func(ctx context.Context, env Env) error
+}
+
+// Env is what a service is given to run with. The process owns every part of
+// it: a service neither closes the connection's clients it did not make nor
+// serves HTTP itself.
+type Env struct {
+	// Conn reaches the Kafka cluster, the embedded broker or a real one.
+	Conn bus.Connection
+
+	// Logger is the process's logger, already labelled with the service name.
+	Logger *slog.Logger
+
+	// Metrics is where the service registers its collectors; they appear at
+	// the process's /metrics with a service label.
+	Metrics prometheus.Registerer
+
+	// Mux is the process's HTTP mux, served on its one HTTP address next to
+	// /healthz, /readyz and /metrics. Mount under your own prefix only.
+	Mux *http.ServeMux
+
+	// DB is the SQL data source: a SQLite file path, or a postgres:// URL.
+	DB string
+}
+
+// The HTTP prefixes of the faces that later services mount on Env.Mux. The
+// process itself serves /healthz, /readyz and /metrics.
+const (
+	PathPortal   = "/"          // the open-data portal: catalog, downloads
+	PathAPI      = "/api/"      // the JSON APIs, CKAN-style and others
+	PathRegistry = "/registry/" // the schema registry
+	PathCasework = "/casework/" // the caseworker's inbox
+	PathAdmin    = "/admin/"    // the system owners' face
+	PathHealthz  = "/healthz"   // process alive
+	PathReadyz   = "/readyz"    // the Kafka cluster answers
+	PathMetrics  = "/metrics"   // Prometheus
+)
+
+// All returns every service, in the order `civicbus run` starts them. Each
+// one added here needs its container in docker-compose.yml (a test checks).
+// The domain services arrive with their own issues; until then the list is
+// empty.
+func All() []Service {
+	return []Service{}
+}
+
+// Lookup returns the service called name.
+func Lookup(name string) (Service, bool) {
+	i := slices.IndexFunc(All(), func(s Service) bool { return s.Name == name })
+	if i < 0 {
+		return Service{}, false
+	}
+	return All()[i], true
+}
+
+// Names returns the names of all services, in order.
+func Names() []string {
+	var names []string
+	for _, s := range All() {
+		names = append(names, s.Name)
+	}
+	return names
+}
