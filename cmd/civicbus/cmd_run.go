@@ -42,13 +42,7 @@ func (c *cli) cmdRun(ctx context.Context, args []string) error {
 		f.usage(c.stderr)
 		return usageError{fmt.Errorf("run: %w", err)}
 	}
-	if cfg.DB == "<data>/civicbus.db" {
-		cfg.DB = filepath.Join(cfg.Data, "civicbus.db")
-	}
-	if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
-		return fmt.Errorf("run: data dir: %w", err)
-	}
-	unlock, err := lockDataDir(cfg.Data)
+	unlock, err := cfg.openDataDir()
 	if err != nil {
 		return fmt.Errorf("run: %w", err)
 	}
@@ -66,14 +60,28 @@ func (c *cli) cmdRun(ctx context.Context, args []string) error {
 	}
 	b.addHTTP(httpLn.Addr())
 	b.note(note)
-	abs, _ := filepath.Abs(cfg.Data)
-	b.add("data dir", abs)
+	b.add("data dir", cfg.Data)
 	b.add("database", cfg.DB)
 	b.add("services", serviceNames())
 	b.write(c.stdout)
 
 	p := &process{logger: c.logger, conn: conn, registry: newRegistry(), httpLn: httpLn, services: services.All(), db: cfg.DB}
 	return p.run(ctx)
+}
+
+// openDataDir makes the data dir absolute, creates and locks it, and puts
+// the default database in it.
+func (cfg *runConfig) openDataDir() (unlock func(), err error) {
+	if cfg.Data, err = filepath.Abs(cfg.Data); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	if cfg.DB == "<data>/civicbus.db" {
+		cfg.DB = filepath.Join(cfg.Data, "civicbus.db")
+	}
+	if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	return lockDataDir(cfg.Data)
 }
 
 func (cfg runConfig) validate(f *cmdFlags) error {

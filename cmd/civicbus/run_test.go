@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/vasteras/civicbus/bus"
+)
+
+func TestRunServesHealthReadinessAndMetrics(t *testing.T) {
+	t.Parallel()
+	r := start(t, freeDefaults, nil, "run", "--data", t.TempDir())
+	base := strings.TrimSuffix(r.bannerValue(t, "HTTP"), "/")
+	if !strings.HasPrefix(r.bannerValue(t, "Kafka bootstrap"), "127.0.0.1:") {
+		t.Errorf("banner:\n%s", r.stdout)
+	}
+	if code, body := get(t, base+"/healthz"); code != http.StatusOK {
+		t.Errorf("/healthz: %d %s", code, body)
+	}
+	waitFor(t, 10*time.Second, "/readyz 200", func() bool {
+		code, _ := get(t, base+"/readyz")
+		return code == http.StatusOK
+	})
+	code, body := get(t, base+"/metrics")
+	for _, want := range []string{"go_goroutines", "process_cpu_seconds_total", "civicbus_build_info"} {
+		if code != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("/metrics (%d) lacks %s", code, want)
+		}
+	}
+	for _, row := range []string{"health", "readiness", "metrics", "data dir"} {
+		if r.bannerValue(t, row) == "" {
+			t.Errorf("banner lacks %s:\n%s", row, r.stdout)
+		}
+	}
+	if err, took := r.stop(t); err != nil || took > shutdownGrace {
+		t.Errorf("stop: %v after %s", err, took)
+	}
+}
+
+func TestRunReadyzFailsWithoutBroker(t *testing.T) {
+	t.Parallel()
+	r := start(t, freeDefaults, nil, "run", "--data", t.TempDir(), "--brokers", closedPort(t))
+	base := strings.TrimSuffix(r.bannerValue(t, "HTTP"), "/")
+	if code, _ := get(t, base+"/healthz"); code != http.StatusOK {
+		t.Errorf("/healthz: %d", code)
+	}
+	code, body := get(t, base+"/readyz")
+	if code != http.StatusServiceUnavailable || !strings.Contains(body, "not ready: kafka") {
+		t.Errorf("/readyz: %d %q, want 503 with the reason", code, body)
+	}
+}
+
+func TestRunTakenDefaultPortsMoveToTheNextFree(t *testing.T) {
+	t.Parallel()
+	defaults := defaultAddrs{HTTP: takenPort(t), KafkaListen: takenPort(t)}
+	r := start(t, defaults, nil, "run", "--data", t.TempDir())
+	httpURL := r.bannerValue(t, "HTTP")
+	kafka := firstField(r.bannerValue(t, "Kafka bootstrap"))
+	if httpURL == "http://"+defaults.HTTP+"/" || kafka == defaults.KafkaListen {
+		t.Fatalf("a taken default was used:\n%s", r.stdout)
+	}
+	for _, want := range []string{
+		defaults.HTTP + " (the default of --http) is taken; using ",
+		defaults.KafkaListen + " (the default of --kafka-listen) is taken; using " + kafka,
+	} {
+		if !strings.Contains(r.stdout.String(), want) {
+			t.Errorf("banner lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	if code, _ := get(t, httpURL+"healthz"); code != http.StatusOK {
+		t.Errorf("/healthz on the moved port: %d", code)
+	}
+}
+
+func TestRunTakenExplicitAddressIsAnError(t *testing.T) {
+	t.Parallel()
+	addr := takenPort(t)
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"http flag", nil, []string{"--http", addr}, "given by --http"},
+		{"http env", map[string]string{"CIVICBUS_HTTP": addr}, nil, "given by CIVICBUS_HTTP"},
+		{"kafka flag", nil, []string{"--kafka-listen", addr}, "given by --kafka-listen"},
+		{"kafka env", map[string]string{"CIVICBUS_KAFKA_LISTEN": addr}, nil, "given by CIVICBUS_KAFKA_LISTEN"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			args := append([]string{"run", "--data", t.TempDir()}, tc.args...)
+			c := newCLI(&syncBuffer{}, &syncBuffer{}, func(k string) string { return tc.env[k] }, freeDefaults)
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			err := c.main(ctx, args)
+			if err == nil || !strings.Contains(err.Error(), addr) || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want one naming %s and %q", err, addr, tc.want)
+			}
+		})
+	}
+}
+
+func TestRunSecondProcessOnSameDataDirFails(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	r := start(t, freeDefaults, nil, "run", "--data", dir)
+	r.bannerValue(t, "HTTP")
+	err := run(context.Background(), []string{"run", "--data", dir, "--http", "127.0.0.1:0", "--kafka-listen", "127.0.0.1:0"}, &syncBuffer{}, &syncBuffer{})
+	if err == nil || !strings.Contains(err.Error(), "in use by another civicbus") {
+		t.Fatalf("second run on %s: %v", dir, err)
+	}
+}
+
+func TestRunStopsAndResumesFromItsDataDir(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const topic = "test.restart.v1"
+	r := start(t, freeDefaults, nil, "run", "--data", dir)
+	conn := bus.Connection{Brokers: []string{firstField(r.bannerValue(t, "Kafka bootstrap"))}}
+	pub, err := bus.NewPublisher(bus.PublisherConfig{Connection: conn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := message.NewMessage("restart-1", []byte(`{"kept":true}`))
+	if err := pub.Publish(topic, msg); err != nil {
+		t.Fatal(err)
+	}
+	pub.Close()
+	if err, took := r.stop(t); err != nil || took > shutdownGrace {
+		t.Fatalf("stop: %v after %s", err, took)
+	}
+
+	r2 := start(t, freeDefaults, nil, "run", "--data", dir)
+	conn = bus.Connection{Brokers: []string{firstField(r2.bannerValue(t, "Kafka bootstrap"))}}
+	sub, err := bus.NewSubscriber(bus.SubscriberConfig{Connection: conn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	ch, err := sub.Subscribe(ctx, topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-ch:
+		got.Ack()
+		if got.UUID != msg.UUID || string(got.Payload) != string(msg.Payload) {
+			t.Errorf("read back %s %s, want %s %s", got.UUID, got.Payload, msg.UUID, msg.Payload)
+		}
+	case <-ctx.Done():
+		t.Fatalf("the record published before the restart is gone")
+	}
+}
