@@ -43,7 +43,10 @@ func (c RetryConfig) retries() int { return max(c.MaxRetries, 0) }
 // the defaults documented on each.
 type RouterConfig struct {
 	// DeadLetters publishes the dead letters to <topic>.dlq. Required. The
-	// router does not close it: close it after the router has closed.
+	// router does not close it: close it after the router has closed. Give
+	// handlers a publisher of their own: Watermill closes a handler's
+	// publisher when that handler stops, and a dead letter that cannot be
+	// published leaves its message nacked until the next start.
 	DeadLetters message.Publisher
 
 	// Registerer is where the handler metrics are registered. Required.
