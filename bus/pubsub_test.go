@@ -65,4 +65,3 @@ func TestPubSub(t *testing.T) {
 		})
 	}
 }
-

@@ -54,8 +54,8 @@ func (c Connection) clientID() string {
 	return c.ClientID
 }
 
-// dialer is what kafka-go's Reader and ConsumerGroup connect with.
-func (c Connection) dialer() *kafka.Dialer {
+// Dialer is what kafka-go's Reader, ConsumerGroup and Conn connect with.
+func (c Connection) Dialer() *kafka.Dialer {
 	return &kafka.Dialer{
 		ClientID:      c.clientID(),
 		Timeout:       10 * time.Second,
@@ -65,8 +65,9 @@ func (c Connection) dialer() *kafka.Dialer {
 	}
 }
 
-// transport is what kafka-go's Writer and Client connect with.
-func (c Connection) transport() *kafka.Transport {
+// Transport is what kafka-go's Writer and Client connect with. Its owner
+// closes its idle connections when done with it.
+func (c Connection) Transport() *kafka.Transport {
 	return &kafka.Transport{
 		ClientID:    c.clientID(),
 		DialTimeout: 10 * time.Second,
@@ -76,18 +77,13 @@ func (c Connection) transport() *kafka.Transport {
 	}
 }
 
-// client returns a kafka-go Client for administrative requests.
-func (c Connection) client() *kafka.Client {
-	return &kafka.Client{Addr: kafka.TCP(c.Brokers...), Timeout: 10 * time.Second, Transport: c.transport()}
-}
-
 // Ping asks the cluster for its metadata: it answers nil when a broker
 // answers.
 func Ping(ctx context.Context, conn Connection) error {
 	if err := conn.Validate(); err != nil {
 		return err
 	}
-	t := conn.transport()
+	t := conn.Transport()
 	defer t.CloseIdleConnections()
 	client := &kafka.Client{Addr: kafka.TCP(conn.Brokers...), Transport: t}
 	if _, err := client.Metadata(ctx, &kafka.MetadataRequest{}); err != nil {

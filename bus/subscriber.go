@@ -242,7 +242,7 @@ func (s *Subscriber) consumeGroup(ctx context.Context, topic string, out chan<- 
 	cg, err := kafka.NewConsumerGroup(kafka.ConsumerGroupConfig{
 		ID:                    s.cfg.ConsumerGroup,
 		Brokers:               s.cfg.Brokers,
-		Dialer:                s.cfg.dialer(),
+		Dialer:                s.cfg.Dialer(),
 		Topics:                []string{topic},
 		HeartbeatInterval:     s.cfg.HeartbeatInterval,
 		SessionTimeout:        s.cfg.SessionTimeout,
@@ -326,7 +326,7 @@ func (s *Subscriber) consumePartition(ctx context.Context, topic string, partiti
 		Brokers:        s.cfg.Brokers,
 		Topic:          topic,
 		Partition:      partition,
-		Dialer:         s.cfg.dialer(),
+		Dialer:         s.cfg.Dialer(),
 		MinBytes:       1,
 		MaxBytes:       s.cfg.MaxBytes,
 		MaxWait:        s.cfg.MaxWait,
@@ -363,12 +363,7 @@ func (s *Subscriber) consumePartition(ctx context.Context, topic string, partiti
 // first.
 func (s *Subscriber) deliver(ctx context.Context, rec kafka.Message, out chan<- *message.Message) bool {
 	for {
-		msg, err := s.cfg.Marshaler.Unmarshal(rec)
-		if err != nil {
-			// The record stays in Kafka; only this subscriber cannot read it.
-			s.cfg.Logger.Error("record cannot be unmarshalled; skipped", "record", fmt.Sprintf("%s/%d/%d", rec.Topic, rec.Partition, rec.Offset), "err", err)
-			return true
-		}
+		msg := s.unmarshal(rec)
 		msgCtx, cancel := context.WithCancel(withRecord(ctx, rec))
 		msg.SetContext(msgCtx)
 		select {
@@ -392,6 +387,27 @@ func (s *Subscriber) deliver(ctx context.Context, rec kafka.Message, out chan<- 
 		}
 	}
 }
+
+// unmarshal decodes rec with the configured Marshaler. A record it cannot
+// decode is not skipped, which would lose it, nor retried, which would block
+// its partition: it is delivered as CloudEvents decodes any record, with the
+// reason in MetadataUnmarshalError, for the handler to reject and the router
+// to dead-letter.
+func (s *Subscriber) unmarshal(rec kafka.Message) *message.Message {
+	msg, err := s.cfg.Marshaler.Unmarshal(rec)
+	if err == nil {
+		return msg
+	}
+	s.cfg.Logger.Error("record cannot be unmarshalled", "record", fmt.Sprintf("%s/%d/%d", rec.Topic, rec.Partition, rec.Offset), "err", err)
+	msg, _ = CloudEvents{}.Unmarshal(rec) // never fails
+	msg.Metadata.Set(MetadataUnmarshalError, err.Error())
+	return msg
+}
+
+// MetadataUnmarshalError is set on a message whose record the Subscriber's
+// Marshaler could not decode; it holds the reason. Such a message carries the
+// record's raw value and headers.
+const MetadataUnmarshalError = "bus_unmarshal_error"
 
 func sleep(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)

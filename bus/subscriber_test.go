@@ -2,6 +2,7 @@ package bus_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"testing"
@@ -183,6 +184,54 @@ func TestInitialOffsetNewest(t *testing.T) {
 			}
 			return
 		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// failingMarshaler cannot decode anything.
+type failingMarshaler struct{ bus.CloudEvents }
+
+func (failingMarshaler) Unmarshal(kafka.Message) (*message.Message, error) {
+	return nil, errors.New("unsupported encoding")
+}
+
+// TestUndecodableRecordIsDelivered: a record the Marshaler cannot decode is
+// neither skipped (lost) nor blocking: it is delivered raw with the reason,
+// and the records behind it follow.
+func TestUndecodableRecordIsDelivered(t *testing.T) {
+	broker := testenv.Broker(t)
+	conn := bus.Connection{Brokers: []string{broker.Addr()}}
+	const topic = "test.undecodable.v1"
+	if _, err := bus.EnsureTopic(context.Background(), conn, topic, 1); err != nil {
+		t.Fatal(err)
+	}
+	pub, err := bus.NewPublisher(bus.PublisherConfig{Connection: conn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pub.Close()
+	publishN(t, pub, topic, 0, 2)
+	sub, err := bus.NewSubscriber(bus.SubscriberConfig{Connection: conn, Marshaler: failingMarshaler{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	ch, err := sub.Subscribe(context.Background(), topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		select {
+		case m := <-ch:
+			if got := m.Metadata.Get(bus.MetadataUnmarshalError); got != "unsupported encoding" {
+				t.Errorf("message %d: unmarshal error %q", i, got)
+			}
+			if want := fmt.Sprintf("%s-%d", topic, i); m.UUID != want || string(m.Payload) != "{}" {
+				t.Errorf("message %d: got %s %q, want the raw record %s", i, m.UUID, m.Payload, want)
+			}
+			m.Ack()
+		case <-time.After(20 * time.Second):
+			t.Fatal("timed out")
 		}
 	}
 }

@@ -17,16 +17,16 @@ func EnsureTopic(ctx context.Context, conn Connection, topic string, partitions 
 	if topic == "" {
 		return nil, errors.New("empty topic name")
 	}
-	t := conn.transport()
-	defer t.CloseIdleConnections()
-	client := &kafka.Client{Addr: kafka.TCP(conn.Brokers...), Transport: t}
-	if ids, err := topicPartitions(ctx, client, topic); err == nil && len(ids) > 0 {
+	if ids, err := Partitions(ctx, conn, topic); err == nil && len(ids) > 0 {
 		return ids, nil
 	}
 	n := partitions
 	if n == 0 {
 		n = -1
 	}
+	t := conn.Transport()
+	defer t.CloseIdleConnections()
+	client := &kafka.Client{Addr: kafka.TCP(conn.Brokers...), Transport: t}
 	resp, err := client.CreateTopics(ctx, &kafka.CreateTopicsRequest{
 		Topics: []kafka.TopicConfig{{Topic: topic, NumPartitions: n, ReplicationFactor: -1}},
 	})
@@ -38,7 +38,7 @@ func EnsureTopic(ctx context.Context, conn Connection, topic string, partitions 
 	}
 	// Creation is asynchronous in Kafka: wait for the leaders.
 	for {
-		ids, err := topicPartitions(ctx, client, topic)
+		ids, err := Partitions(ctx, conn, topic)
 		if err == nil && len(ids) > 0 {
 			return ids, nil
 		}
@@ -50,28 +50,36 @@ func EnsureTopic(ctx context.Context, conn Connection, topic string, partitions 
 	}
 }
 
-// topicPartitions returns the partitions of topic, all with a leader.
-func topicPartitions(ctx context.Context, client *kafka.Client, topic string) ([]int, error) {
+// Partitions returns the partition numbers of topic, in order, or none when
+// the topic does not exist. It never creates the topic. A partition without
+// a leader yet is an error.
+func Partitions(ctx context.Context, conn Connection, topic string) ([]int, error) {
+	t := conn.Transport()
+	defer t.CloseIdleConnections()
+	client := &kafka.Client{Addr: kafka.TCP(conn.Brokers...), Timeout: 10 * time.Second, Transport: t}
 	meta, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("metadata of %s: %w", topic, err)
 	}
-	for _, t := range meta.Topics {
-		if t.Name != topic {
+	for _, mt := range meta.Topics {
+		if mt.Name != topic {
 			continue
 		}
-		if t.Error != nil {
-			return nil, t.Error
+		if errors.Is(mt.Error, kafka.UnknownTopicOrPartition) {
+			return nil, nil
 		}
-		ids := make([]int, 0, len(t.Partitions))
-		for _, p := range t.Partitions {
+		if mt.Error != nil {
+			return nil, fmt.Errorf("metadata of %s: %w", topic, mt.Error)
+		}
+		ids := make([]int, 0, len(mt.Partitions))
+		for _, p := range mt.Partitions {
 			if p.Error != nil || p.Leader.Host == "" {
-				return nil, fmt.Errorf("partition %d has no leader yet", p.ID)
+				return nil, fmt.Errorf("metadata of %s: partition %d has no leader yet", topic, p.ID)
 			}
 			ids = append(ids, p.ID)
 		}
 		slices.Sort(ids)
 		return ids, nil
 	}
-	return nil, kafka.UnknownTopicOrPartition
+	return nil, nil
 }

@@ -53,7 +53,7 @@ func list(ctx context.Context, conn bus.Connection, topic string) ([]Letter, err
 		return nil, err
 	}
 	dlqTopic := middleware.DeadLetterTopic(topic)
-	partitions, err := partitionsOf(ctx, conn, dlqTopic)
+	partitions, err := bus.Partitions(ctx, conn, dlqTopic)
 	if err != nil {
 		return nil, err
 	}

@@ -4,44 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/segmentio/kafka-go"
 
 	"github.com/vasteras/civicbus/bus"
 )
-
-// partitionsOf returns the partitions of topic, none when it does not exist.
-// It asks with a metadata request that does not create the topic, as a
-// producer's or a consumer's would.
-func partitionsOf(ctx context.Context, conn bus.Connection, topic string) ([]int, error) {
-	t := &kafka.Transport{ClientID: clientID(conn), DialTimeout: 10 * time.Second, TLS: conn.TLS, SASL: conn.SASL}
-	defer t.CloseIdleConnections()
-	client := &kafka.Client{Addr: kafka.TCP(conn.Brokers...), Timeout: 10 * time.Second, Transport: t}
-	meta, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
-	if err != nil {
-		return nil, fmt.Errorf("metadata of %s: %w", topic, err)
-	}
-	for _, mt := range meta.Topics {
-		if mt.Name != topic {
-			continue
-		}
-		if errors.Is(mt.Error, kafka.UnknownTopicOrPartition) {
-			return nil, nil
-		}
-		if mt.Error != nil {
-			return nil, fmt.Errorf("metadata of %s: %w", topic, mt.Error)
-		}
-		ids := make([]int, 0, len(mt.Partitions))
-		for _, p := range mt.Partitions {
-			ids = append(ids, p.ID)
-		}
-		slices.Sort(ids)
-		return ids, nil
-	}
-	return nil, nil
-}
 
 // readPartition returns the records of one partition, from the oldest
 // retained one to the end it had when readPartition began.
@@ -57,7 +25,7 @@ func readPartition(ctx context.Context, conn bus.Connection, topic string, parti
 		Brokers:   conn.Brokers,
 		Topic:     topic,
 		Partition: partition,
-		Dialer:    dialer(conn),
+		Dialer:    conn.Dialer(),
 		MinBytes:  1,
 		MaxBytes:  10 << 20,
 		MaxWait:   250 * time.Millisecond,
@@ -83,7 +51,7 @@ func readPartition(ctx context.Context, conn bus.Connection, topic string, parti
 // after its last record. It asks the partition's leader, trying the brokers
 // in turn.
 func offsets(ctx context.Context, conn bus.Connection, topic string, partition int) (first, end int64, err error) {
-	d := dialer(conn)
+	d := conn.Dialer()
 	var errs []error
 	for _, broker := range conn.Brokers {
 		c, err := d.DialLeader(ctx, "tcp", broker, topic, partition)
@@ -104,23 +72,4 @@ func offsets(ctx context.Context, conn bus.Connection, topic string, partition i
 		errs = append(errs, err)
 	}
 	return 0, 0, fmt.Errorf("offsets of %s/%d: %w", topic, partition, errors.Join(errs...))
-}
-
-// dialer is the kafka-go Dialer for conn. It mirrors the bus package's own,
-// which is not exported.
-func dialer(conn bus.Connection) *kafka.Dialer {
-	return &kafka.Dialer{
-		ClientID:      clientID(conn),
-		Timeout:       10 * time.Second,
-		DualStack:     true,
-		TLS:           conn.TLS,
-		SASLMechanism: conn.SASL,
-	}
-}
-
-func clientID(conn bus.Connection) string {
-	if conn.ClientID == "" {
-		return "civicbus"
-	}
-	return conn.ClientID
 }
