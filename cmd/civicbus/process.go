@@ -32,6 +32,10 @@ type process struct {
 	httpLn   net.Listener
 	services []services.Service
 	db       string
+
+	// stopTimeout bounds stopping the HTTP server and the services; zero is
+	// shutdownGrace less brokerCloseReserve.
+	stopTimeout time.Duration
 }
 
 // run serves HTTP and runs the services until ctx is cancelled or one of
@@ -94,7 +98,11 @@ func (p *process) startServices(svcCtx context.Context, mux *http.ServeMux, fail
 // the services, within shutdownGrace less what the broker needs to close.
 func (p *process) shutdown(srv *http.Server, stopServices func(), done <-chan struct{}) error {
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace-brokerCloseReserve)
+	timeout := p.stopTimeout
+	if timeout == 0 {
+		timeout = shutdownGrace - brokerCloseReserve
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	var errs []error
 	if err := srv.Shutdown(ctx); err != nil {
@@ -105,7 +113,7 @@ func (p *process) shutdown(srv *http.Server, stopServices func(), done <-chan st
 	select {
 	case <-done:
 	case <-ctx.Done():
-		errs = append(errs, fmt.Errorf("services did not stop within %s", shutdownGrace-brokerCloseReserve))
+		errs = append(errs, fmt.Errorf("services did not stop within %s", timeout))
 	}
 	p.logger.Info("http server and services stopped", "took", time.Since(start).Round(time.Millisecond))
 	return errors.Join(errs...)
