@@ -157,3 +157,21 @@ func TestRunStopsAndResumesFromItsDataDir(t *testing.T) {
 		t.Fatalf("the record published before the restart is gone")
 	}
 }
+
+func TestHealthcheckProbesARunningProcess(t *testing.T) {
+	t.Parallel()
+	r := start(t, freeDefaults, nil, "run", "--data", t.TempDir())
+	base := strings.TrimSuffix(r.bannerValue(t, "HTTP"), "/")
+	out := &syncBuffer{}
+	if err := run(context.Background(), []string{"healthcheck", "--url", base + "/healthz"}, out, &syncBuffer{}); err != nil {
+		t.Errorf("healthcheck of a running process: %v", err)
+	}
+	err := run(context.Background(), []string{"healthcheck", "--url", "http://" + closedPort(t) + "/healthz"}, out, &syncBuffer{})
+	if err == nil {
+		t.Error("healthcheck of nothing succeeded")
+	}
+	err = run(context.Background(), []string{"healthcheck", "--url", base + "/nothing-here"}, out, &syncBuffer{})
+	if err == nil || !strings.Contains(err.Error(), "404") {
+		t.Errorf("healthcheck of a 404: %v", err)
+	}
+}
