@@ -85,7 +85,7 @@ func Ping(ctx context.Context, conn Connection) error {
 	}
 	t := conn.Transport()
 	defer t.CloseIdleConnections()
-	client := &kafka.Client{Addr: kafka.TCP(conn.Brokers...), Transport: t}
+	client := &kafka.Client{Addr: kafka.TCP(conn.Brokers...), Timeout: 10 * time.Second, Transport: t}
 	if _, err := client.Metadata(ctx, &kafka.MetadataRequest{}); err != nil {
 		return fmt.Errorf("kafka %s: %w", strings.Join(conn.Brokers, ","), err)
 	}
@@ -112,7 +112,7 @@ type SecurityConfig struct {
 // names. Every problem is reported, not only the first.
 func (s SecurityConfig) Apply(conn *Connection) error {
 	var errs []error
-	if s.TLS || s.CAFile != "" || s.CertFile != "" {
+	if s.TLS || s.CAFile != "" || s.CertFile != "" || s.KeyFile != "" {
 		cfg, err := s.tlsConfig()
 		if err != nil {
 			errs = append(errs, err)

@@ -264,7 +264,12 @@ func (s *Subscriber) consumeGroup(ctx context.Context, topic string, out chan<- 
 				return
 			}
 			log.Warn("consumer group: joining again", "err", err)
-			continue // kafka-go backs off before it joins again
+			// kafka-go backs off after most errors but not all (a rebalance
+			// in progress): never spin.
+			if !sleep(ctx, s.cfg.JoinGroupBackoff) {
+				return
+			}
+			continue
 		}
 		s.consumeGeneration(ctx, gen, topic, out)
 	}

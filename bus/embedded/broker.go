@@ -25,7 +25,8 @@ import (
 type Config struct {
 	// Listen is the TCP address to listen on, "127.0.0.1:9092" say. Empty or a
 	// port of 0 picks a free port on 127.0.0.1. The host part is also the
-	// address advertised to clients in metadata responses.
+	// address advertised to clients in metadata responses; when it is
+	// unspecified (":9092", "0.0.0.0:9092") 127.0.0.1 is advertised.
 	Listen string
 
 	// DataDir, when set, makes the broker persist its state there and reload it
@@ -88,6 +89,11 @@ func Start(cfg Config) (*Broker, error) {
 		return nil, fmt.Errorf("embedded broker: listen on %s: %w", listen, err)
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
+	if ip := ln.Addr().(*net.TCPAddr).IP; ip.IsUnspecified() {
+		// Listening on every interface: kfake advertises the listener's
+		// address, and 0.0.0.0 is no address a client can connect to.
+		ln = advertisedListener{ln, &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port}}
+	}
 	partitions := cfg.Partitions
 	if partitions == 0 {
 		partitions = DefaultPartitions
@@ -156,6 +162,14 @@ func (c Config) validate() error {
 	}
 	return errors.Join(errs...)
 }
+
+// advertisedListener reports another address than it listens on.
+type advertisedListener struct {
+	net.Listener
+	addr net.Addr
+}
+
+func (l advertisedListener) Addr() net.Addr { return l.addr }
 
 // slogAdapter passes kfake's warnings and errors to slog.
 type slogAdapter struct{ l *slog.Logger }

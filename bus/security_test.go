@@ -1,0 +1,124 @@
+package bus_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vasteras/civicbus/bus"
+	"github.com/vasteras/civicbus/bus/embedded"
+	"github.com/vasteras/civicbus/internal/testenv"
+)
+
+// TestTLSAndSCRAM runs the bus against an embedded broker that requires TLS
+// and SASL/SCRAM-SHA-512, configured the way a deployment configures it:
+// a CA file and a password file.
+func TestTLSAndSCRAM(t *testing.T) {
+	dir := t.TempDir()
+	serverTLS, caFile := selfSignedTLS(t, dir)
+	broker := testenv.BrokerWith(t, embedded.Config{
+		TLS:  serverTLS,
+		SASL: []embedded.User{{Mechanism: "SCRAM-SHA-512", Name: "civicbus", Password: "s3cret-pass"}},
+	})
+	passwordFile := filepath.Join(dir, "password")
+	if err := os.WriteFile(passwordFile, []byte("s3cret-pass\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sec := bus.SecurityConfig{TLS: true, CAFile: caFile, SASLMechanism: "SCRAM-SHA-512", SASLUser: "civicbus", SASLPasswordFile: passwordFile}
+	conn := bus.Connection{Brokers: []string{broker.Addr()}}
+	if err := sec.Apply(&conn); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := bus.Ping(ctx, conn); err != nil {
+		t.Fatalf("ping over TLS with SCRAM: %v", err)
+	}
+	pub, err := bus.NewPublisher(bus.PublisherConfig{Connection: conn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pub.Close()
+	publishN(t, pub, "test.secure.v1", 0, 10)
+	got := collect(ctx, t, newSubscriber(t, conn, "secure"), "test.secure.v1")
+	waitFor(t, 30*time.Second, "10 messages over TLS", func() bool { return got.distinct() == 10 })
+
+	// A wrong password is refused.
+	if err := os.WriteFile(passwordFile, []byte("wrong"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	bad := bus.Connection{Brokers: []string{broker.Addr()}}
+	if err := sec.Apply(&bad); err != nil {
+		t.Fatal(err)
+	}
+	short, cancelShort := context.WithTimeout(ctx, 5*time.Second)
+	defer cancelShort()
+	if err := bus.Ping(short, bad); err == nil {
+		t.Fatal("ping with a wrong password succeeded")
+	}
+}
+
+func TestSecurityConfigErrors(t *testing.T) {
+	var conn bus.Connection
+	err := bus.SecurityConfig{KeyFile: "k.pem", SASLMechanism: "GSSAPI", SASLUser: "u", SASLPasswordFile: "/nonexistent"}.Apply(&conn)
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{"cert_file and key_file go together", "sasl_password_file"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+}
+
+// selfSignedTLS makes a CA-less self-signed certificate for 127.0.0.1 and
+// writes it as the CA file clients trust.
+func selfSignedTLS(t *testing.T, dir string) (*tls.Config, string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "civicbus test broker"},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(time.Hour),
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})
+	pair, err := tls.X509KeyPair(certPEM, keyPEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caFile := filepath.Join(dir, "ca.pem")
+	if err := os.WriteFile(caFile, certPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, caFile
+}
