@@ -66,7 +66,7 @@ func (c *cli) main(ctx context.Context, args []string) error {
 	case "serve":
 		return c.cmdServe(ctx, rest)
 	case "dlq":
-		return runDLQ(ctx, rest, c.stdout, c.logger)
+		return c.cmdDLQ(ctx, rest)
 	case "healthcheck":
 		return c.cmdHealthcheck(ctx, rest)
 	case "version", "-version", "--version":

@@ -30,7 +30,11 @@ func (c *cli) addCommonFlags(f *cmdFlags, cfg *commonConfig, dbDefault string) {
 	f.StringVar(&cfg.HTTP, "http", c.defaults.HTTP, "HTTP `address` for /healthz, /readyz, /metrics and the web faces; a taken default moves to the next free port")
 	f.StringVar(&cfg.DB, "db", dbDefault, "SQL `DSN` for the services that need one: a SQLite file path or postgres://…")
 	f.TextVar(c.level, "log-level", c.level, "log `level`: DEBUG, INFO, WARN or ERROR")
-	s := &cfg.Security
+	addSecurityFlags(f, &cfg.Security)
+}
+
+// addSecurityFlags adds the Kafka TLS and SASL flags (securityFlags).
+func addSecurityFlags(f *cmdFlags, s *bus.SecurityConfig) {
 	f.BoolVar(&s.TLS, "kafka-tls", false, "connect to Kafka with TLS")
 	f.StringVar(&s.CAFile, "kafka-ca-file", "", "PEM `file` of the CAs that Kafka's certificates are checked against (default: the system's)")
 	f.StringVar(&s.CertFile, "kafka-cert-file", "", "PEM client certificate `file`, for mutual TLS")
