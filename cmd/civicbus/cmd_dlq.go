@@ -129,4 +129,3 @@ func letterJSON(l dlq.Letter) map[string]any {
 
 // oneLine keeps a table row on one line.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
-
