@@ -43,7 +43,8 @@ type Event struct {
 	Key []string
 	// PartitionKey is the required JSON property whose value is the Kafka
 	// record key, so that events about one thing (a resident, a case, a
-	// kitchen) keep their order.
+	// kitchen) keep their order. It is never a direct identifier such as a
+	// personnummer: record keys end up in logs and tools.
 	PartitionKey string
 	// PersonalData is true when the event carries personal data (direct
 	// identifiers or pseudonyms). Such events are never published raw; the

@@ -39,14 +39,14 @@ func Events() []Event {
 			Subject: "population.resident-moved-in", Version: 1, Topic: "population.resident-moved-in.v1",
 			Title:       "Resident moved in (inflyttning)",
 			Description: "A person was registered at an address in the municipality (folkbokföring). PERSONAL DATA: carries a personnummer; never published raw.",
-			Key:         []string{"register_event_id"}, PartitionKey: "personnummer", PersonalData: true,
+			Key:         []string{"register_event_id"}, PartitionKey: "register_event_id", PersonalData: true,
 			New: func() any { return new(ResidentMovedIn) },
 		},
 		{
 			Subject: "population.birth-registered", Version: 1, Topic: "population.birth-registered.v1",
 			Title:       "Birth registered (födelse)",
 			Description: "A child born to a resident was registered in the municipality (folkbokföring). PERSONAL DATA: carries a personnummer; never published raw.",
-			Key:         []string{"register_event_id"}, PartitionKey: "personnummer", PersonalData: true,
+			Key:         []string{"register_event_id"}, PartitionKey: "register_event_id", PersonalData: true,
 			New: func() any { return new(BirthRegistered) },
 		},
 		// school.go

@@ -118,7 +118,8 @@ func generateOne(e schemas.Event) ([]byte, error) {
 }
 
 // checkCatalog checks that the entry's Key, PartitionKey and PersonalData
-// agree with the generated schema.
+// agree with the generated schema, and that no direct identifier is used as
+// a Kafka record key.
 func checkCatalog(e schemas.Event, schema []byte) error {
 	var s struct {
 		Properties map[string]json.RawMessage `json:"properties"`
@@ -135,6 +136,12 @@ func checkCatalog(e schemas.Event, schema []byte) error {
 	}
 	if !slices.Contains(s.Required, e.PartitionKey) {
 		errs = append(errs, fmt.Errorf("schemagen: %s: partition key %q is not a required property", e.Subject, e.PartitionKey))
+	}
+	var pk struct {
+		Personal string `json:"x-personal-data"`
+	}
+	if raw, ok := s.Properties[e.PartitionKey]; ok && json.Unmarshal(raw, &pk) == nil && pk.Personal == schemas.PersonalDirect {
+		errs = append(errs, fmt.Errorf("schemagen: %s: partition key %q is a direct identifier; record keys end up in logs", e.Subject, e.PartitionKey))
 	}
 	if marked := bytes.Contains(schema, []byte(`"x-personal-data":"`)); marked != e.PersonalData {
 		errs = append(errs, fmt.Errorf("schemagen: %s: catalog says PersonalData=%t but properties marked x-personal-data: %t", e.Subject, e.PersonalData, marked))
