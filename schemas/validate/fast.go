@@ -39,7 +39,7 @@ type fastNode struct {
 	enum      []any
 	strEnum   map[string]struct{} // set when every enum value is a string
 	format    func(any) error
-	strFormat func(string) bool // instead of format, for the common ones
+	strFormat func(string) bool // accepts without format for common formats
 	ref       *fastNode
 
 	// streamable: objects and arrays are checked as they are read; pureRef:
@@ -177,11 +177,8 @@ func (b *fastBuilder) general(n *fastNode, s *jsonschema.Schema) {
 		n.strEnum = stringSet(s.Enum.Values)
 	}
 	if s.Format != nil {
-		if f, ok := fastFormats[s.Format.Name]; ok {
-			n.strFormat = f
-		} else {
-			n.format = s.Format.Validate
-		}
+		n.format = s.Format.Validate
+		n.strFormat = fastFormats[s.Format.Name]
 	}
 	n.ref = b.node(s.Ref)
 	n.allOf = b.nodes(s.AllOf)

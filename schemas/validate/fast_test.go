@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
+
+	"github.com/vasteras/civicbus/schemas"
 )
 
 // fuzzSchemas are the schemas FuzzFastPath holds the fast path to v6 on.
@@ -21,6 +23,11 @@ func compileFile(tb testing.TB, path string) *jsonschema.Schema {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	return compileBytes(tb, data)
+}
+
+func compileBytes(tb testing.TB, data []byte) *jsonschema.Schema {
+	tb.Helper()
 	doc, err := parseSchema(data)
 	if err != nil {
 		tb.Fatal(err)
@@ -78,6 +85,8 @@ func FuzzFastPath(f *testing.F) {
 		`{"dep": {"a": 1, "b": 2, "c": 3, "d": 4}, "anything": [{}], "e": {"o": 1.0}}`,
 		`{"personnummer": "19121212-1212", "district": "Vallby", "age": 3, "moved_at": "2024-02-29"}`,
 		`{"i": 1e0, "n": -0.5, "e": [1.0], "f": "23:59:60-01:00"}`,
+		`{"station_id": "SMHI-97510", "observed_at": "2026-01-14T06:00:00Z", "position": {"lat": 59.6, "lon": 16.5}, "air_temperature_c": -7.5, "network": "smhi"}`,
+		`{"resident_id": "3f1c2a9e-8d4b-4f7a-9c3e-1b2d3e4f5a6b", "sensor": "bed", "state": "on", "at": "2026-01-14T02:10:00+01:00"}`,
 	}
 	event, _ := os.ReadFile("testdata/weather-observation.json")
 	seeds = append(seeds, string(event))
@@ -91,6 +100,15 @@ func FuzzFastPath(f *testing.F) {
 	var targets []target
 	for _, path := range fuzzSchemas {
 		sch := compileFile(f, path)
+		fast, _ := buildFast(sch)
+		targets = append(targets, target{sch, fast})
+	}
+	for _, e := range schemas.Events() { // the generated schemas too
+		data, err := e.Schema()
+		if err != nil {
+			f.Fatal(err)
+		}
+		sch := compileBytes(f, data)
 		fast, _ := buildFast(sch)
 		targets = append(targets, target{sch, fast})
 	}

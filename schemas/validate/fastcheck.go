@@ -70,18 +70,23 @@ func (n *fastNode) checkGeneral(v any, t typeMask, depth int) verdict {
 			return r
 		}
 	}
-	if n.strFormat != nil {
-		if s, ok := v.(string); ok && !n.strFormat(s) {
-			return invalid
-		}
-	}
-	if n.format != nil && n.format(v) != nil {
+	if n.format != nil && !n.formatOK(v) {
 		return invalid
 	}
 	if n.ref != nil {
 		return n.ref.check(v, depth+1)
 	}
 	return valid
+}
+
+// formatOK asks the fast format check first, and v6's when that says no: a
+// fast check accepts only what v6 accepts but may reject more, and answers
+// must be exact, since under "not" an invalid turns into a valid.
+func (n *fastNode) formatOK(v any) bool {
+	if s, ok := v.(string); ok && n.strFormat != nil && n.strFormat(s) {
+		return true
+	}
+	return n.format(v) == nil
 }
 
 func (n *fastNode) inEnum(v any) verdict {

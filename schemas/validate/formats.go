@@ -3,7 +3,7 @@ package validate
 // Allocation-free checks of the formats events use most, for the fast path
 // only. Each accepts no string that v6's own check rejects (FuzzFormats holds
 // them to that), and may reject some it accepts (v6 reads "+1" as an hour
-// through strconv.Atoi), which then go to v6 to decide.
+// through strconv.Atoi): a string they reject is asked of v6's check.
 
 // fastFormats maps a format name to its fast check.
 var fastFormats = map[string]func(string) bool{

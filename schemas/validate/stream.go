@@ -59,7 +59,7 @@ func (d *decoder) streamAll(n *fastNode) verdict {
 // read: it has no keyword that needs the whole value.
 func (n *fastNode) isStreamable() bool {
 	return n.boolean == nil && n.ref == nil && !n.hasApplicators() &&
-		n.consts == nil && n.enum == nil && n.format == nil && n.strFormat == nil &&
+		n.consts == nil && n.enum == nil && n.format == nil &&
 		n.propertyNames == nil && n.dependentRequired == nil && n.dependentSchemas == nil &&
 		n.patternProps == nil && n.contains == nil && !n.uniqueItems
 }
@@ -88,8 +88,8 @@ func (n fastNode) isEmpty() bool {
 // isPlainScalar reports whether n checks strings and numbers with only the
 // keywords checkStringValue and checkNumberValue handle themselves.
 func (n *fastNode) isPlainScalar() bool {
-	return n.boolean == nil && !n.hasApplicators() && n.consts == nil && n.format == nil &&
-		(n.enum == nil || n.strEnum != nil)
+	return n.boolean == nil && !n.hasApplicators() && n.consts == nil &&
+		(n.format == nil || n.strFormat != nil) && (n.enum == nil || n.strEnum != nil)
 }
 
 // stream checks the value at d.pos against n (nil: any value) and moves
@@ -309,7 +309,7 @@ func (n *fastNode) checkStringValue(s string, depth int) verdict {
 			return invalid
 		}
 	}
-	if n.strFormat != nil && !n.strFormat(s) {
+	if n.format != nil && !n.strFormat(s) && n.format(s) != nil {
 		return invalid
 	}
 	if n.ref != nil {
