@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -20,18 +20,9 @@ type PublisherConfig struct {
 	// Source is the ce_source of events whose metadata has none.
 	Source string
 
-	// BatchTimeout is how long a partition's batch waits for more records
-	// before it is sent: a lone Publish waits at most this long, and
-	// concurrent Publish calls to one partition share a produce request.
-	// Default 1 ms. (kafka-go's own default of 1 s must not leak through.)
-	BatchTimeout time.Duration
-
-	// BatchSize is the most records in one produce request to one partition.
-	// A batch that fills is sent at once. Default 1000.
-	BatchSize int
-
-	// BatchBytes is the most bytes in one produce request to one partition.
-	// Default 1 MiB, Kafka's default message.max.bytes.
+	// BatchBytes is the most bytes of records to one partition in one
+	// produce request; a larger backlog goes in the next. Default 1 MiB,
+	// Kafka's default message.max.bytes.
 	BatchBytes int64
 
 	// PublishTimeout bounds one Publish call, retries included: when the
@@ -41,23 +32,13 @@ type PublisherConfig struct {
 	// Marshaler turns messages into records. Default: CloudEvents{Source}.
 	Marshaler Marshaler
 
-	// Logger receives kafka-go's error log. Nil discards it.
+	// Logger receives warnings. Nil discards them.
 	Logger *slog.Logger
 }
 
 func (c *PublisherConfig) setDefaults() {
-	if c.BatchTimeout == 0 {
-		c.BatchTimeout = time.Millisecond
-	}
-	if c.BatchSize == 0 {
-		c.BatchSize = 1000
-	}
-	if c.BatchBytes == 0 {
-		c.BatchBytes = 1 << 20
-	}
-	if c.PublishTimeout == 0 {
-		c.PublishTimeout = 30 * time.Second
-	}
+	setDefault(&c.BatchBytes, 1<<20)
+	setDefault(&c.PublishTimeout, 30*time.Second)
 	if c.Marshaler == nil {
 		c.Marshaler = CloudEvents{Source: c.Source}
 	}
@@ -66,32 +47,40 @@ func (c *PublisherConfig) setDefaults() {
 // Validate reports every problem with the configuration.
 func (c PublisherConfig) Validate() error {
 	errs := []error{c.Connection.Validate()}
-	if c.BatchTimeout < 0 || c.PublishTimeout < 0 {
-		errs = append(errs, errors.New("durations must not be negative"))
+	if c.PublishTimeout < 0 {
+		errs = append(errs, errors.New("publish timeout must not be negative"))
 	}
-	if c.BatchSize < 0 || c.BatchBytes < 0 {
-		errs = append(errs, errors.New("batch sizes must not be negative"))
+	if c.BatchBytes < 0 {
+		errs = append(errs, errors.New("batch bytes must not be negative"))
 	}
 	return errors.Join(errs...)
 }
 
 // Publisher publishes Watermill messages to Kafka with kafka-go.
 //
-// Every record is acknowledged by all in-sync replicas before Publish
-// returns. A record's partition is the murmur2 hash of its key (the
+// Every record is acknowledged by all in-sync replicas (acks=all) before
+// Publish returns. A record's partition is the murmur2 hash of its key (the
 // partitionkey metadata), as in Kafka's Java client, so a key lands on the
 // same partition whichever client wrote it; records without a key are spread
-// over the partitions. One Publish call is one write: its messages are batched
-// per partition together, and to the same partition they keep their order.
+// over the partitions. Records to one partition keep the order of the
+// Publish calls and, within a call, of its messages.
+//
+// Publish does not linger: a record is sent at once when no produce round is
+// in flight, and the records that arrive during a round share the next one,
+// one request per broker (see producer). So one Publish of many messages is
+// one write, and many concurrent Publish calls share requests.
 //
 // A Publisher is safe for concurrent use. Publish returns nil only when every
 // message was stored; on an error some may have been, so a caller that
 // retries may write duplicates, which consumers recognise by ce_id.
 type Publisher struct {
 	cfg       PublisherConfig
-	writer    *kafka.Writer
 	transport *kafka.Transport
-	closed    atomic.Bool
+	producer  *producer
+
+	mu     sync.Mutex // orders calls.Add against Close
+	closed bool
+	calls  sync.WaitGroup
 }
 
 // NewPublisher returns a Publisher. It does not connect until the first
@@ -102,23 +91,7 @@ func NewPublisher(cfg PublisherConfig) (*Publisher, error) {
 		return nil, fmt.Errorf("bus: publisher config: %w", err)
 	}
 	t := cfg.Transport()
-	w := &kafka.Writer{
-		Addr:                   kafka.TCP(cfg.Brokers...),
-		Balancer:               kafka.Murmur2Balancer{},
-		RequiredAcks:           kafka.RequireAll,
-		BatchTimeout:           cfg.BatchTimeout,
-		BatchSize:              cfg.BatchSize,
-		BatchBytes:             cfg.BatchBytes,
-		MaxAttempts:            10,
-		WriteBackoffMin:        50 * time.Millisecond,
-		WriteBackoffMax:        time.Second,
-		AllowAutoTopicCreation: true,
-		Transport:              t,
-	}
-	if cfg.Logger != nil {
-		w.ErrorLogger = kafkaLogger(cfg.Logger.With("component", "kafka-writer"))
-	}
-	return &Publisher{cfg: cfg, writer: w, transport: t}, nil
+	return &Publisher{cfg: cfg, transport: t, producer: newProducer(cfg.Connection, t, cfg.BatchBytes, cfg.PublishTimeout)}, nil
 }
 
 // ErrPublisherClosed is returned by Publish after Close.
@@ -127,71 +100,85 @@ var ErrPublisherClosed = errors.New("bus: publisher is closed")
 // Publish writes msgs to topic and returns when all of them are stored or
 // when it gives up. It does not keep msgs or their payloads after it returns.
 func (p *Publisher) Publish(topic string, msgs ...*message.Message) error {
-	if p.closed.Load() {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
 		return ErrPublisherClosed
 	}
+	p.calls.Add(1)
+	p.mu.Unlock()
+	defer p.calls.Done()
+
 	if topic == "" {
 		return errors.New("bus: publish: empty topic")
 	}
 	if len(msgs) == 0 {
 		return nil
 	}
-	records := make([]kafka.Message, len(msgs))
+	if err := p.publish(topic, msgs); err != nil {
+		return fmt.Errorf("bus: publish %d messages to %s: %w", len(msgs), topic, err)
+	}
+	return nil
+}
+
+func (p *Publisher) publish(topic string, msgs []*message.Message) error {
+	now := time.Now()
+	deadline := now.Add(p.cfg.PublishTimeout)
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
+	partitions, err := p.producer.meta.partitions(ctx, topic)
+	if err != nil {
+		return err
+	}
+	c := newCall(len(msgs))
+	items := make([]*queued, len(msgs))
 	for i, msg := range msgs {
 		rec, err := p.cfg.Marshaler.Marshal(topic, msg)
 		if err != nil {
-			return fmt.Errorf("bus: publish to %s: message %s: %w", topic, msg.UUID, err)
+			return fmt.Errorf("message %s: %w", msg.UUID, err)
 		}
-		rec.Topic = topic
-		records[i] = rec
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), p.cfg.PublishTimeout)
-	defer cancel()
-	if err := p.writer.WriteMessages(ctx, records...); err != nil {
-		if p.closed.Load() {
-			return ErrPublisherClosed
+		items[i] = &queued{
+			topic:     topic,
+			partition: kafka.Murmur2Balancer{}.Balance(rec, partitions...),
+			record:    toRecord(rec, now),
+			size:      recordSize(rec),
+			deadline:  deadline,
+			call:      c,
 		}
-		return fmt.Errorf("bus: publish %d messages to %s: %w", len(msgs), topic, summarize(err))
 	}
-	return nil
+	p.producer.enqueue(items)
+	<-c.done
+	return c.err
+}
+
+func toRecord(m kafka.Message, now time.Time) kafka.Record {
+	r := kafka.Record{Time: now, Value: kafka.NewBytes(m.Value), Headers: m.Headers}
+	if len(m.Key) > 0 {
+		r.Key = kafka.NewBytes(m.Key)
+	}
+	return r
+}
+
+func recordSize(m kafka.Message) int64 {
+	n := len(m.Key) + len(m.Value) + 16
+	for _, h := range m.Headers {
+		n += len(h.Key) + len(h.Value) + 2
+	}
+	return int64(n)
 }
 
 // Close waits for the Publish calls under way to finish and releases the
 // connections. Publish after Close returns ErrPublisherClosed.
 func (p *Publisher) Close() error {
-	if p.closed.Swap(true) {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
 		return nil
 	}
-	err := p.writer.Close()
-	// The Writer closes only a transport of its own making.
+	p.closed = true
+	p.mu.Unlock()
+	p.calls.Wait()
+	p.producer.waitIdle()
 	p.transport.CloseIdleConnections()
-	return err
-}
-
-// summarize shortens kafka-go's per-message WriteErrors, which repeat one
-// error per message, to its distinct errors.
-func summarize(err error) error {
-	var werrs kafka.WriteErrors
-	if !errors.As(err, &werrs) {
-		return err
-	}
-	seen := map[string]bool{}
-	var distinct []error
-	failed := 0
-	for _, e := range werrs {
-		if e == nil {
-			continue
-		}
-		failed++
-		if !seen[e.Error()] {
-			seen[e.Error()] = true
-			distinct = append(distinct, e)
-		}
-	}
-	return fmt.Errorf("%d of %d failed: %w", failed, len(werrs), errors.Join(distinct...))
-}
-
-// kafkaLogger passes kafka-go's log lines to slog as warnings.
-func kafkaLogger(l *slog.Logger) kafka.Logger {
-	return kafka.LoggerFunc(func(format string, args ...any) { l.Warn(fmt.Sprintf(format, args...)) })
+	return nil
 }

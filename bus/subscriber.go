@@ -462,3 +462,8 @@ func (o *offsets) restore(p map[int]int64) {
 		}
 	}
 }
+
+// kafkaLogger passes kafka-go's log lines to slog as warnings.
+func kafkaLogger(l *slog.Logger) kafka.Logger {
+	return kafka.LoggerFunc(func(format string, args ...any) { l.Warn(fmt.Sprintf(format, args...)) })
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -56,30 +57,9 @@ func EnsureTopic(ctx context.Context, conn Connection, topic string, partitions 
 func Partitions(ctx context.Context, conn Connection, topic string) ([]int, error) {
 	t := conn.Transport()
 	defer t.CloseIdleConnections()
-	client := &kafka.Client{Addr: kafka.TCP(conn.Brokers...), Timeout: 10 * time.Second, Transport: t}
-	meta, err := client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
+	byPartition, err := partitionLeaders(ctx, conn, t, topic)
 	if err != nil {
-		return nil, fmt.Errorf("metadata of %s: %w", topic, err)
+		return nil, err
 	}
-	for _, mt := range meta.Topics {
-		if mt.Name != topic {
-			continue
-		}
-		if errors.Is(mt.Error, kafka.UnknownTopicOrPartition) {
-			return nil, nil
-		}
-		if mt.Error != nil {
-			return nil, fmt.Errorf("metadata of %s: %w", topic, mt.Error)
-		}
-		ids := make([]int, 0, len(mt.Partitions))
-		for _, p := range mt.Partitions {
-			if p.Error != nil || p.Leader.Host == "" {
-				return nil, fmt.Errorf("metadata of %s: partition %d has no leader yet", topic, p.ID)
-			}
-			ids = append(ids, p.ID)
-		}
-		slices.Sort(ids)
-		return ids, nil
-	}
-	return nil, nil
+	return slices.Sorted(maps.Keys(byPartition)), nil
 }
