@@ -1,7 +1,7 @@
 // Throughput and latency of the bus adapter against raw kafka-go and
 // watermill-kafka v3 (Sarama), side by side, on the embedded broker.
 //
-// Run all of it (about three minutes on two cores):
+// Run all of it (one to two minutes on two cores):
 //
 //	go test -run '^$' -bench . -benchtime 2s -count 1 ./bus/ 2>&1 | tee /tmp/bench.txt
 //
@@ -18,9 +18,12 @@
 //	Publish/batch1000    b.N calls that each publish 1000 messages:
 //	  kafka-go           Writer.WriteMessages(1000): RequireAll, Murmur2Balancer,
 //	                     BatchSize 1000, BatchBytes 1 MiB, BatchTimeout 1 ms
-//	                     (the adapter's defaults, so the two differ only by the
-//	                     adapter's own work)
+//	                     (kafka-go's default of 1 s would make every call wait
+//	                     a second; 1 ms is what the adapter used while it was
+//	                     built on the Writer)
 //	  adapter            Publisher.Publish(topic, 1000 msgs...), default config
+//	                     (CloudEvents headers on every record, which the
+//	                     raw clients do not carry)
 //	  watermill-kafka    Publisher.Publish(topic, 1000 msgs...) with
 //	                     DefaultMarshaler and DefaultSaramaSyncPublisherConfig,
 //	                     acks set to WaitForAll (Sarama's default is
@@ -45,13 +48,15 @@
 //	                     per message (Sarama auto-commits every 1 s)
 //
 // The kafka-go publish runs also report kafka-go's Writer statistics:
-// batch-msgs (records per produce request), batch-wait-ms (how long a batch
-// waited for BatchTimeout or to fill) and produce-ms (one produce request).
-// The adapter's Writer has the same settings and batches alike.
+// batch-msgs (records per produce request, which the Writer sends one
+// partition at a time), batch-wait-ms (how long a batch waited for
+// BatchTimeout or to fill) and produce-ms (one produce request).
 //
-// BenchmarkTuning (only with CIVICBUS_BENCH_TUNING=1) runs the adapter with
-// other PublisherConfig/SubscriberConfig values and a prototype of Publish
-// coalescing, to show what they would change.
+// Each run checks that the clients, once closed, leave no goroutine behind.
+//
+// BenchmarkTuning (only with CIVICBUS_BENCH_TUNING=1) adds raw kafka-go with
+// the CloudEvents headers, franz-go's kgo producer and other adapter
+// configurations.
 package bus_test
 
 import (
@@ -62,6 +67,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -75,6 +81,7 @@ import (
 	wkafka "github.com/ThreeDotsLabs/watermill-kafka/v3/pkg/kafka"
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/vasteras/civicbus/bus"
 	"github.com/vasteras/civicbus/bus/embedded"
@@ -169,7 +176,7 @@ type benchClient struct {
 	new  func(b *testing.B, e *benchEnv, topic string) benchPublisher
 }
 
-// rawWriter is the kafka-go baseline: the adapter's Writer settings.
+// rawWriter is the kafka-go baseline Writer.
 func rawWriter(e *benchEnv, topic string) (*kafka.Writer, func() error) {
 	tr := &kafka.Transport{ClientID: "bench-kafka-go", DialTimeout: 10 * time.Second}
 	w := &kafka.Writer{
@@ -192,32 +199,8 @@ func rawWriter(e *benchEnv, topic string) (*kafka.Writer, func() error) {
 
 func benchClients(adapterCfg bus.PublisherConfig) []benchClient {
 	return []benchClient{
-		{"kafka-go", func(b *testing.B, e *benchEnv, topic string) benchPublisher {
-			w, closeW := rawWriter(e, topic)
-			recs := e.records(benchPoolSize)
-			return benchPublisher{
-				publishN: func(from, n int) error {
-					if n == 1 {
-						return w.WriteMessages(context.Background(), recs[from%len(recs)])
-					}
-					batch := make([]kafka.Message, n)
-					for i := range batch {
-						batch[i] = recs[(from+i)%len(recs)]
-					}
-					return w.WriteMessages(context.Background(), batch...)
-				},
-				close: closeW,
-				metrics: func(b *testing.B) {
-					// kafka-go's view of its batches: the adapter's Writer has
-					// the same settings, so it batches alike.
-					st := w.Stats()
-					b.ReportMetric(float64(st.BatchSize.Avg), "batch-msgs")
-					b.ReportMetric(ms(st.BatchQueueTime.Avg), "batch-wait-ms")
-					b.ReportMetric(ms(st.WriteTime.Avg), "produce-ms")
-				},
-			}
-		}},
-		adapterClient("adapter", adapterCfg, 0),
+		kafkaGoClient("kafka-go", false),
+		adapterClient("adapter", adapterCfg),
 		{"watermill-kafka", func(b *testing.B, e *benchEnv, topic string) benchPublisher {
 			cfg := wkafka.DefaultSaramaSyncPublisherConfig()
 			cfg.Producer.RequiredAcks = sarama.WaitForAll
@@ -231,16 +214,88 @@ func benchClients(adapterCfg bus.PublisherConfig) []benchClient {
 			}
 			msgs := e.messages(benchPoolSize)
 			return benchPublisher{
-				publishN: func(from, n int) error {
-					if n == 1 {
-						return p.Publish(topic, msgs[from%len(msgs)])
-					}
-					return p.Publish(topic, poolSlice(msgs, from, n)...)
-				},
-				close: p.Close,
+				publishN: func(from, n int) error { return p.Publish(topic, poolSlice(msgs, from, n)...) },
+				close:    p.Close,
 			}
 		}},
 	}
+}
+
+// kafkaGoClient is the raw kafka-go Writer of rawWriter. With
+// ceHeaders its records carry the adapter's CloudEvents headers, marshalled
+// before the timer starts: the wire cost of the envelope without the
+// adapter's code.
+func kafkaGoClient(name string, ceHeaders bool) benchClient {
+	return benchClient{name, func(b *testing.B, e *benchEnv, topic string) benchPublisher {
+		w, closeW := rawWriter(e, topic)
+		recs := e.records(benchPoolSize)
+		if ceHeaders {
+			for i, m := range e.messages(benchPoolSize) {
+				rec, err := (bus.CloudEvents{Source: "/civicbus/bench"}).Marshal(topic, m)
+				if err != nil {
+					b.Fatal(err)
+				}
+				rec.Topic = "" // the Writer's
+				recs[i] = rec
+			}
+		}
+		return benchPublisher{
+			publishN: func(from, n int) error {
+				if n == 1 {
+					return w.WriteMessages(context.Background(), recs[from%len(recs)])
+				}
+				batch := make([]kafka.Message, n)
+				for i := range batch {
+					batch[i] = recs[(from+i)%len(recs)]
+				}
+				return w.WriteMessages(context.Background(), batch...)
+			},
+			close: closeW,
+			metrics: func(b *testing.B) {
+				// kafka-go's view of its batches.
+				st := w.Stats()
+				b.ReportMetric(float64(st.BatchSize.Avg), "batch-msgs")
+				b.ReportMetric(ms(st.BatchQueueTime.Avg), "batch-wait-ms")
+				b.ReportMetric(ms(st.WriteTime.Avg), "produce-ms")
+			},
+		}
+	}}
+}
+
+// franzGoClient is franz-go's kgo producer (the client the embedded broker
+// comes from, already in the module graph): no linger, records of all
+// partitions in one produce request per broker, several requests in flight.
+// It shows what a different client architecture does with the same load.
+func franzGoClient(name string) benchClient {
+	return benchClient{name, func(b *testing.B, e *benchEnv, topic string) benchPublisher {
+		cl, err := kgo.NewClient(
+			kgo.SeedBrokers(e.addr),
+			kgo.DefaultProduceTopic(topic),
+			kgo.RequiredAcks(kgo.AllISRAcks()),
+			kgo.ProducerLinger(0),
+			kgo.ProducerBatchMaxBytes(1<<20),
+			kgo.RecordPartitioner(kgo.StickyKeyPartitioner(nil)), // Kafka's murmur2 for keys
+		)
+		if err != nil {
+			b.Fatal(err)
+		}
+		recs := make([]*kgo.Record, benchPoolSize)
+		for i := range recs {
+			recs[i] = &kgo.Record{Value: e.payloads[i]}
+		}
+		ctx := context.Background()
+		return benchPublisher{
+			publishN: func(from, n int) error {
+				batch := make([]*kgo.Record, n)
+				for i := range batch {
+					r := *recs[(from+i)%len(recs)] // kgo fills in fields of a record it sends
+					batch[i] = &r
+				}
+				return cl.ProduceSync(ctx, batch...).FirstErr()
+			},
+			close: func() error { cl.Close(); return nil },
+		}
+	}}
 }
 
 // poolSlice returns n messages of pool starting at from, wrapping around.
@@ -588,21 +643,30 @@ next:
 }
 
 // BenchmarkTuning runs the adapter with other PublisherConfig and
-// SubscriberConfig values, and a prototype of Publish coalescing, to measure
-// what they would change. It runs only with CIVICBUS_BENCH_TUNING=1:
+// SubscriberConfig values beside raw kafka-go with and without the
+// CloudEvents headers (what the envelope costs on the wire) and franz-go's
+// kgo producer (what another client architecture does with the same load). It runs only with
+// CIVICBUS_BENCH_TUNING=1 (CIVICBUS_BENCH_VARIANTS=regexp keeps only the
+// publishers whose name matches). The machine is noisy: run it a few
+// times and compare medians rather than using -count, which runs each
+// variant's repeats back to back:
 //
-//	CIVICBUS_BENCH_TUNING=1 go test -run '^$' -bench Tuning -benchtime 2s -count 3 ./bus/
+//	for i in 1 2 3; do CIVICBUS_BENCH_TUNING=1 go test -run '^$' -bench Tuning -benchtime 1s ./bus/; done
 func BenchmarkTuning(b *testing.B) {
 	if os.Getenv("CIVICBUS_BENCH_TUNING") != "1" {
 		b.Skip("set CIVICBUS_BENCH_TUNING=1 to run the adapter configuration sweep")
 	}
 	e := newBenchEnv(b)
 	variants := []benchClient{
-		adapterClient("default", bus.PublisherConfig{}, 0),
-		adapterClient("BatchTimeout=1ns", bus.PublisherConfig{BatchTimeout: time.Nanosecond}, 0),
-		adapterClient("coalesce,BatchTimeout=1ns", bus.PublisherConfig{BatchTimeout: time.Nanosecond}, 1),
-		adapterClient("coalesce,BatchTimeout=1ns,BatchSize=250", bus.PublisherConfig{BatchTimeout: time.Nanosecond, BatchSize: 250}, 1),
-		adapterClient("coalesce,BatchTimeout=1ns,BatchSize=100", bus.PublisherConfig{BatchTimeout: time.Nanosecond, BatchSize: 100}, 1),
+		kafkaGoClient("kafka-go", false),
+		kafkaGoClient("kafka-go+ce-headers", true),
+		franzGoClient("franz-go"),
+		adapterClient("adapter", bus.PublisherConfig{}),
+		adapterClient("adapter-BatchBytes=256KiB", bus.PublisherConfig{BatchBytes: 256 << 10}),
+	}
+	if v := os.Getenv("CIVICBUS_BENCH_VARIANTS"); v != "" { // only the publishers whose name matches v
+		re := regexp.MustCompile(v)
+		variants = slices.DeleteFunc(variants, func(c benchClient) bool { return !re.MatchString(c.name) })
 	}
 	for _, c := range variants {
 		b.Run("batch1000/"+c.name, func(b *testing.B) {
@@ -637,9 +701,8 @@ func BenchmarkTuning(b *testing.B) {
 	}
 }
 
-// adapterClient is the adapter's Publisher with cfg; with flushers > 0
-// single-message publishes go through a coalescer.
-func adapterClient(name string, cfg bus.PublisherConfig, flushers int) benchClient {
+// adapterClient is the adapter's Publisher with cfg.
+func adapterClient(name string, cfg bus.PublisherConfig) benchClient {
 	return benchClient{name, func(b *testing.B, e *benchEnv, topic string) benchPublisher {
 		cfg.Connection = e.conn
 		p, err := bus.NewPublisher(cfg)
@@ -647,21 +710,9 @@ func adapterClient(name string, cfg bus.PublisherConfig, flushers int) benchClie
 			b.Fatal(err)
 		}
 		msgs := e.messages(benchPoolSize)
-		if flushers == 0 {
-			return benchPublisher{
-				publishN: func(from, n int) error { return p.Publish(topic, poolSlice(msgs, from, n)...) },
-				close:    p.Close,
-			}
-		}
-		c := newCoalescer(p, topic, flushers)
 		return benchPublisher{
-			publishN: func(from, n int) error {
-				if n == 1 {
-					return c.publish(msgs[from%len(msgs)])
-				}
-				return p.Publish(topic, poolSlice(msgs, from, n)...)
-			},
-			close: c.close,
+			publishN: func(from, n int) error { return p.Publish(topic, poolSlice(msgs, from, n)...) },
+			close:    p.Close,
 		}
 	}}
 }
@@ -684,64 +735,3 @@ func (h *countingHandler) Handle(_ context.Context, r slog.Record) error {
 }
 func (h *countingHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
 func (h *countingHandler) WithGroup(string) slog.Handler      { return h }
-
-// coalescer is a prototype, for this benchmark only, of coalescing in the
-// Publisher: concurrent single-message publishes are handed to flusher
-// goroutines that each write whatever is queued in one Publish call. Messages
-// then batch while a write is in flight, as in Sarama's producer, instead of
-// waiting out a BatchTimeout in kafka-go's per-partition batches.
-type coalescer struct {
-	pub   *bus.Publisher
-	topic string
-	reqs  chan coalesceReq
-	wg    sync.WaitGroup
-}
-
-type coalesceReq struct {
-	msg  *message.Message
-	done chan error
-}
-
-func newCoalescer(pub *bus.Publisher, topic string, flushers int) *coalescer {
-	c := &coalescer{pub: pub, topic: topic, reqs: make(chan coalesceReq, 4*benchBatch)}
-	for range flushers {
-		c.wg.Go(c.flush)
-	}
-	return c
-}
-
-func (c *coalescer) publish(msg *message.Message) error {
-	done := make(chan error, 1)
-	c.reqs <- coalesceReq{msg, done}
-	return <-done
-}
-
-func (c *coalescer) flush() {
-	msgs := make([]*message.Message, 0, benchBatch)
-	dones := make([]chan error, 0, benchBatch)
-	for r := range c.reqs {
-		msgs, dones = append(msgs[:0], r.msg), append(dones[:0], r.done)
-	drain:
-		for len(msgs) < benchBatch {
-			select {
-			case r, ok := <-c.reqs:
-				if !ok {
-					break drain
-				}
-				msgs, dones = append(msgs, r.msg), append(dones, r.done)
-			default:
-				break drain
-			}
-		}
-		err := c.pub.Publish(c.topic, msgs...)
-		for _, d := range dones {
-			d <- err
-		}
-	}
-}
-
-func (c *coalescer) close() error {
-	close(c.reqs)
-	c.wg.Wait()
-	return c.pub.Close()
-}
