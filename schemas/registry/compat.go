@@ -185,6 +185,7 @@ func (c *checker) compare(w, r any, path string) {
 	if done || c.visited(wm, rm) {
 		return
 	}
+	wm = c.withAllOf(wm)
 	if all, ok := rm["allOf"].([]any); ok {
 		for _, sub := range all {
 			c.compare(wm, sub, path)

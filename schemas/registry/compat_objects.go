@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -45,15 +46,10 @@ func (c *checker) objects(wm, rm map[string]any, path string) {
 	wp, _ := wm["properties"].(map[string]any)
 	rp, _ := rm["properties"].(map[string]any)
 	wr, rr := requiredSet(wm), requiredSet(rm)
-	var names []string
-	for _, set := range []map[string]bool{keys(wp), keys(rp), rr} {
-		for name := range set {
-			if !slices.Contains(names, name) {
-				names = append(names, name)
-			}
-		}
-	}
-	slices.Sort(names)
+	all := keys(wp)
+	maps.Copy(all, keys(rp))
+	maps.Copy(all, rr)
+	names := slices.Sorted(maps.Keys(all))
 	for _, name := range names {
 		ws, wHas := wp[name]
 		rs, rHas := rp[name]

@@ -171,3 +171,38 @@ func collectRefs(v any, into *[]string) {
 		}
 	}
 }
+
+// withAllOf folds a writer schema's allOf into it, so that what the writer
+// accepts is not overestimated. A keyword both have with different values
+// keeps the schema's own: the writer is then taken to accept more, which can
+// only report more breaks, never fewer.
+func (c *checker) withAllOf(m map[string]any) map[string]any {
+	all, ok := m["allOf"].([]any)
+	if !ok {
+		return m
+	}
+	merged := maps.Clone(m)
+	delete(merged, "allOf")
+	for _, sub := range all {
+		sm, ok := sub.(map[string]any)
+		for hops := 0; ok && hops < maxRefHops; hops++ {
+			ref, isRef := sm["$ref"].(string)
+			if !isRef {
+				break
+			}
+			target, found := resolve(c.writer, ref)
+			sm, ok = target.(map[string]any)
+			ok = ok && found
+		}
+		if !ok {
+			continue
+		}
+		for k, v := range validating(sm) {
+			if old, ok := merged[k]; ok && !reflect.DeepEqual(old, v) {
+				continue
+			}
+			merged[k] = v
+		}
+	}
+	return merged
+}

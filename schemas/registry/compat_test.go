@@ -191,3 +191,25 @@ func TestParseRejects(t *testing.T) {
 		t.Errorf("canonical %s, want %s", s.Canonical(), want)
 	}
 }
+
+// FuzzCheck compares any two schemas in every mode: it never panics, and a
+// schema compared with itself is always compatible.
+func FuzzCheck(f *testing.F) {
+	f.Add(obj(`"a": {"type": "string"}`, `"a"`, ""), obj(`"a": {"type": "integer", "maximum": 3}`, "", "false"))
+	f.Add(`{"$ref": "#/$defs/n", "$defs": {"n": {"properties": {"next": {"$ref": "#/$defs/n"}}}}}`, `{"$ref": "#", "maxProperties": 1}`)
+	f.Add(`{"type": "array", "prefixItems": [true, {"enum": [1, "x", null]}], "items": false}`, `{"type": ["array", "null"], "uniqueItems": true}`)
+	f.Add(`{"anyOf": [{"const": 1}], "allOf": [{"minimum": 0}]}`, `{"exclusiveMinimum": 0, "multipleOf": 0.5, "pattern": "^a"}`)
+	f.Fuzz(func(t *testing.T, older, newer string) {
+		a, errA := Parse([]byte(older))
+		b, errB := Parse([]byte(newer))
+		if errA != nil || errB != nil {
+			return
+		}
+		for _, m := range modes {
+			Check(m, a, b)
+			if same := Check(m, a, a); len(same) > 0 && !strings.Contains(same[0].Message, "not checked") && !strings.Contains(same[0].Message, "too complex") {
+				t.Fatalf("%s: a schema is incompatible with itself: %v", m, same)
+			}
+		}
+	})
+}
