@@ -65,12 +65,15 @@ func BenchmarkValidateInvalid(b *testing.B) {
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "validations/s")
 }
 
-// BenchmarkDecode compares the package's JSON decoding with encoding/json's,
-// the part of a validation that the package does itself.
-func BenchmarkDecode(b *testing.B) {
+// BenchmarkBaseline measures what a validation costs without the package's
+// decoder and fast path: jsonschema/v6 validating an already decoded event,
+// and encoding/json decoding it (the two together are the straightforward
+// way, about 120 µs a validation on the machine where BenchmarkValidate
+// does about 7 µs).
+func BenchmarkBaseline(b *testing.B) {
 	event := readFile(b, "testdata/weather-observation.json")
 	schemaJSON := readFile(b, "testdata/weather-observation.schema.json")
-	b.Run("v6-compiled-only", func(b *testing.B) {
+	b.Run("v6-validate-only", func(b *testing.B) {
 		c := jsonschema.NewCompiler()
 		c.AssertFormat()
 		doc, _ := jsonschema.UnmarshalJSON(bytesReader(schemaJSON))
@@ -87,7 +90,7 @@ func BenchmarkDecode(b *testing.B) {
 			}
 		}
 	})
-	b.Run("encoding-json", func(b *testing.B) {
+	b.Run("encoding-json-decode-only", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			var val any
