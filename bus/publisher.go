@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -77,10 +76,7 @@ type Publisher struct {
 	cfg       PublisherConfig
 	transport *kafka.Transport
 	producer  *producer
-
-	mu     sync.Mutex // orders calls.Add against Close
-	closed bool
-	calls  sync.WaitGroup
+	calls     gate // the Publish calls under way
 }
 
 // NewPublisher returns a Publisher. It does not connect until the first
@@ -100,14 +96,10 @@ var ErrPublisherClosed = errors.New("bus: publisher is closed")
 // Publish writes msgs to topic and returns when all of them are stored or
 // when it gives up. It does not keep msgs or their payloads after it returns.
 func (p *Publisher) Publish(topic string, msgs ...*message.Message) error {
-	p.mu.Lock()
-	if p.closed {
-		p.mu.Unlock()
+	if !p.calls.enter() {
 		return ErrPublisherClosed
 	}
-	p.calls.Add(1)
-	p.mu.Unlock()
-	defer p.calls.Done()
+	defer p.calls.leave()
 
 	if topic == "" {
 		return errors.New("bus: publish: empty topic")
@@ -170,14 +162,10 @@ func recordSize(m kafka.Message) int64 {
 // Close waits for the Publish calls under way to finish and releases the
 // connections. Publish after Close returns ErrPublisherClosed.
 func (p *Publisher) Close() error {
-	p.mu.Lock()
-	if p.closed {
-		p.mu.Unlock()
+	if !p.calls.shut() {
 		return nil
 	}
-	p.closed = true
-	p.mu.Unlock()
-	p.calls.Wait()
+	p.calls.wait()
 	p.producer.waitIdle()
 	p.transport.CloseIdleConnections()
 	return nil

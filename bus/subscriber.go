@@ -146,10 +146,7 @@ type Subscriber struct {
 	cfg    SubscriberConfig
 	ctx    context.Context // cancelled by Close
 	cancel context.CancelFunc
-
-	mu     sync.Mutex // orders wg.Add against Close
-	closed bool
-	wg     sync.WaitGroup
+	subs   gate // the subscriptions running
 }
 
 // NewSubscriber returns a Subscriber. It does not connect until Subscribe.
@@ -168,24 +165,20 @@ var ErrSubscriberClosed = errors.New("bus: subscriber is closed")
 // Subscribe starts consuming topic, creating it if it does not exist, and
 // returns the channel its messages arrive on.
 func (s *Subscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	if !s.subs.enter() {
 		return nil, ErrSubscriberClosed
 	}
-	s.wg.Add(1)
-	s.mu.Unlock()
 
 	partitions, err := s.ensureTopic(ctx, topic)
 	if err != nil {
-		s.wg.Done()
+		s.subs.leave()
 		return nil, fmt.Errorf("bus: subscribe to %s: %w", topic, err)
 	}
 	subCtx, cancel := context.WithCancel(ctx)
 	stop := context.AfterFunc(s.ctx, cancel)
 	out := make(chan *message.Message)
 	go func() {
-		defer s.wg.Done()
+		defer s.subs.leave()
 		defer close(out)
 		defer stop()
 		defer cancel()
@@ -208,15 +201,11 @@ func (s *Subscriber) SubscribeInitialize(topic string) error {
 
 // Close ends every subscription and waits until they have stopped.
 func (s *Subscriber) Close() error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	if !s.subs.shut() {
 		return nil
 	}
-	s.closed = true
-	s.mu.Unlock()
 	s.cancel()
-	s.wg.Wait()
+	s.subs.wait()
 	return nil
 }
 
