@@ -40,11 +40,16 @@ func (l *leaders) partitions(ctx context.Context, topic string) ([]int, error) {
 
 // leader returns the broker id that leads a partition.
 func (l *leaders) leader(topic string, partition int) (int, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	byPartition, err := l.lookup(ctx, topic)
-	if err != nil {
-		return 0, err
+	l.mu.Lock()
+	byPartition, ok := l.topics[topic]
+	l.mu.Unlock()
+	if !ok {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		var err error
+		if byPartition, err = l.lookup(ctx, topic); err != nil {
+			return 0, err
+		}
 	}
 	id, ok := byPartition[partition]
 	if !ok {
