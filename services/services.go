@@ -11,10 +11,12 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"os"
 	"slices"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vasteras/civicbus/bus"
+	"github.com/vasteras/civicbus/services/registry"
 )
 
 // Service is one service of civicbus.
@@ -70,10 +72,32 @@ const (
 
 // All returns every service, in the order `civicbus run` starts them. Each
 // one added here needs its container in docker-compose.yml (a test checks).
-// The domain services arrive with their own issues; until then the list is
-// empty.
+//
+// A service's package does not import this one (this one imports it, to
+// list it): it exports a Run with a Config of its own, and its entry here
+// fills that Config from Env.
 func All() []Service {
-	return []Service{}
+	return []Service{
+		{
+			Name:        "registry",
+			Description: "the schema registry: every event contract, its versions and compatibility, under " + PathRegistry,
+			Run:         runRegistry,
+		},
+	}
+}
+
+// runRegistry runs the schema registry. Its admin token, which writes need,
+// comes from the process environment: CIVICBUS_REGISTRY_TOKEN, or the file
+// named by CIVICBUS_REGISTRY_TOKEN_FILE (a mounted secret).
+func runRegistry(ctx context.Context, env Env) error {
+	return registry.Run(ctx, registry.Config{
+		DB:             env.DB,
+		Mux:            env.Mux,
+		Prefix:         PathRegistry,
+		Logger:         env.Logger,
+		AdminToken:     os.Getenv(registry.EnvToken),
+		AdminTokenFile: os.Getenv(registry.EnvTokenFile),
+	})
 }
 
 // Lookup returns the service called name.
