@@ -35,6 +35,9 @@ const (
 	SpecVersion = "1.0"
 )
 
+// specVersionBytes is shared by every record: header values are only read.
+var specVersionBytes = []byte(SpecVersion)
+
 // Marshaler turns a Watermill message into a Kafka record and back.
 type Marshaler interface {
 	Marshal(topic string, msg *message.Message) (kafka.Message, error)
@@ -60,7 +63,7 @@ func (c CloudEvents) Marshal(topic string, msg *message.Message) (kafka.Message,
 		return kafka.Message{}, errors.New("envelope: message has no UUID (ce_id must not be empty)")
 	}
 	headers := make([]kafka.Header, 0, len(msg.Metadata)+6)
-	headers = append(headers, kafka.Header{Key: HeaderSpecVersion, Value: []byte(SpecVersion)})
+	headers = append(headers, kafka.Header{Key: HeaderSpecVersion, Value: specVersionBytes})
 	headers = append(headers, kafka.Header{Key: HeaderID, Value: []byte(msg.UUID)})
 	set := func(key, fallback string) {
 		v := msg.Metadata.Get(key)

@@ -58,7 +58,8 @@ type SubscriberConfig struct {
 	// QueueCapacity is how many records each partition reads ahead. Default 100.
 	QueueCapacity int
 
-	// MaxBytes is the most bytes one fetch returns. Default 10 MiB.
+	// MaxBytes is the most bytes one fetch returns. Default 1 MiB: a larger
+	// first fetch of a backlog can overrun MaxWait and be retried.
 	MaxBytes int
 
 	// Consumer-group timing. Defaults: heartbeat 1 s, session 10 s,
@@ -80,7 +81,7 @@ func (c *SubscriberConfig) setDefaults() {
 	setDefault(&c.NackResendSleep, 100*time.Millisecond)
 	setDefault(&c.MaxWait, 500*time.Millisecond)
 	setDefault(&c.QueueCapacity, 100)
-	setDefault(&c.MaxBytes, 10<<20)
+	setDefault(&c.MaxBytes, 1<<20)
 	setDefault(&c.HeartbeatInterval, time.Second)
 	setDefault(&c.SessionTimeout, 10*time.Second)
 	setDefault(&c.RebalanceTimeout, 10*time.Second)
@@ -317,17 +318,18 @@ func (s *Subscriber) commit(gen *kafka.Generation, topic string, acked *offsets)
 // offset to resume from after each. It returns when ctx ends.
 func (s *Subscriber) consumePartition(ctx context.Context, topic string, partition int, offset int64, out chan<- *message.Message, ack func(next int64)) {
 	r := kafka.NewReader(kafka.ReaderConfig{
-		Brokers:        s.cfg.Brokers,
-		Topic:          topic,
-		Partition:      partition,
-		Dialer:         s.cfg.Dialer(),
-		MinBytes:       1,
-		MaxBytes:       s.cfg.MaxBytes,
-		MaxWait:        s.cfg.MaxWait,
-		QueueCapacity:  s.cfg.QueueCapacity,
-		ReadBackoffMin: 100 * time.Millisecond,
-		ReadBackoffMax: time.Second,
-		ErrorLogger:    kafkaLogger(s.cfg.Logger.With("topic", topic, "partition", partition)),
+		Brokers:         s.cfg.Brokers,
+		Topic:           topic,
+		Partition:       partition,
+		Dialer:          s.cfg.Dialer(),
+		MinBytes:        1,
+		MaxBytes:        s.cfg.MaxBytes,
+		MaxWait:         s.cfg.MaxWait,
+		QueueCapacity:   s.cfg.QueueCapacity,
+		ReadBackoffMin:  100 * time.Millisecond,
+		ReadBackoffMax:  time.Second,
+		ReadLagInterval: -1, // nothing reads the lag; it costs a connection
+		ErrorLogger:     kafkaLogger(s.cfg.Logger.With("topic", topic, "partition", partition)),
 	})
 	defer r.Close()
 	if err := r.SetOffset(offset); err != nil {
