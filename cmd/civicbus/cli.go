@@ -67,6 +67,8 @@ func (c *cli) main(ctx context.Context, args []string) error {
 		return c.cmdServe(ctx, rest)
 	case "dlq":
 		return c.cmdDLQ(ctx, rest)
+	case "schemas":
+		return c.cmdSchemas(ctx, rest)
 	case "healthcheck":
 		return c.cmdHealthcheck(ctx, rest)
 	case "version", "-version", "--version":
@@ -94,6 +96,8 @@ func (c *cli) cmdHelp(args []string) error {
 		c.healthcheckFlags(new(string)).usage(c.stdout)
 	case "dlq":
 		fmt.Fprint(c.stdout, dlqHelp)
+	case "schemas":
+		fmt.Fprint(c.stdout, schemasHelp)
 	default:
 		return usageError{fmt.Errorf("help: unknown command %q", args[0])}
 	}
@@ -102,6 +106,12 @@ func (c *cli) cmdHelp(args []string) error {
 
 const dlqHelp = `usage: civicbus dlq list <topic>
        civicbus dlq replay <topic> [--id ID]
+  civicbus schemas list                the event contracts of this binary's catalog
+  civicbus schemas show <topic>        an event's JSON Schema [--registry URL: the registry's latest]
+  civicbus schemas check <file> --subject <topic>
+                                       validate a sample event, or NDJSON lines; - is stdin
+  civicbus schemas diff [--registry URL]
+                                       this catalog against a running registry; exit 1 if incompatible
 
 Lists the dead letters of <topic> (the records in <topic>.dlq, with the error,
 the handler and the attempt count), or publishes them to <topic> again: all of
@@ -117,6 +127,12 @@ usage:
   civicbus serve <service> [flags]     one service alone, against --brokers
   civicbus dlq list <topic>            the dead letters of a topic
   civicbus dlq replay <topic> [--id ID]
+  civicbus schemas list                the event contracts of this binary's catalog
+  civicbus schemas show <topic>        an event's JSON Schema [--registry URL: the registry's latest]
+  civicbus schemas check <file> --subject <topic>
+                                       validate a sample event, or NDJSON lines; - is stdin
+  civicbus schemas diff [--registry URL]
+                                       this catalog against a running registry; exit 1 if incompatible
   civicbus healthcheck [--url URL]     exit 0 when a running civicbus is healthy
   civicbus version
   civicbus help [command]              a command's flags

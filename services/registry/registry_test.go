@@ -157,7 +157,7 @@ func TestIncompatibleCommittedSchemaStopsStart(t *testing.T) {
 		if !errors.Is(err, schemaregistry.ErrIncompatible) {
 			t.Errorf("error %v is not ErrIncompatible", err)
 		}
-		for _, want := range []string{"1 committed schemas are incompatible", testTopic + " (compatibility BACKWARD)", "`kind` became required", "`status` became required", "new major version"} {
+		for _, want := range []string{"1 committed schema is incompatible", testTopic + " (compatibility BACKWARD)", "`kind` became required", "`status` became required", "new major version"} {
 			if !strings.Contains(msg, want) {
 				t.Errorf("error lacks %q:\n%s", want, msg)
 			}

@@ -44,9 +44,13 @@ func seedError(err error, store string) error {
 	}
 	var b strings.Builder
 	if len(incompatible) > 0 {
-		fmt.Fprintf(&b, "registry: %d committed schemas are incompatible with the versions in the store at %s, "+
+		what := fmt.Sprintf("%d committed schemas are", len(incompatible))
+		if len(incompatible) == 1 {
+			what = "1 committed schema is"
+		}
+		fmt.Fprintf(&b, "registry: %s incompatible with the versions in the store at %s, "+
 			"which are kept as they are; make each change compatible, or make it a new major version (a new topic; see schemas/README.md):\n%s",
-			len(incompatible), store, strings.Join(incompatible, "\n"))
+			what, store, strings.Join(incompatible, "\n"))
 	}
 	if len(other) > 0 {
 		if b.Len() > 0 {
