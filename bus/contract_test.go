@@ -112,8 +112,7 @@ type badEvent struct {
 // <topic>.dlq after one attempt with the reason and without a payload value,
 // and each is accounted for exactly once.
 func TestValidateDeadLettersInvalidEvents(t *testing.T) {
-	r := newRig(t, bus.RouterConfig{})
-	r.router.AddMiddleware(middleware.Validate(sensorContracts(t))) // innermost, as NewRouter would put it
+	r := newRig(t, bus.RouterConfig{Contract: sensorContracts(t)})
 	const name = "sensor-activations"
 	sub, err := bus.NewSubscriber(bus.SubscriberConfig{Connection: r.conn, ConsumerGroup: name, Marshaler: encodingMarshaler{}})
 	if err != nil {

@@ -68,6 +68,12 @@ type RouterConfig struct {
 	// keeps a shutdown within the 10 s a container runtime grants before
 	// it kills the process.
 	CloseTimeout time.Duration
+
+	// Contract, when set, checks every consumed event before its handler
+	// runs (middleware.Validate): an invalid one is dead-lettered after one
+	// attempt with the validation error, and what handlers publish is
+	// checked too. Services pass contracts.Default(); nil checks nothing.
+	Contract Contract
 }
 
 // MaxCloseTimeout is the longest CloseTimeout a RouterConfig accepts.
@@ -130,9 +136,13 @@ func (c RouterConfig) Validate() error {
 //     ends the retries at a permanent error.
 //  6. CountAttempts and Metrics.Attempt: inside the retries, so they see
 //     every attempt.
-//  7. Recoverer: innermost, so a panic becomes the error of its attempt and
-//     is counted, retried and dead-lettered like any other. (The router
-//     itself recovers a panic in the middleware above and nacks.)
+//  7. Recoverer, so a panic becomes the error of its attempt and is
+//     counted, retried and dead-lettered like any other. (The router itself
+//     recovers a panic in the middleware above and nacks.)
+//  8. Validate, with a Contract: innermost, so a rejected event counts as
+//     one attempt that failed permanently and is dead-lettered at once, and
+//     a panicking contract is recovered like a panicking handler. (Dead
+//     letters are published unchecked: they are often invalid.)
 func NewRouter(cfg RouterConfig) (*message.Router, error) {
 	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
@@ -159,7 +169,7 @@ func NewRouter(cfg RouterConfig) (*message.Router, error) {
 		ResetContextOnRetry: true,
 		Logger:              logger,
 	}
-	router.AddMiddleware(
+	chain := []message.HandlerMiddleware{
 		middleware.CorrelationID,
 		dlq.Middleware,
 		dedup.Middleware,
@@ -169,6 +179,11 @@ func NewRouter(cfg RouterConfig) (*message.Router, error) {
 		middleware.CountAttempts,
 		metrics.Attempt,
 		wmmiddleware.Recoverer,
-	)
+	}
+	if cfg.Contract != nil {
+		chain = append(chain, middleware.Validate(cfg.Contract))
+		router.AddPublisherDecorators(CheckedPublishing(cfg.Contract))
+	}
+	router.AddMiddleware(chain...)
 	return router, nil
 }

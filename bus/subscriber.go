@@ -392,6 +392,9 @@ func (s *Subscriber) deliver(ctx context.Context, rec kafka.Message, out chan<- 
 func (s *Subscriber) unmarshal(rec kafka.Message) *message.Message {
 	msg, err := s.cfg.Marshaler.Unmarshal(rec)
 	if err == nil {
+		// The mark is the subscriber's alone: a header of that name from a
+		// producer, or carried back by a dead-letter replay, is not.
+		delete(msg.Metadata, MetadataUnmarshalError)
 		return msg
 	}
 	s.cfg.Logger.Error("record cannot be unmarshalled", "record", fmt.Sprintf("%s/%d/%d", rec.Topic, rec.Partition, rec.Offset), "err", err)

@@ -235,3 +235,38 @@ func TestUndecodableRecordIsDelivered(t *testing.T) {
 		}
 	}
 }
+
+// TestUnmarshalMarkCannotBeForged: a producer's header named like the
+// subscriber's undecodable mark does not survive decoding.
+func TestUnmarshalMarkCannotBeForged(t *testing.T) {
+	broker := testenv.Broker(t)
+	conn := bus.Connection{Brokers: []string{broker.Addr()}}
+	pub, err := bus.NewPublisher(bus.PublisherConfig{Connection: conn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pub.Close()
+	m := message.NewMessage("forged", []byte(`{}`))
+	m.Metadata.Set(bus.MetadataUnmarshalError, "not really")
+	if err := pub.Publish("test.forged.v1", m); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := bus.NewSubscriber(bus.SubscriberConfig{Connection: conn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	ch, err := sub.Subscribe(context.Background(), "test.forged.v1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-ch:
+		if v, ok := got.Metadata[bus.MetadataUnmarshalError]; ok {
+			t.Errorf("decoded message carries %s=%q", bus.MetadataUnmarshalError, v)
+		}
+		got.Ack()
+	case <-time.After(20 * time.Second):
+		t.Fatal("timed out")
+	}
+}
