@@ -15,22 +15,23 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
 )
 
 func main() {
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	// After the first signal, a second one kills the process at once.
 	go func() { <-ctx.Done(); stop() }()
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
-		logger.Error("civicbus: " + err.Error())
+		// Plain text, not a log line: an error may list several problems,
+		// one a line.
+		fmt.Fprintln(os.Stderr, "civicbus: "+err.Error())
 		var usage usageError
 		if errors.As(err, &usage) {
 			os.Exit(2)
