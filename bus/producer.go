@@ -177,19 +177,25 @@ func (p *producer) attempt(batch []*queued) []failed {
 		}
 		byLeader[leader] = append(byLeader[leader], q)
 	}
-	var (
-		wg sync.WaitGroup
-		mu sync.Mutex
-	)
-	for _, qs := range byLeader {
-		wg.Go(func() {
-			r := p.request(qs)
-			mu.Lock()
-			retry = append(retry, r...)
-			mu.Unlock()
-		})
+	if len(byLeader) == 1 { // the common case: no goroutine
+		for _, qs := range byLeader {
+			retry = append(retry, p.request(qs)...)
+		}
+	} else {
+		var (
+			wg sync.WaitGroup
+			mu sync.Mutex
+		)
+		for _, qs := range byLeader {
+			wg.Go(func() {
+				r := p.request(qs)
+				mu.Lock()
+				retry = append(retry, r...)
+				mu.Unlock()
+			})
+		}
+		wg.Wait()
 	}
-	wg.Wait()
 	if len(retry) > 0 {
 		p.meta.forget()
 	}
