@@ -41,7 +41,7 @@ type producer struct {
 type queued struct {
 	topic     string
 	partition int
-	record    kafka.Record
+	record    kafka.Message // Key, Value, Headers and Time
 	size      int64
 	deadline  time.Time
 	call      *call
@@ -284,7 +284,7 @@ func buildRequest(qs []*queued, timeout time.Duration) (*produce.Request, map[to
 		}
 		recs := make([]protocol.Record, len(index[k]))
 		for j, q := range index[k] {
-			recs[j] = q.record
+			recs[j] = toRecord(q.record)
 		}
 		req.Topics[i].Partitions = append(req.Topics[i].Partitions, produce.RequestPartition{
 			Partition: int32(k.partition),
@@ -292,6 +292,16 @@ func buildRequest(qs []*queued, timeout time.Duration) (*produce.Request, map[to
 		})
 	}
 	return req, index
+}
+
+// toRecord makes the record that a request encodes. Its key and value are
+// readers that encoding consumes, so every attempt makes its own.
+func toRecord(m kafka.Message) protocol.Record {
+	r := protocol.Record{Time: m.Time, Value: protocol.NewBytes(m.Value), Headers: m.Headers}
+	if len(m.Key) > 0 {
+		r.Key = protocol.NewBytes(m.Key)
+	}
+	return r
 }
 
 func kafkaError(code int16, msg string) error {

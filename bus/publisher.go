@@ -87,6 +87,9 @@ func NewPublisher(cfg PublisherConfig) (*Publisher, error) {
 		return nil, fmt.Errorf("bus: publisher config: %w", err)
 	}
 	t := cfg.Transport()
+	// A moved partition leader is followed once this metadata is refreshed:
+	// keep the stall short.
+	t.MetadataTTL = 2 * time.Second
 	return &Publisher{cfg: cfg, transport: t, producer: newProducer(cfg.Connection, t, cfg.BatchBytes, cfg.PublishTimeout)}, nil
 }
 
@@ -132,7 +135,7 @@ func (p *Publisher) publish(topic string, msgs []*message.Message) error {
 		items[i] = &queued{
 			topic:     topic,
 			partition: kafka.Murmur2Balancer{}.Balance(rec, partitions...),
-			record:    toRecord(rec, now),
+			record:    kafka.Message{Key: rec.Key, Value: rec.Value, Headers: rec.Headers, Time: now},
 			size:      recordSize(rec),
 			deadline:  deadline,
 			call:      c,
@@ -141,14 +144,6 @@ func (p *Publisher) publish(topic string, msgs []*message.Message) error {
 	p.producer.enqueue(items)
 	<-c.done
 	return c.err
-}
-
-func toRecord(m kafka.Message, now time.Time) kafka.Record {
-	r := kafka.Record{Time: now, Value: kafka.NewBytes(m.Value), Headers: m.Headers}
-	if len(m.Key) > 0 {
-		r.Key = kafka.NewBytes(m.Key)
-	}
-	return r
 }
 
 func recordSize(m kafka.Message) int64 {

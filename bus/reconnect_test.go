@@ -1,8 +1,10 @@
 package bus_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -42,7 +44,8 @@ func TestReconnect(t *testing.T) {
 		failures  int
 	)
 	publishOne := func(i int) {
-		msg := message.NewMessage(fmt.Sprintf("reconnect-%05d", i), []byte(`{"n":1}`))
+		id := fmt.Sprintf("reconnect-%05d", i)
+		msg := message.NewMessage(id, []byte(`{"id":"`+id+`"}`))
 		msg.Metadata.Set(bus.MetadataPartitionKey, fmt.Sprint(i%31))
 		for pub.Publish(topic, msg) != nil {
 			mu.Lock()
@@ -88,6 +91,9 @@ func TestReconnect(t *testing.T) {
 			t.Errorf("published %s never received", id)
 		}
 	}
+	if bad := received.corrupt(); len(bad) > 0 {
+		t.Errorf("%d messages arrived with another payload or key than sent, e.g. %s", len(bad), bad[0])
+	}
 	t.Logf("%d published, %d deliveries (%d duplicates), %d failed publish attempts during the outage",
 		total, received.deliveries(), received.deliveries()-total, failures)
 
@@ -127,6 +133,13 @@ type received struct {
 	mu    sync.Mutex
 	ids   map[string]int
 	total int
+	bad   []string // ids whose payload does not name them or whose key is gone
+}
+
+func (r *received) corrupt() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.bad)
 }
 
 func (r *received) distinct() int {
@@ -160,6 +173,9 @@ func collect(ctx context.Context, t *testing.T, sub *bus.Subscriber, topic strin
 			r.mu.Lock()
 			r.ids[msg.UUID]++
 			r.total++
+			if !bytes.Contains(msg.Payload, []byte(msg.UUID)) || msg.Metadata.Get(bus.MetadataPartitionKey) == "" {
+				r.bad = append(r.bad, msg.UUID)
+			}
 			r.mu.Unlock()
 			msg.Ack()
 		}
