@@ -2,21 +2,15 @@ package registry
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
-	"time"
-)
 
-// defaultTestPostgres is the machine's PostgreSQL (trust auth).
-const defaultTestPostgres = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	"github.com/vasteras/civicbus/internal/testenv"
+)
 
 // storeDSN gives the data source of one store implementation for a test.
 type storeDSN struct {
@@ -28,48 +22,7 @@ type storeDSN struct {
 // PostgreSQL when it is reachable (or required).
 var storeDSNs = []storeDSN{
 	{"sqlite", func(t *testing.T) string { return filepath.Join(t.TempDir(), "registry.db") }},
-	{"postgres", postgresDSN},
-}
-
-// postgresDSN creates a schema of its own for the test in the test
-// PostgreSQL, drops it when the test ends, and returns a DSN whose
-// search_path is that schema. It skips the test when PostgreSQL is not
-// reachable, or fails it when CIVICBUS_REQUIRE_SERVICES=1.
-func postgresDSN(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("CIVICBUS_TEST_POSTGRES")
-	if base == "" {
-		base = defaultTestPostgres
-	}
-	db, err := sql.Open("pgx", base)
-	if err == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		err = db.PingContext(ctx)
-		cancel()
-	}
-	if err != nil {
-		if db != nil {
-			db.Close()
-		}
-		if os.Getenv("CIVICBUS_REQUIRE_SERVICES") == "1" {
-			t.Fatalf("PostgreSQL at %s is required (CIVICBUS_REQUIRE_SERVICES=1) but not reachable: %v", base, err)
-		}
-		t.Skipf("PostgreSQL at %s is not reachable, skipping (set CIVICBUS_REQUIRE_SERVICES=1 to fail instead): %v", base, err)
-	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "registry_test_" + hex.EncodeToString(b[:])
-	if _, err := db.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		db.Close()
-		t.Fatalf("create schema %s: %v", schema, err)
-	}
-	t.Cleanup(func() {
-		if _, err := db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-		db.Close()
-	})
-	return base + "&search_path=" + schema
+	{"postgres", func(t *testing.T) string { return testenv.PostgresDSN(t) }},
 }
 
 // forEachStore runs test against every store implementation.

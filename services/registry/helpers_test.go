@@ -3,67 +3,15 @@ package registry
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"strings"
 	"testing"
 	"time"
 
-	"github.com/vasteras/civicbus/internal/testenv"
 	"github.com/vasteras/civicbus/schemas"
 )
-
-// defaultTestPostgres is the machine's PostgreSQL (trust auth);
-// CIVICBUS_TEST_POSTGRES names another.
-const defaultTestPostgres = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-
-// postgresDSN creates a schema of its own for the test, so that parallel
-// runs do not meet, drops it when the test ends, and returns a DSN whose
-// search_path is that schema. It skips the test when PostgreSQL is not
-// reachable, or fails it when CIVICBUS_REQUIRE_SERVICES=1.
-func postgresDSN(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("CIVICBUS_TEST_POSTGRES")
-	if base == "" {
-		base = defaultTestPostgres
-	}
-	db, err := sql.Open("pgx", base)
-	if err == nil {
-		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-		err = db.PingContext(ctx)
-		cancel()
-	}
-	if err != nil {
-		if db != nil {
-			db.Close()
-		}
-		testenv.Unavailable(t, "PostgreSQL at "+base, err)
-	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "registry_service_test_" + hex.EncodeToString(b[:])
-	if _, err := db.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		db.Close()
-		t.Fatalf("create schema %s: %v", schema, err)
-	}
-	t.Cleanup(func() {
-		if _, err := db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-		db.Close()
-	})
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base + sep + "search_path=" + schema
-}
 
 // instance is the service running in the background, behind an HTTP server.
 type instance struct {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vasteras/civicbus/internal/testenv"
 	"github.com/vasteras/civicbus/schemas"
 	schemaregistry "github.com/vasteras/civicbus/schemas/registry"
 )
@@ -24,7 +25,7 @@ var stores = []struct {
 	dsn  func(t *testing.T) string
 }{
 	{"sqlite", func(t *testing.T) string { return filepath.Join(t.TempDir(), "data", "civicbus.db") }},
-	{"postgres", postgresDSN},
+	{"postgres", func(t *testing.T) string { return testenv.PostgresDSN(t) }},
 }
 
 func forEachStore(t *testing.T, test func(t *testing.T, dsn string)) {
