@@ -21,11 +21,12 @@ var version = ""
 type defaultAddrs struct {
 	HTTP        string
 	KafkaListen string
+	MQTTListen  string
 }
 
-// builtinDefaults are the documented defaults: Kafka's and a web server's
-// usual ports, on loopback only.
-var builtinDefaults = defaultAddrs{HTTP: "127.0.0.1:8080", KafkaListen: "127.0.0.1:9092"}
+// builtinDefaults are the documented defaults: Kafka's, a web server's and
+// MQTT's usual ports, on loopback only.
+var builtinDefaults = defaultAddrs{HTTP: "127.0.0.1:8080", KafkaListen: "127.0.0.1:9092", MQTTListen: "127.0.0.1:1883"}
 
 // cli is one invocation of the command: where it writes, where its
 // environment comes from, and its defaults, so tests can run it in parallel.

@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/vasteras/civicbus/bus"
 	"github.com/vasteras/civicbus/bus/embedded"
+	"github.com/vasteras/civicbus/internal/mqttbroker"
 	"github.com/vasteras/civicbus/services"
 )
 
@@ -17,13 +20,23 @@ type runConfig struct {
 	commonConfig
 	Data        string
 	KafkaListen string
+	MQTTListen  string
 	Partitions  int
 }
+
+// mqttOff is the --mqtt-listen value that runs no MQTT broker; an empty
+// value does the same.
+const mqttOff = "off"
+
+// mqttCloseTimeout bounds closing the embedded MQTT broker, within the
+// brokerCloseReserve of the shutdown budget.
+const mqttCloseTimeout = time.Second
 
 func (c *cli) runFlags(cfg *runConfig) *cmdFlags {
 	f := newFlags("run", "civicbus run [flags]")
 	f.StringVar(&cfg.Data, "data", "./data", "data `dir`: the embedded broker's state in <dir>/kafka, the SQLite database")
 	f.StringVar(&cfg.KafkaListen, "kafka-listen", c.defaults.KafkaListen, "`address` of the embedded broker, for kcat and other Kafka tools too; a taken default moves to the next free port")
+	f.StringVar(&cfg.MQTTListen, "mqtt-listen", c.defaults.MQTTListen, "`address` of the embedded MQTT broker that sensors publish to, every client allowed (keep it on loopback; in production use the municipality's broker); off runs none; a taken default moves to the next free port")
 	f.StringVar(&cfg.Brokers, "brokers", "", "external Kafka `brokers`, host:port,…; when set, no embedded broker runs")
 	f.IntVar(&cfg.Partitions, "partitions", embedded.DefaultPartitions, "partition `count` of topics the embedded broker creates on first use")
 	c.addCommonFlags(f, &cfg.commonConfig, "<data>/civicbus.db")
@@ -54,6 +67,11 @@ func (c *cli) cmdRun(ctx context.Context, args []string) error {
 		return fmt.Errorf("run: %w", err)
 	}
 	defer closeBroker() // last: the broker outlives every client, and persists on close
+	closeMQTT, err := c.mqtt(cfg, f, b)
+	if err != nil {
+		return fmt.Errorf("run: %w", err)
+	}
+	defer closeMQTT()
 	httpLn, note, err := listenOrNext(listenSpec{Addr: cfg.HTTP, Flag: "--http", Source: f.given("http")}, tcpListen)
 	if err != nil {
 		return fmt.Errorf("run: %w", err)
@@ -94,6 +112,11 @@ func (cfg runConfig) validate(f *cmdFlags) error {
 	}
 	if cfg.Data == "" {
 		errs = append(errs, errors.New("--data must not be empty"))
+	}
+	if cfg.MQTTListen != "" && cfg.MQTTListen != mqttOff {
+		if _, _, err := net.SplitHostPort(cfg.MQTTListen); err != nil {
+			errs = append(errs, fmt.Errorf("--mqtt-listen wants host:port or %s, got %q", mqttOff, cfg.MQTTListen))
+		}
 	}
 	if cfg.Brokers != "" && f.given("kafka-listen") != "" {
 		errs = append(errs, errors.New("--kafka-listen is for the embedded broker; with --brokers none runs"))
@@ -136,4 +159,33 @@ func (c *cli) kafka(cfg runConfig, f *cmdFlags, b *banner) (conn bus.Connection,
 		c.logger.Info("embedded broker closed", "data", dir)
 	}
 	return bus.Connection{Brokers: []string{broker.Addr()}, ClientID: "civicbus"}, closeBroker, nil
+}
+
+// mqtt starts the embedded MQTT broker, unless --mqtt-listen is off, and adds
+// its address to the banner. closeMQTT stops it within mqttCloseTimeout.
+func (c *cli) mqtt(cfg runConfig, f *cmdFlags, b *banner) (closeMQTT func(), err error) {
+	if cfg.MQTTListen == "" || cfg.MQTTListen == mqttOff {
+		b.add("MQTT", "off")
+		return func() {}, nil
+	}
+	logger := c.logger.With("component", "mqtt-broker")
+	spec := listenSpec{Addr: cfg.MQTTListen, Flag: "--mqtt-listen", Source: f.given("mqtt-listen")}
+	broker, note, err := listenOrNext(spec, func(addr string) (*mqttbroker.Broker, error) {
+		return mqttbroker.Start(mqttbroker.Config{Listen: addr, Logger: logger})
+	})
+	if err != nil {
+		return nil, err
+	}
+	b.add("MQTT", "tcp://"+broker.Addr()+" (embedded broker, every client allowed)")
+	b.note(note)
+	return func() {
+		closed := make(chan struct{})
+		go func() { broker.Close(); close(closed) }()
+		select {
+		case <-closed:
+			logger.Info("embedded MQTT broker closed")
+		case <-time.After(mqttCloseTimeout):
+			logger.Warn("embedded MQTT broker did not close in time", "waited", mqttCloseTimeout)
+		}
+	}, nil
 }

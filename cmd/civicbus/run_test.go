@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
+	paho "github.com/eclipse/paho.mqtt.golang"
 	"github.com/vasteras/civicbus/bus"
 )
 
@@ -89,6 +91,8 @@ func TestRunTakenExplicitAddressIsAnError(t *testing.T) {
 		{"http env", map[string]string{"CIVICBUS_HTTP": addr}, nil, "given by CIVICBUS_HTTP"},
 		{"kafka flag", nil, []string{"--kafka-listen", addr}, "given by --kafka-listen"},
 		{"kafka env", map[string]string{"CIVICBUS_KAFKA_LISTEN": addr}, nil, "given by CIVICBUS_KAFKA_LISTEN"},
+		{"mqtt flag", nil, []string{"--mqtt-listen", addr}, "given by --mqtt-listen"},
+		{"mqtt env", map[string]string{"CIVICBUS_MQTT_LISTEN": addr}, nil, "given by CIVICBUS_MQTT_LISTEN"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -173,5 +177,103 @@ func TestHealthcheckProbesARunningProcess(t *testing.T) {
 	err = run(context.Background(), []string{"healthcheck", "--url", base + "/nothing-here"}, out, &syncBuffer{})
 	if err == nil || !strings.Contains(err.Error(), "404") {
 		t.Errorf("healthcheck of a 404: %v", err)
+	}
+}
+
+func TestRunTakenDefaultMQTTPortMovesToTheNextFreeAndServesClients(t *testing.T) {
+	t.Parallel()
+	defaults := defaultAddrs{HTTP: "127.0.0.1:0", KafkaListen: "127.0.0.1:0", MQTTListen: takenPort(t)}
+	r := start(t, defaults, nil, "run", "--data", t.TempDir())
+	url := firstField(r.bannerValue(t, "MQTT"))
+	addr, ok := strings.CutPrefix(url, "tcp://127.0.0.1:")
+	if !ok || url == "tcp://"+defaults.MQTTListen {
+		t.Fatalf("MQTT row %q, want tcp://127.0.0.1:<a port other than the taken default>:\n%s", url, r.stdout)
+	}
+	want := defaults.MQTTListen + " (the default of --mqtt-listen) is taken; using 127.0.0.1:" + addr
+	if !strings.Contains(r.stdout.String(), want) {
+		t.Errorf("banner lacks %q:\n%s", want, r.stdout)
+	}
+
+	lost := make(chan error, 1)
+	sub := mqttConnect(t, url, "run-test-sub", func(_ paho.Client, err error) { lost <- err })
+	got := make(chan string, 1)
+	mqttWait(t, sub.Subscribe("vasteras/sensor/#", 1, func(_ paho.Client, m paho.Message) { got <- string(m.Payload()) }), "subscribe")
+	pub := mqttConnect(t, url, "run-test-pub", nil)
+	mqttWait(t, pub.Publish("vasteras/sensor/door", 1, false, "open"), "publish")
+	select {
+	case p := <-got:
+		if p != "open" {
+			t.Errorf("received %q, want open", p)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the published message did not arrive within 5 s")
+	}
+
+	if err, took := r.stop(t); err != nil || took > shutdownGrace {
+		t.Errorf("stop: %v after %s", err, took)
+	}
+	select {
+	case <-lost:
+	case <-time.After(5 * time.Second):
+		t.Error("the MQTT client stayed connected after the process stopped")
+	}
+}
+
+func TestRunMQTTOff(t *testing.T) {
+	t.Parallel()
+	defaults := defaultAddrs{HTTP: "127.0.0.1:0", KafkaListen: "127.0.0.1:0", MQTTListen: "127.0.0.1:0"}
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+		args []string
+	}{
+		{"flag", nil, []string{"--mqtt-listen", "off"}},
+		{"empty flag", nil, []string{"--mqtt-listen="}},
+		{"env", map[string]string{"CIVICBUS_MQTT_LISTEN": "off"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r := start(t, defaults, tc.env, append([]string{"run", "--data", t.TempDir()}, tc.args...)...)
+			if got := r.bannerValue(t, "MQTT"); got != "off" {
+				t.Errorf("MQTT row %q, want off:\n%s", got, r.stdout)
+			}
+		})
+	}
+}
+
+func TestRunMQTTListenMustBeHostPort(t *testing.T) {
+	t.Parallel()
+	c := newCLI(&syncBuffer{}, &syncBuffer{}, func(string) string { return "" }, freeDefaults)
+	err := c.main(context.Background(), []string{"run", "--data", t.TempDir(), "--mqtt-listen", "1883"})
+	var usage usageError
+	if !errors.As(err, &usage) || !strings.Contains(err.Error(), `--mqtt-listen wants host:port or off, got "1883"`) {
+		t.Fatalf("err = %v, want a usage error about --mqtt-listen", err)
+	}
+}
+
+// mqttConnect connects an MQTT client to url ("tcp://host:port") and
+// disconnects it when the test ends. lost, when set, is told when the broker
+// drops the connection.
+func mqttConnect(t *testing.T, url, id string, lost paho.ConnectionLostHandler) paho.Client {
+	t.Helper()
+	opts := paho.NewClientOptions().AddBroker(url).SetClientID(id).
+		SetAutoReconnect(false).SetConnectTimeout(5 * time.Second)
+	if lost != nil {
+		opts.SetConnectionLostHandler(lost)
+	}
+	c := paho.NewClient(opts)
+	mqttWait(t, c.Connect(), "connect "+id+" to "+url)
+	t.Cleanup(func() { c.Disconnect(0) })
+	return c
+}
+
+// mqttWait waits for tok with a deadline and fails the test on its error.
+func mqttWait(t *testing.T, tok paho.Token, what string) {
+	t.Helper()
+	if !tok.WaitTimeout(5 * time.Second) {
+		t.Fatalf("%s: no answer within 5 s", what)
+	}
+	if err := tok.Error(); err != nil {
+		t.Fatalf("%s: %v", what, err)
 	}
 }
