@@ -1,0 +1,23 @@
+// Package all lists every built-in connector kind, in one place.
+package all
+
+import (
+	"github.com/vasteras/civicbus/connectors"
+	"github.com/vasteras/civicbus/connectors/filedrop"
+)
+
+// Kinds returns every built-in connector kind.
+func Kinds() []connectors.Kind {
+	return []connectors.Kind{
+		filedrop.Kind(),
+	}
+}
+
+// Registry returns a new registry of the built-in kinds.
+func Registry() *connectors.Registry {
+	r, err := connectors.NewRegistry(Kinds()...)
+	if err != nil {
+		panic(err) // the list above is wrong: a programming error, caught by its test
+	}
+	return r
+}

@@ -1,0 +1,76 @@
+package filedrop
+
+import (
+	"errors"
+	"fmt"
+	"unicode/utf8"
+)
+
+// Config configures a filedrop connector (the config: part of its YAML).
+type Config struct {
+	// Dir is the directory watched. processed/ and failed/ are made in it.
+	Dir string `yaml:"dir" json:"dir" jsonschema:"description=Directory to watch for .csv .json and .ndjson files."`
+	// Delimiter separates CSV fields: one character, "," by default; ";" is
+	// what most Swedish exports use.
+	Delimiter string `yaml:"delimiter" json:"delimiter,omitempty" jsonschema:"default=,"`
+	// Encoding of the files: utf-8 (the default; a BOM is skipped),
+	// iso-8859-1 or windows-1252.
+	Encoding string `yaml:"encoding" json:"encoding,omitempty" jsonschema:"enum=utf-8,enum=iso-8859-1,enum=windows-1252"`
+	// DecimalComma turns CSV numbers written with a decimal comma (12,5)
+	// into 12.5, so that double(row.x) reads them.
+	DecimalComma bool `yaml:"decimal_comma" json:"decimal_comma,omitempty"`
+	// PollIntervalMS is how often the directory is listed, in ms. A file is
+	// read once two listings in a row found the same size and mtime.
+	// Default 1000.
+	PollIntervalMS int `yaml:"poll_interval_ms" json:"poll_interval_ms,omitempty" jsonschema:"minimum=0"`
+	// BatchSize is how many records one Read returns at most. Default 500.
+	BatchSize int `yaml:"batch_size" json:"batch_size,omitempty" jsonschema:"minimum=0"`
+}
+
+// The encodings filedrop reads.
+const (
+	EncodingUTF8        = "utf-8"
+	EncodingISO88591    = "iso-8859-1"
+	EncodingWindows1252 = "windows-1252"
+)
+
+func (c *Config) setDefaults() {
+	if c.Delimiter == "" {
+		c.Delimiter = ","
+	}
+	if c.Encoding == "" {
+		c.Encoding = EncodingUTF8
+	}
+	if c.PollIntervalMS == 0 {
+		c.PollIntervalMS = 1000
+	}
+	if c.BatchSize == 0 {
+		c.BatchSize = 500
+	}
+}
+
+// Validate reports every problem with the configuration.
+func (c Config) Validate() error {
+	var errs []error
+	if c.Dir == "" {
+		errs = append(errs, errors.New("filedrop: dir: required"))
+	}
+	if c.Delimiter != "" {
+		r, n := utf8.DecodeRuneInString(c.Delimiter)
+		if n != len(c.Delimiter) || r == '"' || r == '\n' || r == '\r' || r == utf8.RuneError {
+			errs = append(errs, fmt.Errorf("filedrop: delimiter: %q must be one character other than a quote or line break", c.Delimiter))
+		}
+	}
+	switch c.Encoding {
+	case "", EncodingUTF8, EncodingISO88591, EncodingWindows1252:
+	default:
+		errs = append(errs, fmt.Errorf("filedrop: encoding: %q is not one of utf-8, iso-8859-1, windows-1252", c.Encoding))
+	}
+	if c.PollIntervalMS < 0 {
+		errs = append(errs, errors.New("filedrop: poll_interval_ms: must not be negative"))
+	}
+	if c.BatchSize < 0 {
+		errs = append(errs, errors.New("filedrop: batch_size: must not be negative"))
+	}
+	return errors.Join(errs...)
+}

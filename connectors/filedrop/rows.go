@@ -1,0 +1,239 @@
+package filedrop
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
+)
+
+// row is one record of a file. err is a problem of the row alone (it goes to
+// the dead-letter topic); a problem of the file is nextRow's error.
+type row struct {
+	fields map[string]any
+	raw    []byte
+	line   int
+	err    error
+}
+
+// rowReader streams the rows of one file. next returns io.EOF at the end,
+// and any other error when the file cannot be read further: then the file
+// goes to failed/.
+type rowReader interface {
+	next() (row, error)
+}
+
+// decoded returns r decoded from enc to UTF-8, a UTF-8 BOM skipped.
+func decoded(r io.Reader, enc string) io.Reader {
+	switch enc {
+	case EncodingISO88591:
+		return charmap.ISO8859_1.NewDecoder().Reader(r)
+	case EncodingWindows1252:
+		return charmap.Windows1252.NewDecoder().Reader(r)
+	}
+	br := bufio.NewReaderSize(r, 64<<10)
+	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte("\xef\xbb\xbf")) {
+		_, _ = br.Discard(3)
+	}
+	return br
+}
+
+var errNotUTF8 = errors.New("is not valid UTF-8; set encoding: windows-1252 or iso-8859-1 if the file comes from such a system")
+
+type csvRows struct {
+	r            *csv.Reader
+	header       []string
+	decimalComma bool
+	raw          bytes.Buffer
+	rawW         *csv.Writer
+}
+
+func newCSVRows(r io.Reader, delim rune, decimalComma bool) (*csvRows, error) {
+	cr := csv.NewReader(r)
+	cr.Comma = delim
+	cr.FieldsPerRecord = -1 // a row with missing or extra columns is the row's problem
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err == io.EOF {
+		return nil, errors.New("bad header: the file is empty")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bad header: %w", err)
+	}
+	c := &csvRows{r: cr, header: make([]string, len(header)), decimalComma: decimalComma}
+	seen := map[string]bool{}
+	for i, h := range header {
+		h = strings.TrimSpace(h)
+		switch {
+		case !utf8.ValidString(h):
+			return nil, fmt.Errorf("bad header: line 1 %w", errNotUTF8)
+		case h == "":
+			return nil, fmt.Errorf("bad header: column %d has no name", i+1)
+		case seen[h]:
+			return nil, fmt.Errorf("bad header: column %q appears twice", h)
+		}
+		seen[h] = true
+		c.header[i] = h
+	}
+	c.rawW = csv.NewWriter(&c.raw)
+	c.rawW.Comma = delim
+	return c, nil
+}
+
+func (c *csvRows) next() (row, error) {
+	rec, err := c.r.Read()
+	if err == io.EOF {
+		return row{}, io.EOF
+	}
+	line, _ := c.r.FieldPos(0)
+	if err != nil {
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return row{line: pe.StartLine, raw: nil, err: fmt.Errorf("csv: %w", pe.Err)}, nil
+		}
+		return row{}, err
+	}
+	c.raw.Reset()
+	_ = c.rawW.Write(rec)
+	c.rawW.Flush()
+	raw := bytes.TrimRight(c.raw.Bytes(), "\r\n")
+	out := row{line: line, raw: bytes.Clone(raw)}
+	for _, f := range rec {
+		if !utf8.ValidString(f) {
+			return row{}, fmt.Errorf("line %d %w", line, errNotUTF8)
+		}
+	}
+	if len(rec) != len(c.header) {
+		out.err = fmt.Errorf("csv: the row has %d columns, the header %d", len(rec), len(c.header))
+		return out, nil
+	}
+	out.fields = make(map[string]any, len(rec))
+	for i, f := range rec {
+		if c.decimalComma {
+			f = fixDecimalComma(f)
+		}
+		out.fields[c.header[i]] = f
+	}
+	return out, nil
+}
+
+// fixDecimalComma returns 12.5 for 12,5 and -0,25 for -0.25; any other text
+// as it is.
+func fixDecimalComma(s string) string {
+	i := strings.IndexByte(s, ',')
+	if i < 0 || !isNumber(s[:i], true) || !isNumber(s[i+1:], false) {
+		return s
+	}
+	return s[:i] + "." + s[i+1:]
+}
+
+func isNumber(s string, signed bool) bool {
+	if signed && s != "" && (s[0] == '-' || s[0] == '+') {
+		s = s[1:]
+	}
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// jsonRows reads a JSON array of objects, one element at a time.
+type jsonRows struct {
+	dec *json.Decoder
+	n   int
+}
+
+func newJSONRows(r io.Reader) (*jsonRows, error) {
+	dec := json.NewDecoder(r)
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, fmt.Errorf("not a JSON array: %w", err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		return nil, errors.New("not a JSON array: it does not start with [")
+	}
+	return &jsonRows{dec: dec}, nil
+}
+
+func (j *jsonRows) next() (row, error) {
+	if !j.dec.More() {
+		if _, err := j.dec.Token(); err != nil {
+			return row{}, fmt.Errorf("truncated JSON array after element %d: %w", j.n, err)
+		}
+		return row{}, io.EOF
+	}
+	var raw json.RawMessage
+	if err := j.dec.Decode(&raw); err != nil {
+		return row{}, fmt.Errorf("truncated or malformed JSON array after element %d: %w", j.n, err)
+	}
+	j.n++
+	return objectRow(raw, j.n), nil
+}
+
+// ndjsonRows reads one JSON object per line.
+type ndjsonRows struct {
+	r    *bufio.Reader
+	line int
+}
+
+func (n *ndjsonRows) next() (row, error) {
+	for {
+		b, err := n.r.ReadBytes('\n')
+		if len(b) == 0 && err != nil {
+			if err == io.EOF {
+				return row{}, io.EOF
+			}
+			return row{}, err
+		}
+		n.line++
+		b = bytes.TrimSpace(b)
+		if len(b) == 0 {
+			continue
+		}
+		if !utf8.Valid(b) {
+			return row{}, fmt.Errorf("line %d %w", n.line, errNotUTF8)
+		}
+		return objectRow(b, n.line), nil
+	}
+}
+
+func objectRow(raw []byte, line int) row {
+	out := row{raw: bytes.Clone(raw), line: line}
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.UseNumber()
+	var m map[string]any
+	if err := d.Decode(&m); err != nil || m == nil {
+		out.err = errors.New("json: the record is not a JSON object")
+		return out
+	}
+	for k, v := range m {
+		if num, ok := v.(json.Number); ok {
+			m[k] = numberValue(num)
+		}
+	}
+	out.fields = m
+	return out
+}
+
+// numberValue keeps integers integers (int64) for CEL and makes the rest
+// float64.
+func numberValue(n json.Number) any {
+	if i, err := n.Int64(); err == nil {
+		return i
+	}
+	f, _ := n.Float64()
+	return f
+}

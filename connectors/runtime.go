@@ -1,0 +1,282 @@
+package connectors
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/vasteras/civicbus/bus"
+	"github.com/vasteras/civicbus/bus/middleware"
+)
+
+// RuntimeConfig configures a Runtime.
+type RuntimeConfig struct {
+	// Name is the connector's name: its checkpoint key and dlq_handler.
+	Name string
+	// SourceURI is the ce_source of its events; /civicbus/connectors/<Name>
+	// when empty.
+	SourceURI string
+	// Source is read. Required.
+	Source Source
+	// Mapping makes events of records. Required.
+	Mapping *Mapping
+	// Publisher publishes events and dead letters. It must not check
+	// contracts itself (a dead letter breaks them); the Runtime checks every
+	// event against Contract. Required.
+	Publisher message.Publisher
+	// Contract validates every event before it is published. Required.
+	Contract bus.Contract
+	// Checkpoints stores positions. Required.
+	Checkpoints Checkpoints
+	// MinBackoff and MaxBackoff bound the exponential backoff between
+	// retries. Defaults 100 ms and 30 s.
+	MinBackoff, MaxBackoff time.Duration
+	// Logger; nil discards.
+	Logger *slog.Logger
+}
+
+func (c *RuntimeConfig) setDefaults() {
+	if c.SourceURI == "" {
+		c.SourceURI = "/civicbus/connectors/" + c.Name
+	}
+	if c.MinBackoff <= 0 {
+		c.MinBackoff = 100 * time.Millisecond
+	}
+	if c.MaxBackoff <= 0 {
+		c.MaxBackoff = 30 * time.Second
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+}
+
+// Validate reports every missing part.
+func (c RuntimeConfig) Validate() error {
+	var errs []error
+	req := func(ok bool, what string) {
+		if !ok {
+			errs = append(errs, errors.New(what+" is required"))
+		}
+	}
+	req(c.Name != "", "a name")
+	req(c.Source != nil, "a source")
+	req(c.Mapping != nil, "a mapping")
+	req(c.Publisher != nil, "a publisher")
+	req(c.Contract != nil, "a contract")
+	req(c.Checkpoints != nil, "a checkpoint store")
+	return errors.Join(errs...)
+}
+
+// Runtime drives one Source: see the package documentation.
+type Runtime struct {
+	cfg      RuntimeConfig
+	event    string // target topic
+	dlq      string
+	schemaID string
+	ceType   string
+	status   statusBox
+	backoff  time.Duration
+}
+
+// NewRuntime returns a Runtime for cfg.
+func NewRuntime(cfg RuntimeConfig) (*Runtime, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("connectors: runtime: %w", err)
+	}
+	cfg.setDefaults()
+	cfg.Logger = cfg.Logger.With("connector", cfg.Name)
+	ev := cfg.Mapping.Event()
+	r := &Runtime{cfg: cfg, event: ev.Topic, dlq: middleware.DeadLetterTopic(ev.Topic),
+		schemaID: ev.SchemaID(), ceType: ev.CloudEventType()}
+	r.status.s = Status{Connector: cfg.Name, State: StateStarting}
+	return r, nil
+}
+
+// Status returns a snapshot of the connector's status; safe to call from any
+// goroutine.
+func (r *Runtime) Status() Status { return r.status.get() }
+
+// Run reads until ctx ends (it returns nil) or the Source says
+// ErrEndOfInput (nil too). Errors are retried with backoff; Run returns an
+// error only when the checkpoint cannot be loaded or the Source cannot seek.
+func (r *Runtime) Run(ctx context.Context) error {
+	defer r.status.state(StateStopped)
+	pos, err := r.cfg.Checkpoints.Load(ctx, r.cfg.Name)
+	if err != nil {
+		return err
+	}
+	if s, ok := r.cfg.Source.(Seeker); ok {
+		if err := s.Seek(pos); err != nil {
+			return fmt.Errorf("connectors: %s: seek: %w", r.cfg.Name, err)
+		}
+	}
+	defer func() {
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if err := r.cfg.Source.Close(cctx); err != nil {
+			r.cfg.Logger.Warn("close", "err", err)
+		}
+	}()
+	connected := false
+	for ctx.Err() == nil {
+		if !connected {
+			r.status.state(StateConnecting)
+			if err := r.cfg.Source.Connect(ctx); err != nil {
+				r.retry(ctx, "connect", err)
+				continue
+			}
+			connected = true
+			r.backoff = 0
+			r.status.state(StateRunning)
+		}
+		batch, ack, err := r.cfg.Source.Read(ctx)
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case errors.Is(err, ErrEndOfInput):
+			return nil
+		case errors.Is(err, ErrNotConnected):
+			connected = false
+			r.retry(ctx, "read", err)
+			continue
+		case err != nil:
+			r.retry(ctx, "read", err)
+			continue
+		}
+		if err := r.deliver(ctx, batch, ack); err != nil {
+			return nil // only ctx ends delivery
+		}
+	}
+	return nil
+}
+
+// deliver puts a batch on the bus, retrying until it is there or ctx ends,
+// then checkpoints and acks it.
+func (r *Runtime) deliver(ctx context.Context, batch Batch, ack AckFunc) error {
+	events, letters := r.convert(batch)
+	r.status.update(func(s *Status) { s.RecordsIn += int64(len(batch)) })
+	for {
+		err := r.publish(events, letters)
+		if err == nil && len(batch) > 0 {
+			err = r.cfg.Checkpoints.Save(ctx, r.cfg.Name, batch[len(batch)-1].Position)
+		}
+		if err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			if ack != nil {
+				_ = ack(context.WithoutCancel(ctx), ctx.Err())
+			}
+			return ctx.Err()
+		}
+		r.retry(ctx, "publish", err)
+	}
+	r.backoff = 0
+	r.status.update(func(s *Status) {
+		s.State = StateRunning
+		s.LastSuccess = time.Now()
+		s.RecordsOut += int64(len(events))
+		s.Failed += int64(len(letters))
+	})
+	if ack != nil {
+		if err := ack(ctx, nil); err != nil {
+			r.status.fail(err)
+			r.cfg.Logger.Warn("ack", "err", err)
+		}
+	}
+	return nil
+}
+
+func (r *Runtime) publish(events, letters []*message.Message) error {
+	if len(events) > 0 {
+		if err := r.cfg.Publisher.Publish(r.event, events...); err != nil {
+			return err
+		}
+	}
+	if len(letters) > 0 {
+		return r.cfg.Publisher.Publish(r.dlq, letters...)
+	}
+	return nil
+}
+
+// convert maps and checks every record: the good ones become events, the
+// others dead letters.
+func (r *Runtime) convert(batch Batch) (events, letters []*message.Message) {
+	for _, rec := range batch {
+		msg, err := r.event1(rec)
+		if err != nil {
+			letters = append(letters, r.letter(rec, err))
+			continue
+		}
+		events = append(events, msg)
+	}
+	return events, letters
+}
+
+func (r *Runtime) event1(rec Record) (*message.Message, error) {
+	if rec.Err != nil {
+		return nil, rec.Err
+	}
+	props, err := r.cfg.Mapping.Apply(rec.Fields)
+	if err != nil {
+		return nil, err
+	}
+	payload, err := json.Marshal(props)
+	if err != nil {
+		return nil, fmt.Errorf("mapping: %w", err)
+	}
+	if err := r.cfg.Contract.Check(r.event, r.schemaID, payload); err != nil {
+		return nil, fmt.Errorf("contract: %w", err)
+	}
+	key := rec.Key
+	if len(r.cfg.Mapping.Event().Key) > 0 {
+		key = r.cfg.Mapping.Key(props)
+	}
+	msg := message.NewMessage(EventID(r.cfg.SourceURI, key, r.cfg.Mapping.Event().Version), payload)
+	msg.Metadata.Set(bus.HeaderSource, r.cfg.SourceURI)
+	msg.Metadata.Set(bus.HeaderType, r.ceType)
+	msg.Metadata.Set(bus.HeaderDataSchema, r.schemaID)
+	if pk := r.cfg.Mapping.PartitionKey(props); pk != "" {
+		msg.Metadata.Set(bus.MetadataPartitionKey, pk)
+	}
+	return msg, nil
+}
+
+// letter is the dead letter of rec: its raw bytes, with the error (which
+// names the field or rule, never a value), the connector and the origin.
+func (r *Runtime) letter(rec Record, err error) *message.Message {
+	id := EventID(r.cfg.SourceURI, "dlq\x1f"+rec.Position+"\x1f"+rec.Origin.String(), 0)
+	msg := message.NewMessage(id, rec.Raw)
+	text := err.Error()
+	if rec.Origin.File != "" {
+		text = rec.Origin.String() + ": " + text
+	}
+	msg.Metadata.Set(bus.HeaderSource, r.cfg.SourceURI)
+	msg.Metadata.Set(bus.HeaderContentType, "application/octet-stream")
+	msg.Metadata.Set(middleware.HeaderDLQError, text)
+	msg.Metadata.Set(middleware.HeaderDLQHandler, r.cfg.Name)
+	msg.Metadata.Set(middleware.HeaderDLQAttempts, strconv.Itoa(1))
+	msg.Metadata.Set(middleware.HeaderDLQTopic, r.event)
+	msg.Metadata.Set(middleware.HeaderDLQTime, time.Now().UTC().Format(time.RFC3339))
+	return msg
+}
+
+// retry records err and waits out the next backoff step.
+func (r *Runtime) retry(ctx context.Context, op string, err error) {
+	r.status.fail(fmt.Errorf("%s: %w", op, err))
+	r.status.state(StateBackoff)
+	r.cfg.Logger.Warn(op+" failed; retrying", "err", err)
+	r.backoff = min(max(r.backoff*2, r.cfg.MinBackoff), r.cfg.MaxBackoff)
+	t := time.NewTimer(r.backoff)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
