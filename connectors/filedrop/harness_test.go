@@ -23,14 +23,14 @@ const wasteTopic = "meals.food-waste.v1"
 // env is one test's world: a real embedded broker, a SQLite checkpoint
 // store, the catalog's contracts and a drop directory.
 type env struct {
-	t        *testing.T
+	t        testing.TB
 	conn     bus.Connection
 	dir      string
 	cp       *connectors.SQLCheckpoints
 	contract *contracts.Contracts
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	b := testenv.Broker(t)
 	conn := bus.Connection{Brokers: []string{b.Addr()}}
