@@ -1,7 +1,6 @@
 package connectors
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
@@ -130,12 +129,16 @@ func nativeOf(v ref.Val) (any, error) {
 	return pv.(*structpb.Value).AsInterface(), nil
 }
 
+// Marshal encodes props, what Apply returned, as the event's JSON: the
+// bytes json.Marshal writes, faster.
+func (m *Mapping) Marshal(props map[string]any) ([]byte, error) { return marshalObject(props) }
+
 // Key returns the event's natural key in props: the JSON of each of the
 // event's key properties (null when absent), joined by a unit separator.
 func (m *Mapping) Key(props map[string]any) string {
 	parts := make([]string, len(m.event.Key))
 	for i, k := range m.event.Key {
-		b, err := json.Marshal(props[k])
+		b, err := appendJSON(nil, props[k])
 		if err != nil {
 			b = []byte("null")
 		}

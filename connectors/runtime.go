@@ -2,11 +2,12 @@ package connectors
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -207,14 +208,41 @@ func (r *Runtime) publish(events, letters []*message.Message) error {
 
 // convert maps and checks every record: the good ones become events, the
 // others dead letters.
+// A large batch is converted by GOMAXPROCS goroutines; the order of events
+// and letters stays the batch's.
 func (r *Runtime) convert(batch Batch) (events, letters []*message.Message) {
-	for _, rec := range batch {
-		msg, err := r.event1(rec)
+	msgs := make([]*message.Message, len(batch))
+	bad := make([]bool, len(batch))
+	one := func(i int) {
+		msg, err := r.event1(batch[i])
 		if err != nil {
-			letters = append(letters, r.letter(rec, err))
-			continue
+			msg, bad[i] = r.letter(batch[i], err), true
 		}
-		events = append(events, msg)
+		msgs[i] = msg
+	}
+	workers := runtime.GOMAXPROCS(0)
+	if len(batch) < 256 || workers == 1 {
+		for i := range batch {
+			one(i)
+		}
+	} else {
+		var wg sync.WaitGroup
+		chunk := (len(batch) + workers - 1) / workers
+		for lo := 0; lo < len(batch); lo += chunk {
+			wg.Go(func() {
+				for i := lo; i < min(lo+chunk, len(batch)); i++ {
+					one(i)
+				}
+			})
+		}
+		wg.Wait()
+	}
+	for i, msg := range msgs {
+		if bad[i] {
+			letters = append(letters, msg)
+		} else {
+			events = append(events, msg)
+		}
 	}
 	return events, letters
 }
@@ -227,7 +255,7 @@ func (r *Runtime) event1(rec Record) (*message.Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	payload, err := json.Marshal(props)
+	payload, err := r.cfg.Mapping.Marshal(props)
 	if err != nil {
 		return nil, fmt.Errorf("mapping: %w", err)
 	}

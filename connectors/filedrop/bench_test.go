@@ -3,7 +3,6 @@ package filedrop_test
 import (
 	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -149,7 +148,7 @@ func BenchmarkFiledropMapValidate(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				payload, _ := json.Marshal(props)
+				payload, _ := m.Marshal(props)
 				if err := c.Check(ev.Topic, ev.SchemaID(), payload); err != nil {
 					b.Fatal(err)
 				}
