@@ -92,14 +92,14 @@ func (c *csvRows) next() (row, error) {
 	if err == io.EOF {
 		return row{}, io.EOF
 	}
-	line, _ := c.r.FieldPos(0)
 	if err != nil {
 		var pe *csv.ParseError
-		if errors.As(err, &pe) {
-			return row{line: pe.StartLine, raw: nil, err: fmt.Errorf("csv: %w", pe.Err)}, nil
+		if errors.As(err, &pe) { // the row's problem: a stray or missing quote
+			return row{line: pe.StartLine, err: fmt.Errorf("csv: %w", pe.Err)}, nil
 		}
 		return row{}, err
 	}
+	line, _ := c.r.FieldPos(0) // only valid after a successful Read
 	c.raw.Reset()
 	_ = c.rawW.Write(rec)
 	c.rawW.Flush()
@@ -219,13 +219,26 @@ func objectRow(raw []byte, line int) row {
 		out.err = errors.New("json: the record is not a JSON object")
 		return out
 	}
-	for k, v := range m {
-		if num, ok := v.(json.Number); ok {
-			m[k] = numberValue(num)
+	out.fields = normalize(m).(map[string]any)
+	return out
+}
+
+// normalize turns every json.Number in v, however deep, into int64 or
+// float64, which CEL knows.
+func normalize(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		return numberValue(x)
+	case map[string]any:
+		for k, e := range x {
+			x[k] = normalize(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = normalize(e)
 		}
 	}
-	out.fields = m
-	return out
+	return v
 }
 
 // numberValue keeps integers integers (int64) for CEL and makes the rest
