@@ -8,7 +8,8 @@
 // or extra columns, or one that is not a JSON object, goes to the
 // dead-letter topic and the rest keep flowing. The position (file, its size
 // and mtime, and the row number) is the checkpoint, so a restart mid-file
-// resumes at the next row.
+// resumes at the next row. A dead letter's payload is the row as it stands in
+// the file, decoded to UTF-8.
 package filedrop
 
 import (

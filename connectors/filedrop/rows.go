@@ -49,14 +49,45 @@ var errNotUTF8 = errors.New("is not valid UTF-8; set encoding: windows-1252 or i
 
 type csvRows struct {
 	r            *csv.Reader
+	rec          *recorder
 	header       []string
 	decimalComma bool
-	raw          bytes.Buffer
-	rawW         *csv.Writer
+}
+
+// recorder keeps the bytes read from r since offset base, so that a row's
+// raw text (for its dead letter) is buf[start-base:end-base] by the csv
+// Reader's InputOffset. It holds one row plus what the csv Reader buffered
+// ahead, never the file.
+type recorder struct {
+	r    io.Reader
+	buf  []byte // buf[off:] are the bytes from base on
+	off  int
+	base int64
+}
+
+func (rc *recorder) Read(p []byte) (int, error) {
+	if rc.off > 0 && rc.off >= len(rc.buf)/2 { // compact now and then, not per row
+		rc.buf = rc.buf[:copy(rc.buf, rc.buf[rc.off:])]
+		rc.off = 0
+	}
+	n, err := rc.r.Read(p)
+	rc.buf = append(rc.buf, p[:n]...)
+	return n, err
+}
+
+// take returns a copy of the bytes from base to end, without the line
+// break, and forgets them.
+func (rc *recorder) take(end int64) []byte {
+	n := min(int(end-rc.base), len(rc.buf)-rc.off)
+	out := bytes.Clone(bytes.TrimRight(rc.buf[rc.off:rc.off+n], "\r\n"))
+	rc.off += n
+	rc.base = end
+	return out
 }
 
 func newCSVRows(r io.Reader, delim rune, decimalComma bool) (*csvRows, error) {
-	cr := csv.NewReader(r)
+	rec := &recorder{r: r}
+	cr := csv.NewReader(rec)
 	cr.Comma = delim
 	cr.FieldsPerRecord = -1 // a row with missing or extra columns is the row's problem
 	cr.ReuseRecord = true
@@ -67,7 +98,8 @@ func newCSVRows(r io.Reader, delim rune, decimalComma bool) (*csvRows, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bad header: %w", err)
 	}
-	c := &csvRows{r: cr, header: make([]string, len(header)), decimalComma: decimalComma}
+	rec.take(cr.InputOffset())
+	c := &csvRows{r: cr, rec: rec, header: make([]string, len(header)), decimalComma: decimalComma}
 	seen := map[string]bool{}
 	for i, h := range header {
 		h = strings.TrimSpace(h)
@@ -82,8 +114,6 @@ func newCSVRows(r io.Reader, delim rune, decimalComma bool) (*csvRows, error) {
 		seen[h] = true
 		c.header[i] = h
 	}
-	c.rawW = csv.NewWriter(&c.raw)
-	c.rawW.Comma = delim
 	return c, nil
 }
 
@@ -92,19 +122,16 @@ func (c *csvRows) next() (row, error) {
 	if err == io.EOF {
 		return row{}, io.EOF
 	}
+	raw := c.rec.take(c.r.InputOffset())
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) { // the row's problem: a stray or missing quote
-			return row{line: pe.StartLine, err: fmt.Errorf("csv: %w", pe.Err)}, nil
+			return row{line: pe.StartLine, raw: raw, err: fmt.Errorf("csv: %w", pe.Err)}, nil
 		}
 		return row{}, err
 	}
 	line, _ := c.r.FieldPos(0) // only valid after a successful Read
-	c.raw.Reset()
-	_ = c.rawW.Write(rec)
-	c.rawW.Flush()
-	raw := bytes.TrimRight(c.raw.Bytes(), "\r\n")
-	out := row{line: line, raw: bytes.Clone(raw)}
+	out := row{line: line, raw: raw}
 	for _, f := range rec {
 		if !utf8.ValidString(f) {
 			return row{}, fmt.Errorf("line %d %w", line, errNotUTF8)

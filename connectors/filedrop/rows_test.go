@@ -99,3 +99,26 @@ func FuzzCSVRows(f *testing.F) {
 		}
 	})
 }
+
+// TestCSVRawRows: every row's raw text is its line in the file, quotes and
+// all, also for a row with a quote error.
+func TestCSVRawRows(t *testing.T) {
+	in := "a;b\r\n1;\"x;y\"\r\n2;\"multi\nline\"\n3;bad\"quote\n4;5"
+	rows, err := newCSVRows(strings.NewReader(in), ';', false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{`1;"x;y"`, "2;\"multi\nline\"", `3;bad"quote`, "4;5"}
+	for i, w := range want {
+		r, err := rows.next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(r.raw) != w {
+			t.Errorf("row %d raw = %q, want %q", i+1, r.raw, w)
+		}
+		if (i == 2) != (r.err != nil) {
+			t.Errorf("row %d err = %v", i+1, r.err)
+		}
+	}
+}
