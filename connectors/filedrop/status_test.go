@@ -1,0 +1,47 @@
+package filedrop_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vasteras/civicbus/connectors"
+)
+
+// TestRetriesWithBackoffAndReportsStatus starts the connector on a directory
+// that is not there yet: the runtime retries Connect with backoff, says why
+// in its status, and reads once the directory appears; the status then
+// counts what went in, out and to the dead-letter topic.
+func TestRetriesWithBackoffAndReportsStatus(t *testing.T) {
+	e := newEnv(t)
+	events := e.collect(wasteTopic)
+	base := e.dir
+	e.dir = filepath.Join(base, "later")
+	r := e.start(e.wasteYAML(""))
+	waitFor(t, "a connect error in the status", 5*time.Second, func() bool {
+		return strings.Contains(r.rt.Status().LastError, "no such file or directory")
+	})
+	if st := r.rt.Status(); st.State != connectors.StateBackoff && st.State != connectors.StateConnecting {
+		t.Errorf("state = %s while the directory is missing", st.State)
+	}
+
+	if err := os.Mkdir(e.dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, "testdata/matsvinn-cp1252.csv", filepath.Join(e.dir, "matsvinn.csv"))
+	waitFor(t, "3 events", 10*time.Second, func() bool { return len(events.all()) == 3 })
+	waitFor(t, "the status to count the file", 5*time.Second, func() bool {
+		st := r.rt.Status()
+		return st.RecordsIn == 6 && st.RecordsOut == 3 && st.Failed == 3
+	})
+	st := r.rt.Status()
+	if st.State != connectors.StateRunning || st.LastSuccess.IsZero() || st.Connector != "kitchen-waste" {
+		t.Errorf("status = %+v", st)
+	}
+	r.stop()
+	if st := r.rt.Status(); st.State != connectors.StateStopped {
+		t.Errorf("state after stop = %s", st.State)
+	}
+}
