@@ -32,8 +32,13 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	b := testenv.Broker(t)
-	conn := bus.Connection{Brokers: []string{b.Addr()}}
+	return newEnvOn(t, testenv.Broker(t).Addr())
+}
+
+// newEnvOn is newEnv on the broker at addr.
+func newEnvOn(t testing.TB, addr string) *env {
+	t.Helper()
+	conn := bus.Connection{Brokers: []string{addr}}
 	ctx := context.Background()
 	for _, topic := range []string{wasteTopic, wasteTopic + ".dlq"} {
 		if _, err := bus.EnsureTopic(ctx, conn, topic, 1); err != nil {
@@ -97,7 +102,7 @@ func (e *env) start(yamlText string) *running {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pub, err := bus.NewPublisher(bus.PublisherConfig{Connection: e.conn, Source: cfg.SourceURI()})
+	pub, err := bus.NewPublisher(bus.PublisherConfig{Connection: e.conn, Source: cfg.SourceURI(), PublishTimeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
