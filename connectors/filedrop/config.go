@@ -12,19 +12,19 @@ type Config struct {
 	Dir string `yaml:"dir" json:"dir" jsonschema:"description=Directory to watch for .csv .json and .ndjson files."`
 	// Delimiter separates CSV fields: one character, "," by default; ";" is
 	// what most Swedish exports use.
-	Delimiter string `yaml:"delimiter" json:"delimiter,omitempty" jsonschema:"default=,"`
+	Delimiter string `yaml:"delimiter" json:"delimiter,omitempty" jsonschema:"minLength=1,maxLength=4" jsonschema_description:"CSV field separator, one character; default a comma, ; for most Swedish exports."`
 	// Encoding of the files: utf-8 (the default; a BOM is skipped),
 	// iso-8859-1 or windows-1252.
-	Encoding string `yaml:"encoding" json:"encoding,omitempty" jsonschema:"enum=utf-8,enum=iso-8859-1,enum=windows-1252"`
+	Encoding string `yaml:"encoding" json:"encoding,omitempty" jsonschema:"enum=utf-8,enum=iso-8859-1,enum=windows-1252" jsonschema_description:"Character encoding of the files; default utf-8 (a BOM is skipped)."`
 	// DecimalComma turns CSV numbers written with a decimal comma (12,5)
 	// into 12.5, so that double(row.x) reads them.
-	DecimalComma bool `yaml:"decimal_comma" json:"decimal_comma,omitempty"`
+	DecimalComma bool `yaml:"decimal_comma" json:"decimal_comma,omitempty" jsonschema_description:"Read CSV numbers written with a decimal comma (12,5) as 12.5."`
 	// PollIntervalMS is how often the directory is listed, in ms. A file is
 	// read once two listings in a row found the same size and mtime.
 	// Default 1000.
-	PollIntervalMS int `yaml:"poll_interval_ms" json:"poll_interval_ms,omitempty" jsonschema:"minimum=0"`
+	PollIntervalMS int `yaml:"poll_interval_ms" json:"poll_interval_ms,omitempty" jsonschema:"minimum=0" jsonschema_description:"How often the directory is listed, in ms; a file is read once two listings agree on its size and mtime. Default 1000."`
 	// BatchSize is how many records one Read returns at most. Default 500.
-	BatchSize int `yaml:"batch_size" json:"batch_size,omitempty" jsonschema:"minimum=0"`
+	BatchSize int `yaml:"batch_size" json:"batch_size,omitempty" jsonschema:"minimum=0" jsonschema_description:"Most records put on the bus at once. Default 500."`
 }
 
 // The encodings filedrop reads.
