@@ -23,7 +23,7 @@ func (r *Registry) ConfigSchema(kind string) ([]byte, error) {
 	if !ok {
 		return nil, fmt.Errorf("connectors: %q is not a known kind", kind)
 	}
-	ref := &jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true, }
+	ref := &jsonschema.Reflector{DoNotReference: true, ExpandedStruct: true}
 	s := ref.Reflect(&configDoc{})
 	s.Title = k.Name + " connector"
 	s.Description = k.Summary
