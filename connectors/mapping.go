@@ -103,7 +103,7 @@ func (m *Mapping) Apply(fields map[string]any) (map[string]any, error) {
 	for _, f := range m.fields {
 		v, _, err := f.prg.Eval(act)
 		if err != nil {
-			return nil, fmt.Errorf("mapping: field %q: %w", f.name, err)
+			return nil, fmt.Errorf("mapping: field %q: %s", f.name, redact(err.Error(), fields))
 		}
 		if v.Type() == types.NullType {
 			continue
@@ -115,6 +115,18 @@ func (m *Mapping) Apply(fields map[string]any) (map[string]any, error) {
 		out[f.name] = native
 	}
 	return out, nil
+}
+
+// redact replaces in msg every text value of fields (of 3 bytes or more)
+// with "…": some CEL errors quote their input (a timestamp that does not
+// parse), and a dead letter's error must never carry a record's value.
+func redact(msg string, fields map[string]any) string {
+	for _, v := range fields {
+		if s, ok := v.(string); ok && len(s) >= 3 && strings.Contains(msg, s) {
+			msg = strings.ReplaceAll(msg, s, "…")
+		}
+	}
+	return msg
 }
 
 func nativeOf(v ref.Val) (any, error) {

@@ -63,3 +63,18 @@ func TestMappingApply(t *testing.T) {
 		t.Errorf("Apply of a bad number: %v; want the field named and the value not quoted", err)
 	}
 }
+
+// TestMappingErrorsQuoteNoValue: CEL's timestamp error quotes its input;
+// the mapping's error must not.
+func TestMappingErrorsQuoteNoValue(t *testing.T) {
+	m, err := connectors.CompileMapping(connectors.MappingConfig{Fields: map[string]string{
+		"date": `string(timestamp(row.when))`,
+	}}, foodWaste(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = m.Apply(map[string]any{"when": "19121212-1212"})
+	if err == nil || strings.Contains(err.Error(), "19121212-1212") || !strings.Contains(err.Error(), `field "date"`) {
+		t.Errorf("error = %v; want the field named and the value not quoted", err)
+	}
+}
