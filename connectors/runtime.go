@@ -153,6 +153,10 @@ func (r *Runtime) Run(ctx context.Context) error {
 		if err := r.deliver(ctx, batch, ack); err != nil {
 			return nil // only ctx ends delivery
 		}
+		if l, ok := r.cfg.Source.(Lagger); ok {
+			lag := l.Lag()
+			r.status.update(func(s *Status) { s.Lag = lag })
+		}
 	}
 	return nil
 }

@@ -44,6 +44,13 @@ type Seeker interface {
 	Seek(position string) error
 }
 
+// Lagger is what a Source that knows its backlog also does: Lag says how
+// much is waiting to be read, in the Source's own unit (filedrop: files).
+// The Runtime calls it from its own goroutine after each batch is acked.
+type Lagger interface {
+	Lag() int64
+}
+
 // AckFunc acknowledges a batch; see Source.
 type AckFunc func(ctx context.Context, err error) error
 

@@ -27,6 +27,7 @@ type Status struct {
 	RecordsIn   int64 // records read
 	RecordsOut  int64 // events published
 	Failed      int64 // records sent to the dead-letter topic
+	Lag         int64 // what waits to be read, when the Source is a Lagger
 }
 
 type statusBox struct {

@@ -102,6 +102,10 @@ func New(cfg Config, logger *slog.Logger) (*Source, error) {
 	return &Source{cfg: cfg, delim: delim, logger: logger, seen: map[string]fileStat{}}, nil
 }
 
+// Lag implements connectors.Lagger: the files waiting in the directory at
+// the last listing, the one being read included.
+func (s *Source) Lag() int64 { return int64(len(s.seen)) }
+
 // Seek implements connectors.Seeker.
 func (s *Source) Seek(pos string) error {
 	if pos == "" {

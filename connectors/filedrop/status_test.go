@@ -31,10 +31,15 @@ func TestRetriesWithBackoffAndReportsStatus(t *testing.T) {
 		t.Fatal(err)
 	}
 	copyFile(t, "testdata/matsvinn-cp1252.csv", filepath.Join(e.dir, "matsvinn.csv"))
-	waitFor(t, "3 events", 10*time.Second, func() bool { return len(events.all()) == 3 })
-	waitFor(t, "the status to count the file", 5*time.Second, func() bool {
+	copyFile(t, "testdata/matsvinn-cp1252.csv", filepath.Join(e.dir, "matsvinn-2.csv"))
+	// The second file has the same rows: the same 3 events, by id.
+	waitFor(t, "6 events", 10*time.Second, func() bool { return len(events.all()) == 6 })
+	if n := len(unique(events.all())); n != 3 {
+		t.Errorf("%d distinct ids for the same 3 rows in two files, want 3", n)
+	}
+	waitFor(t, "the status to count both files and no lag", 5*time.Second, func() bool {
 		st := r.rt.Status()
-		return st.RecordsIn == 6 && st.RecordsOut == 3 && st.Failed == 3
+		return st.RecordsIn == 12 && st.RecordsOut == 6 && st.Failed == 6 && st.Lag == 0
 	})
 	st := r.rt.Status()
 	if st.State != connectors.StateRunning || st.LastSuccess.IsZero() || st.Connector != "kitchen-waste" {
