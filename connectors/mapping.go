@@ -27,6 +27,12 @@ import (
 type MappingConfig struct {
 	// Fields maps each event property to its CEL expression.
 	Fields map[string]string `yaml:"fields" json:"fields" jsonschema:"description=CEL expression per event property; the record is row."`
+	// Version, when set, is a CEL expression for the record's revision at
+	// the source (a revision number, an updated_at), part of the event id:
+	// a corrected record then makes a new event instead of one that
+	// consumers drop as seen. Without it, the same natural key always gives
+	// the same id.
+	Version string `yaml:"version" json:"version,omitempty" jsonschema:"description=CEL expression for the record's revision; part of the event id."`
 }
 
 // Validate reports every problem with the declaration that needs no compiler.
@@ -48,6 +54,7 @@ func (c MappingConfig) Validate() error {
 type Mapping struct {
 	event  schemas.Event
 	fields []compiledField // in name order, so errors come in a stable order
+	ver    cel.Program     // nil without a version expression
 }
 
 type compiledField struct {
@@ -84,6 +91,14 @@ func CompileMapping(cfg MappingConfig, event schemas.Event) (*Mapping, error) {
 			continue
 		}
 		m.fields = append(m.fields, compiledField{name: name, prg: prg})
+	}
+	if strings.TrimSpace(cfg.Version) != "" {
+		ast, iss := env.Compile(cfg.Version)
+		if iss.Err() != nil {
+			errs = append(errs, fmt.Errorf("mapping: version: %w", iss.Err()))
+		} else if m.ver, err = env.Program(ast); err != nil {
+			errs = append(errs, fmt.Errorf("mapping: version: %w", err))
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
@@ -139,6 +154,24 @@ func nativeOf(v ref.Val) (any, error) {
 		return nil, fmt.Errorf("result of type %s is not JSON: %w", v.Type().TypeName(), err)
 	}
 	return pv.(*structpb.Value).AsInterface(), nil
+}
+
+// Version returns the record's revision by the version expression, as
+// JSON; "" when the mapping has none.
+func (m *Mapping) Version(fields map[string]any) (string, error) {
+	if m.ver == nil {
+		return "", nil
+	}
+	v, _, err := m.ver.Eval(map[string]any{"row": fields})
+	if err != nil {
+		return "", fmt.Errorf("mapping: version: %s", redact(err.Error(), fields))
+	}
+	native, err := nativeOf(v)
+	if err != nil {
+		return "", fmt.Errorf("mapping: version: %w", err)
+	}
+	b, err := appendJSON(nil, native)
+	return string(b), err
 }
 
 // Marshal encodes props, what Apply returned, as the event's JSON: the

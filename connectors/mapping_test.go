@@ -78,3 +78,23 @@ func TestMappingErrorsQuoteNoValue(t *testing.T) {
 		t.Errorf("error = %v; want the field named and the value not quoted", err)
 	}
 }
+
+func TestMappingVersion(t *testing.T) {
+	cfg := connectors.MappingConfig{Fields: map[string]string{"kitchen_id": "row.k"}, Version: "int(row.rev)"}
+	m, err := connectors.CompileMapping(cfg, foodWaste(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, err := m.Version(map[string]any{"k": "a", "rev": "7"}); err != nil || v != "7" {
+		t.Errorf("Version = %q, %v; want 7", v, err)
+	}
+	cfg.Version = "int(row.rev"
+	if _, err := connectors.CompileMapping(cfg, foodWaste(t)); err == nil || !strings.Contains(err.Error(), "mapping: version:") {
+		t.Errorf("compile error = %v; want it to name the version", err)
+	}
+	cfg.Version = ""
+	m, _ = connectors.CompileMapping(cfg, foodWaste(t))
+	if v, err := m.Version(map[string]any{"k": "a"}); err != nil || v != "" {
+		t.Errorf("Version without an expression = %q, %v", v, err)
+	}
+}

@@ -270,6 +270,13 @@ func (r *Runtime) event1(rec Record) (*message.Message, error) {
 	if len(r.cfg.Mapping.Event().Key) > 0 {
 		key = r.cfg.Mapping.Key(props)
 	}
+	ver, err := r.cfg.Mapping.Version(rec.Fields)
+	if err != nil {
+		return nil, err
+	}
+	if ver != "" {
+		key += "\x1fversion=" + ver
+	}
 	msg := message.NewMessage(EventID(r.cfg.SourceURI, key, r.cfg.Mapping.Event().Version), payload)
 	msg.Metadata.Set(bus.HeaderSource, r.cfg.SourceURI)
 	msg.Metadata.Set(bus.HeaderType, r.ceType)
