@@ -81,8 +81,12 @@ func TestUnreadableFilesGoToFailed(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	good := fmt.Sprintf(obj, 2, 7) + "\n" + fmt.Sprintf(obj, 3, 9) + "\n"
+	good := fmt.Sprintf(obj, 2, 7) + "\n\n" + fmt.Sprintf(obj, 3, 9) + "\n"
 	if err := os.WriteFile(filepath.Join(e.dir, "e-good.ndjson"), []byte(good), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	array := "[" + fmt.Sprintf(obj, 4, 1) + ",\n " + fmt.Sprintf(obj, 5, 2) + "]"
+	if err := os.WriteFile(filepath.Join(e.dir, "f-good.json"), []byte("\ufeff"+array), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	e.start(`name: json-waste
@@ -104,9 +108,12 @@ mapping:
 		}
 	}
 	// The truncated array's first element was read before the cut; the
-	// NDJSON file's two lines follow it.
-	waitFor(t, "3 events", 10*time.Second, func() bool { return len(events.all()) == 3 })
-	waitFor(t, "e-good.ndjson in processed/", 5*time.Second, func() bool {
-		return exists(filepath.Join(e.dir, "processed", "e-good.ndjson"))
-	})
+	// NDJSON file's two lines and the JSON array's (with a BOM) two elements
+	// follow it.
+	waitFor(t, "5 events", 10*time.Second, func() bool { return len(events.all()) == 5 })
+	for _, name := range []string{"e-good.ndjson", "f-good.json"} {
+		waitFor(t, name+" in processed/", 5*time.Second, func() bool {
+			return exists(filepath.Join(e.dir, "processed", name))
+		})
+	}
 }
