@@ -139,6 +139,9 @@ func (r *Runtime) Run(ctx context.Context) error {
 		batch, ack, err := r.cfg.Source.Read(ctx)
 		switch {
 		case ctx.Err() != nil:
+			if err == nil && ack != nil {
+				_ = ack(context.WithoutCancel(ctx), ctx.Err())
+			}
 			return nil
 		case errors.Is(err, ErrEndOfInput):
 			return nil
@@ -166,23 +169,23 @@ func (r *Runtime) Run(ctx context.Context) error {
 func (r *Runtime) deliver(ctx context.Context, batch Batch, ack AckFunc) error {
 	events, letters := r.convert(batch)
 	r.status.update(func(s *Status) { s.RecordsIn += int64(len(batch)) })
-	for {
-		err := r.publish(events, letters)
-		if err == nil && len(batch) > 0 {
-			err = r.cfg.Checkpoints.Save(ctx, r.cfg.Name, batch[len(batch)-1].Position)
-		}
-		if err == nil {
-			break
-		}
-		if ctx.Err() != nil {
-			if ack != nil {
-				_ = ack(context.WithoutCancel(ctx), ctx.Err())
-			}
-			return ctx.Err()
-		}
-		r.retry(ctx, "publish", err)
+	err := r.untilDone(ctx, "publish", func() error { return r.publish(events, letters) })
+	if err == nil && len(batch) > 0 {
+		pos := batch[len(batch)-1].Position
+		err = r.untilDone(ctx, "checkpoint", func() error {
+			// A batch on the bus gets its checkpoint even when Run is being
+			// stopped, so that a restart does not send it again.
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer cancel()
+			return r.cfg.Checkpoints.Save(sctx, r.cfg.Name, pos)
+		})
 	}
-	r.backoff = 0
+	if err != nil {
+		if ack != nil {
+			_ = ack(context.WithoutCancel(ctx), err)
+		}
+		return err
+	}
 	r.status.update(func(s *Status) {
 		s.State = StateRunning
 		s.LastSuccess = time.Now()
@@ -304,6 +307,21 @@ func (r *Runtime) letter(rec Record, err error) *message.Message {
 	msg.Metadata.Set(middleware.HeaderDLQTopic, r.event)
 	msg.Metadata.Set(middleware.HeaderDLQTime, time.Now().UTC().Format(time.RFC3339))
 	return msg
+}
+
+// untilDone runs f until it succeeds, with backoff, or ctx ends.
+func (r *Runtime) untilDone(ctx context.Context, op string, f func() error) error {
+	for {
+		err := f()
+		if err == nil {
+			r.backoff = 0
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		r.retry(ctx, op, err)
+	}
 }
 
 // retry records err and waits out the next backoff step.
