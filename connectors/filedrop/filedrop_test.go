@@ -91,8 +91,7 @@ func wasteCSV(n int) []byte {
 }
 
 // TestRestartResumesMidFile stops the runtime in the middle of a file and
-// starts a new one: every row arrives, and the restart re-reads at most the
-// batch that was in flight, with the same ids.
+// starts a new one: every row arrives, once.
 func TestRestartResumesMidFile(t *testing.T) {
 	e := newEnv(t)
 	events := e.collect(wasteTopic)
@@ -115,9 +114,10 @@ func TestRestartResumesMidFile(t *testing.T) {
 	waitFor(t, "every row", 10*time.Second, func() bool {
 		return len(unique(events.all())) == rows
 	})
-	total := len(events.all())
-	if total > rows+batch {
-		t.Errorf("%d events for %d rows: the restart re-read more than one batch", total, rows)
+	// A graceful stop checkpoints the batch it published: nothing is sent
+	// twice. (A kill may send the batch in flight twice: TestSIGKILLMidFile.)
+	if total := len(events.all()); total != rows {
+		t.Errorf("%d events for %d rows after a graceful restart", total, rows)
 	}
 	if midFile && r2.rt.Status().RecordsIn > int64(rows)-stoppedAt+batch {
 		t.Errorf("the restart read %d records; %d were left", r2.rt.Status().RecordsIn, int64(rows)-stoppedAt)
