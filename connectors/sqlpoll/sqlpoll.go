@@ -1,0 +1,387 @@
+// Package sqlpoll is the SQL polling connector: it reads a table (or view)
+// incrementally, in order of a monotonic column, from PostgreSQL (a
+// postgres:// DSN, through pgx) or SQLite (any other DSN).
+//
+// Every Read runs
+//
+//	SELECT * FROM "table" WHERE "column" > $1 ORDER BY "column" LIMIT batch
+//
+// with $1 the column's value in the last row read; when no row is new it
+// waits interval and polls again. Identifiers come from the config only,
+// are checked to be plain names and are quoted; the last position is always
+// a bind parameter, never spliced into the SQL. Each row is a record whose
+// fields are its columns by name (integers and floats as numbers, text as
+// strings, timestamps as RFC 3339 strings, dates as 2006-01-02), whose Key is
+// the key column and whose Position is the column's value as text: the
+// checkpoint, so that a restart resumes right after the last row on the bus.
+// A database error that means the connection is gone is
+// connectors.ErrNotConnected, and the Runtime reconnects with backoff.
+//
+// Prefer an id column (bigserial, identity) to an updated_at column. Polling
+// by a timestamp misses rows: a transaction that began earlier may commit
+// after a later one, with an earlier timestamp than a row already read, and
+// a "WHERE updated_at > last" never sees it; rows that share the last
+// timestamp across a batch boundary are skipped too. Even an id sequence
+// can commit out of order under concurrent writers; when that matters, read
+// a view that only shows rows older than a few seconds, or use logical
+// replication instead. Changes to rows already read are only seen when the
+// column moves forward with them (updated_at), and deletes never are.
+//
+// A DSN's password never appears in logs or errors.
+package sqlpoll
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+	"gopkg.in/yaml.v3"
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+
+	"github.com/vasteras/civicbus/connectors"
+)
+
+// Kind is the sqlpoll connector kind for a connectors.Registry.
+func Kind() connectors.Kind {
+	return connectors.Kind{
+		Name:    "sqlpoll",
+		Summary: "reads new rows of a PostgreSQL or SQLite table by a monotonic column",
+		Config:  func() any { return new(Config) },
+		New: func(node *yaml.Node, env connectors.Env) (connectors.Source, error) {
+			var cfg Config
+			if err := connectors.DecodeStrict(node, &cfg); err != nil {
+				return nil, fmt.Errorf("config: %w", err)
+			}
+			return New(cfg, env.Logger)
+		},
+	}
+}
+
+// Source is the sqlpoll connectors.Source and connectors.Seeker.
+type Source struct {
+	cfg      Config
+	logger   *slog.Logger
+	driver   string
+	dsn      string
+	secret   string // the DSN's password, redacted from errors
+	interval time.Duration
+	first    string // the query without a position
+	next     string // the query after a position
+	key      string
+
+	db   *sql.DB
+	last any // the column's value in the last row read; nil before the first
+}
+
+// New returns a sqlpoll Source; logger may be nil. It resolves dsn_env and
+// dsn_file but does not connect.
+func New(cfg Config, logger *slog.Logger) (*Source, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	dsn, err := cfg.dsn()
+	if err != nil {
+		return nil, err
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	interval := DefaultInterval
+	if cfg.Interval != "" {
+		interval, _ = time.ParseDuration(cfg.Interval)
+	}
+	if cfg.Batch == 0 {
+		cfg.Batch = DefaultBatch
+	}
+	s := &Source{cfg: cfg, logger: logger, dsn: dsn, interval: interval, key: cfg.Key, driver: "sqlite"}
+	if s.key == "" {
+		s.key = cfg.Column
+	}
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		s.driver = "pgx"
+		if u, err := url.Parse(dsn); err == nil {
+			s.secret, _ = u.User.Password()
+		}
+	} else if m := kvPassword.FindStringSubmatch(dsn); m != nil {
+		s.secret = m[1]
+	}
+	table := quoteTable(cfg.Table)
+	col := quote(cfg.Column)
+	s.first = fmt.Sprintf(`SELECT * FROM %s WHERE %s IS NOT NULL ORDER BY %s LIMIT %d`, table, col, col, cfg.Batch)
+	s.next = fmt.Sprintf(`SELECT * FROM %s WHERE %s > $1 ORDER BY %s LIMIT %d`, table, col, col, cfg.Batch)
+	return s, nil
+}
+
+var kvPassword = regexp.MustCompile(`password=(\S+)`)
+
+// quote quotes an identifier (already checked to be a plain name).
+func quote(id string) string { return `"` + strings.ReplaceAll(id, `"`, `""`) + `"` }
+
+func quoteTable(t string) string {
+	parts := strings.Split(t, ".")
+	for i, p := range parts {
+		parts[i] = quote(p)
+	}
+	return strings.Join(parts, ".")
+}
+
+// redact returns err's text without the DSN's password.
+func (s *Source) redact(err error) string {
+	msg := err.Error()
+	if s.secret != "" {
+		msg = strings.ReplaceAll(msg, s.secret, "xxxxx")
+		if esc := url.QueryEscape(s.secret); esc != s.secret {
+			msg = strings.ReplaceAll(msg, esc, "xxxxx")
+		}
+	}
+	return msg
+}
+
+// Seek implements connectors.Seeker: pos is the column's value of the last
+// row on the bus, as text. An integer is restored as an integer, an RFC 3339
+// time as a time, anything else as text.
+func (s *Source) Seek(pos string) error {
+	if pos == "" {
+		s.last = nil
+		return nil
+	}
+	if n, err := strconv.ParseInt(pos, 10, 64); err == nil {
+		s.last = n
+	} else if t, err := time.Parse(time.RFC3339Nano, pos); err == nil {
+		s.last = t
+	} else {
+		s.last = pos
+	}
+	return nil
+}
+
+// Connect opens the database and pings it.
+func (s *Source) Connect(ctx context.Context) error {
+	if s.db != nil {
+		s.db.Close()
+		s.db = nil
+	}
+	db, err := sql.Open(s.driver, s.dsn)
+	if err != nil {
+		return fmt.Errorf("sqlpoll: open: %s", s.redact(err))
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return fmt.Errorf("sqlpoll: connect: %s", s.redact(err))
+	}
+	s.db = db
+	return nil
+}
+
+// Close closes the database.
+func (s *Source) Close(ctx context.Context) error {
+	if s.db == nil {
+		return nil
+	}
+	err := s.db.Close()
+	s.db = nil
+	return err
+}
+
+// Read returns the next rows after the last position, waiting interval
+// between polls that find none.
+func (s *Source) Read(ctx context.Context) (connectors.Batch, connectors.AckFunc, error) {
+	for {
+		if s.db == nil {
+			return nil, nil, connectors.ErrNotConnected
+		}
+		batch, err := s.poll(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, nil, ctx.Err()
+			}
+			if connGone(err) {
+				return nil, nil, fmt.Errorf("%w: sqlpoll: %s", connectors.ErrNotConnected, s.redact(err))
+			}
+			return nil, nil, fmt.Errorf("sqlpoll: %s: %s", s.cfg.Table, s.redact(err))
+		}
+		if len(batch) > 0 {
+			return batch, nil, nil
+		}
+		if err := sleep(ctx, s.interval); err != nil {
+			return nil, nil, err
+		}
+	}
+}
+
+func (s *Source) poll(ctx context.Context) (connectors.Batch, error) {
+	var rows *sql.Rows
+	var err error
+	if s.last == nil {
+		rows, err = s.db.QueryContext(ctx, s.first)
+	} else {
+		rows, err = s.db.QueryContext(ctx, s.next, s.last)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	types, err := rows.ColumnTypes()
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(types))
+	colIdx, keyIdx := -1, -1
+	for i, ct := range types {
+		names[i] = ct.Name()
+		if names[i] == s.cfg.Column {
+			colIdx = i
+		}
+		if names[i] == s.key {
+			keyIdx = i
+		}
+	}
+	if colIdx < 0 {
+		return nil, fmt.Errorf("column %q is not in the table", s.cfg.Column)
+	}
+	if keyIdx < 0 {
+		return nil, fmt.Errorf("key column %q is not in the table", s.key)
+	}
+	vals := make([]any, len(types))
+	ptrs := make([]any, len(types))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	var batch connectors.Batch
+	var last any
+	for rows.Next() {
+		clear(vals)
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		fields := make(map[string]any, len(vals))
+		for i, v := range vals {
+			fields[names[i]] = value(v, types[i].DatabaseTypeName())
+		}
+		last = vals[colIdx]
+		pos := posText(last)
+		raw, err := json.Marshal(fields)
+		if err != nil {
+			raw = []byte(fmt.Sprint(fields))
+		}
+		batch = append(batch, connectors.Record{
+			Fields:   fields,
+			Key:      posText(vals[keyIdx]),
+			Position: pos,
+			Origin:   connectors.Origin{File: fmt.Sprintf("%s %s=%s", s.cfg.Table, s.cfg.Column, pos)},
+			Raw:      raw,
+		})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(batch) > 0 {
+		s.last = normalize(last)
+	}
+	return batch, nil
+}
+
+// value types a column value for the mapping.
+func value(v any, dbType string) any {
+	switch v := v.(type) {
+	case nil, bool, int64, float64, string:
+		return v
+	case []byte:
+		return string(v)
+	case time.Time:
+		if strings.EqualFold(dbType, "DATE") {
+			return v.Format(time.DateOnly)
+		}
+		return v.Format(time.RFC3339Nano)
+	case int32:
+		return int64(v)
+	case int:
+		return int64(v)
+	case float32:
+		return float64(v)
+	default:
+		return fmt.Sprint(v)
+	}
+}
+
+// normalize makes a driver value a bind parameter that compares like it.
+func normalize(v any) any {
+	switch v := v.(type) {
+	case []byte:
+		return string(v)
+	case int32:
+		return int64(v)
+	case int:
+		return int64(v)
+	}
+	return v
+}
+
+// posText is a column value as position or key text.
+func posText(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case []byte:
+		return string(v)
+	case string:
+		return v
+	case time.Time:
+		return v.Format(time.RFC3339Nano)
+	case float64:
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	return fmt.Sprint(v)
+}
+
+// connGone says whether err means the connection to the database is gone.
+func connGone(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch {
+		case strings.HasPrefix(pgErr.Code, "08"), // connection exception
+			pgErr.Code == "57P01", pgErr.Code == "57P02", pgErr.Code == "57P03": // shutdown, cannot connect now
+			return true
+		}
+		return false
+	}
+	var connErr *pgconn.ConnectError
+	var netErr net.Error
+	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, net.ErrClosed) || errors.As(err, &connErr) || errors.As(err, &netErr) {
+		return true
+	}
+	msg := err.Error()
+	for _, s := range []string{"conn closed", "connection reset", "broken pipe", "connection refused", "unexpected EOF"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
