@@ -11,10 +11,11 @@ import (
 
 // Config configures a sqlpoll connector (the config: part of its YAML).
 type Config struct {
-	// DSN is the database: a postgres:// (or postgresql://) URL for
-	// PostgreSQL, anything else is a SQLite file name or URI. Prefer DSNEnv or
-	// DSNFile so that no password sits in the YAML.
-	DSN string `yaml:"dsn" json:"dsn,omitempty" jsonschema_description:"Database: a postgres:// URL, or a SQLite file. Prefer dsn_env or dsn_file for DSNs with a password."`
+	// DSN is the database: a postgres:// (or postgresql://) URL or a
+	// host=… dbname=… string for PostgreSQL; anything else is a SQLite file
+	// name or file: URI. Prefer DSNEnv or DSNFile so that no password sits
+	// in the YAML.
+	DSN string `yaml:"dsn" json:"dsn,omitempty" jsonschema_description:"Database: a postgres:// URL or host=… dbname=… string, or a SQLite file. Prefer dsn_env or dsn_file for DSNs with a password."`
 	// DSNEnv names an environment variable holding the DSN.
 	DSNEnv string `yaml:"dsn_env" json:"dsn_env,omitempty" jsonschema_description:"Environment variable holding the DSN."`
 	// DSNFile is a file holding the DSN (surrounding white space is trimmed).

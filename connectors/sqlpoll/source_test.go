@@ -163,3 +163,23 @@ func TestPasswordRedacted(t *testing.T) {
 		t.Errorf("error shows the password: %v", err)
 	}
 }
+
+// TestDSNs: a key=value DSN is PostgreSQL and its password is redacted; a
+// URL of another database is refused without being echoed.
+func TestDSNs(t *testing.T) {
+	s, err := sqlpoll.New(sqlpoll.Config{DSN: "host=127.0.0.1 port=1 user=civic password='s3cret pw' connect_timeout=1", Table: "t", Column: "id"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Connect(context.Background()); err == nil || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("Connect = %v, want an error without the password", err)
+	}
+	_, err = sqlpoll.New(sqlpoll.Config{DSN: "mysql://root:s3cret@db/x", Table: "t", Column: "id"}, nil)
+	if err == nil || !strings.Contains(err.Error(), "sqlpoll: dsn:") || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("New(mysql://) = %v", err)
+	}
+	t.Setenv("SQLPOLL_EMPTY", "")
+	if _, err := sqlpoll.New(sqlpoll.Config{DSNEnv: "SQLPOLL_EMPTY", Table: "t", Column: "id"}, nil); err == nil || !strings.Contains(err.Error(), "sqlpoll: dsn_env: $SQLPOLL_EMPTY is not set") {
+		t.Errorf("New(empty dsn_env) = %v", err)
+	}
+}

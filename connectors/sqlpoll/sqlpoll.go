@@ -1,6 +1,7 @@
 // Package sqlpoll is the SQL polling connector: it reads a table (or view)
 // incrementally, in order of a monotonic column, from PostgreSQL (a
-// postgres:// DSN, through pgx) or SQLite (any other DSN).
+// postgres:// URL or host=… dbname=… DSN, through pgx) or SQLite (any other
+// DSN: a file name or file: URI).
 //
 // Every Read runs
 //
@@ -110,13 +111,19 @@ func New(cfg Config, logger *slog.Logger) (*Source, error) {
 	if s.key == "" {
 		s.key = cfg.Column
 	}
-	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+	switch {
+	case strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://"):
 		s.driver = "pgx"
 		if u, err := url.Parse(dsn); err == nil {
 			s.secret, _ = u.User.Password()
 		}
-	} else if m := kvPassword.FindStringSubmatch(dsn); m != nil {
-		s.secret = m[1]
+	case kvDSN.MatchString(dsn): // host=… dbname=… password=…
+		s.driver = "pgx"
+		if m := kvPassword.FindStringSubmatch(dsn); m != nil {
+			s.secret = strings.Trim(m[1], `'`)
+		}
+	case strings.Contains(dsn, "://"):
+		return nil, errors.New("sqlpoll: dsn: a URL must be postgres:// or postgresql://; anything else is a SQLite file")
 	}
 	table := quoteTable(cfg.Table)
 	col := quote(cfg.Column)
@@ -125,7 +132,10 @@ func New(cfg Config, logger *slog.Logger) (*Source, error) {
 	return s, nil
 }
 
-var kvPassword = regexp.MustCompile(`password=(\S+)`)
+var (
+	kvDSN      = regexp.MustCompile(`^\s*[a-z_]+\s*=`)
+	kvPassword = regexp.MustCompile(`password\s*=\s*('[^']*'|\S+)`)
+)
 
 // quote quotes an identifier (already checked to be a plain name).
 func quote(id string) string { return `"` + strings.ReplaceAll(id, `"`, `""`) + `"` }
