@@ -12,7 +12,8 @@
 // are checked to be plain names and are quoted; the last position is always
 // a bind parameter, never spliced into the SQL. Each row is a record whose
 // fields are its columns by name (integers and floats as numbers, text as
-// strings, timestamps as RFC 3339 strings, dates as 2006-01-02), whose Key is
+// strings, timestamps as RFC 3339 strings, dates as 2006-01-02; a numeric is
+// an integer when it is whole, a float otherwise), whose Key is
 // the key column and whose Position is the column's value as text: the
 // checkpoint, so that a restart resumes right after the last row on the bus.
 // A database error that means the connection is gone is
@@ -40,6 +41,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/url"
 	"regexp"
@@ -307,10 +309,15 @@ func (s *Source) poll(ctx context.Context) (connectors.Batch, error) {
 // value types a column value for the mapping.
 func value(v any, dbType string) any {
 	switch v := v.(type) {
-	case nil, bool, int64, float64, string:
+	case string:
+		if strings.EqualFold(dbType, "NUMERIC") || strings.EqualFold(dbType, "DECIMAL") {
+			return number(v)
+		}
+		return v
+	case nil, bool, int64, float64:
 		return v
 	case []byte:
-		return string(v)
+		return value(string(v), dbType)
 	case time.Time:
 		if strings.EqualFold(dbType, "DATE") {
 			return v.Format(time.DateOnly)
@@ -325,6 +332,21 @@ func value(v any, dbType string) any {
 	default:
 		return fmt.Sprint(v)
 	}
+}
+
+// number is a NUMERIC value as an int64 when it is a whole number that fits,
+// a float64 otherwise; as the text when it is neither (NaN).
+func number(v string) any {
+	if n, err := strconv.ParseInt(strings.TrimRight(strings.TrimRight(v, "0"), "."), 10, 64); err == nil && strings.Contains(v, ".") {
+		return n
+	}
+	if n, err := strconv.ParseInt(v, 10, 64); err == nil {
+		return n
+	}
+	if f, err := strconv.ParseFloat(v, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+		return f
+	}
+	return v
 }
 
 // normalize makes a driver value a bind parameter that compares like it.
