@@ -1,0 +1,36 @@
+package sqlpoll_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+// TestCleanClose: a Runtime stopped while it polls returns, leaves no
+// goroutine behind and no session open in the database.
+func TestCleanClose(t *testing.T) {
+	e := newPostgres(t)
+	events := e.collect(wasteTopic)
+	for i := range 30 {
+		e.insert(fmt.Sprintf("kok-%d", i), "2024-01-01", 1)
+	}
+	opts := goleak.IgnoreCurrent()
+	base := e.dsn
+	e.dsn = base + "&application_name=sqlpoll_close"
+	r := e.start(e.yaml("  batch: 5"))
+	e.dsn = base
+	waitFor(t, "30 events", 10*time.Second, func() bool { return len(events.all()) >= 30 })
+	r.stop()
+	// The broker runs in this process: its goroutines serving the collector's
+	// connections are the broker's, not the connector's.
+	goleak.VerifyNone(t, opts, goleak.IgnoreAnyFunction("github.com/twmb/franz-go/pkg/kfake.(*clientConn).read.func1"))
+	var n int
+	waitFor(t, "the connector's sessions gone", 5*time.Second, func() bool {
+		if err := e.db.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE application_name = 'sqlpoll_close'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n == 0
+	})
+}
