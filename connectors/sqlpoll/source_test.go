@@ -77,6 +77,9 @@ func TestSourceTypesAndSeek(t *testing.T) {
 	if b[1].Position != "2" || b[1].Key != "b" {
 		t.Errorf("position %q key %q", b[1].Position, b[1].Key)
 	}
+	if lag := s.Lag(); lag != 1 {
+		t.Errorf("Lag = %d after 2 of 3 rows", lag)
+	}
 	s2 := open("id", b[1].Position)
 	b2, _, err := s2.Read(ctx)
 	if err != nil {
@@ -84,6 +87,15 @@ func TestSourceTypesAndSeek(t *testing.T) {
 	}
 	if len(b2) != 1 || b2[0].Key != "c" {
 		t.Errorf("after Seek(2): %+v", b2)
+	}
+	if lag := s.Lag(); lag != 1 {
+		t.Errorf("Lag = %d, want the count of a moment ago", lag)
+	}
+	if _, _, err := s.Read(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if lag := s.Lag(); lag != 0 {
+		t.Errorf("Lag = %d after every row", lag)
 	}
 
 	ts := open("updated_at", "")

@@ -47,6 +47,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -73,7 +74,8 @@ func Kind() connectors.Kind {
 	}
 }
 
-// Source is the sqlpoll connectors.Source and connectors.Seeker.
+// Source is the sqlpoll connectors.Source, connectors.Seeker and
+// connectors.Lagger.
 type Source struct {
 	cfg      Config
 	logger   *slog.Logger
@@ -85,9 +87,19 @@ type Source struct {
 	next     string // the query after a position
 	key      string
 
-	db   *sql.DB
-	last any // the column's value in the last row read; nil before the first
+	countAll  string // the backlog without a position
+	countNext string // the backlog after a position
+
+	mu    sync.Mutex // guards what Lag reads
+	db    *sql.DB
+	last  any // the column's value in the last row read; nil before the first
+	lag   int64
+	lagAt time.Time // when lag was counted; zero before the first count
 }
+
+// lagEvery is how often Lag counts the backlog; between counts it subtracts
+// the rows read.
+const lagEvery = 2 * time.Second
 
 // New returns a sqlpoll Source; logger may be nil. It resolves dsn_env and
 // dsn_file but does not connect.
@@ -131,6 +143,8 @@ func New(cfg Config, logger *slog.Logger) (*Source, error) {
 	col := quote(cfg.Column)
 	s.first = fmt.Sprintf(`SELECT * FROM %s WHERE %s IS NOT NULL ORDER BY %s LIMIT %d`, table, col, col, cfg.Batch)
 	s.next = fmt.Sprintf(`SELECT * FROM %s WHERE %s > $1 ORDER BY %s LIMIT %d`, table, col, col, cfg.Batch)
+	s.countAll = fmt.Sprintf(`SELECT count(*) FROM %s WHERE %s IS NOT NULL`, table, col)
+	s.countNext = fmt.Sprintf(`SELECT count(*) FROM %s WHERE %s > $1`, table, col)
 	return s, nil
 }
 
@@ -166,6 +180,8 @@ func (s *Source) redact(err error) string {
 // row on the bus, as text. An integer is restored as an integer, an RFC 3339
 // time as a time, anything else as text.
 func (s *Source) Seek(pos string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if pos == "" {
 		s.last = nil
 		return nil
@@ -182,9 +198,8 @@ func (s *Source) Seek(pos string) error {
 
 // Connect opens the database and pings it.
 func (s *Source) Connect(ctx context.Context) error {
-	if s.db != nil {
-		s.db.Close()
-		s.db = nil
+	if err := s.Close(ctx); err != nil {
+		s.logger.Debug("close", "err", s.redact(err))
 	}
 	db, err := sql.Open(s.driver, s.dsn)
 	if err != nil {
@@ -194,25 +209,58 @@ func (s *Source) Connect(ctx context.Context) error {
 		db.Close()
 		return fmt.Errorf("sqlpoll: connect: %s", s.redact(err))
 	}
+	s.mu.Lock()
 	s.db = db
+	s.mu.Unlock()
 	return nil
 }
 
 // Close closes the database.
 func (s *Source) Close(ctx context.Context) error {
-	if s.db == nil {
+	s.mu.Lock()
+	db := s.db
+	s.db = nil
+	s.mu.Unlock()
+	if db == nil {
 		return nil
 	}
-	err := s.db.Close()
-	s.db = nil
-	return err
+	return db.Close()
+}
+
+// Lag implements connectors.Lagger: the rows after the last one read. It
+// counts them at most every lagEvery and subtracts the rows read between
+// counts; when it cannot count it says the last count.
+func (s *Source) Lag() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.db == nil || (!s.lagAt.IsZero() && time.Since(s.lagAt) < lagEvery) {
+		return s.lag
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	var n int64
+	var err error
+	if s.last == nil {
+		err = s.db.QueryRowContext(ctx, s.countAll).Scan(&n)
+	} else {
+		err = s.db.QueryRowContext(ctx, s.countNext, s.last).Scan(&n)
+	}
+	if err != nil {
+		s.logger.Debug("lag", "err", s.redact(err))
+		return s.lag
+	}
+	s.lag, s.lagAt = n, time.Now()
+	return n
 }
 
 // Read returns the next rows after the last position, waiting interval
 // between polls that find none.
 func (s *Source) Read(ctx context.Context) (connectors.Batch, connectors.AckFunc, error) {
 	for {
-		if s.db == nil {
+		s.mu.Lock()
+		connected := s.db != nil
+		s.mu.Unlock()
+		if !connected {
 			return nil, nil, connectors.ErrNotConnected
 		}
 		batch, err := s.poll(ctx)
@@ -237,10 +285,13 @@ func (s *Source) Read(ctx context.Context) (connectors.Batch, connectors.AckFunc
 func (s *Source) poll(ctx context.Context) (connectors.Batch, error) {
 	var rows *sql.Rows
 	var err error
-	if s.last == nil {
-		rows, err = s.db.QueryContext(ctx, s.first)
+	s.mu.Lock()
+	db, last := s.db, s.last
+	s.mu.Unlock()
+	if last == nil {
+		rows, err = db.QueryContext(ctx, s.first)
 	} else {
-		rows, err = s.db.QueryContext(ctx, s.next, s.last)
+		rows, err = db.QueryContext(ctx, s.next, last)
 	}
 	if err != nil {
 		return nil, err
@@ -273,7 +324,6 @@ func (s *Source) poll(ctx context.Context) (connectors.Batch, error) {
 		ptrs[i] = &vals[i]
 	}
 	var batch connectors.Batch
-	var last any
 	for rows.Next() {
 		clear(vals)
 		if err := rows.Scan(ptrs...); err != nil {
@@ -301,7 +351,10 @@ func (s *Source) poll(ctx context.Context) (connectors.Batch, error) {
 		return nil, err
 	}
 	if len(batch) > 0 {
+		s.mu.Lock()
 		s.last = normalize(last)
+		s.lag = max(0, s.lag-int64(len(batch)))
+		s.mu.Unlock()
 	}
 	return batch, nil
 }
