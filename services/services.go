@@ -16,6 +16,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vasteras/civicbus/bus"
+	"github.com/vasteras/civicbus/services/connect"
 	"github.com/vasteras/civicbus/services/registry"
 )
 
@@ -60,14 +61,15 @@ type Env struct {
 // The HTTP prefixes of the faces that later services mount on Env.Mux. The
 // process itself serves /healthz, /readyz and /metrics.
 const (
-	PathPortal   = "/"          // the open-data portal: catalog, downloads
-	PathAPI      = "/api/"      // the JSON APIs, CKAN-style and others
-	PathRegistry = "/registry/" // the schema registry
-	PathCasework = "/casework/" // the caseworker's inbox
-	PathAdmin    = "/admin/"    // the system owners' face
-	PathHealthz  = "/healthz"   // process alive
-	PathReadyz   = "/readyz"    // the Kafka cluster answers
-	PathMetrics  = "/metrics"   // Prometheus
+	PathPortal     = "/"               // the open-data portal: catalog, downloads
+	PathAPI        = "/api/"           // the JSON APIs, CKAN-style and others
+	PathRegistry   = "/registry/"      // the schema registry
+	PathCasework   = "/casework/"      // the caseworker's inbox
+	PathAdmin      = "/admin/"         // the system owners' face
+	PathConnectors = "/api/connectors" // the connectors' status, JSON
+	PathHealthz    = "/healthz"        // process alive
+	PathReadyz     = "/readyz"         // the Kafka cluster answers
+	PathMetrics    = "/metrics"        // Prometheus
 )
 
 // All returns every service, in the order `civicbus run` starts them. Each
@@ -83,7 +85,25 @@ func All() []Service {
 			Description: "the schema registry: every event contract, its versions and compatibility, under " + PathRegistry,
 			Run:         runRegistry,
 		},
+		{
+			Name:        "connectors",
+			Description: "the connectors of " + connect.EnvDir + " (default " + connect.DefaultDir + "): outside systems onto the bus; status under " + PathConnectors,
+			Run:         runConnectors,
+		},
 	}
+}
+
+// runConnectors runs the connector files of the directory that
+// CIVICBUS_CONNECTORS_DIR names, with their checkpoints in Env.DB.
+func runConnectors(ctx context.Context, env Env) error {
+	return connect.Run(ctx, connect.Config{
+		Dir:    os.Getenv(connect.EnvDir),
+		Conn:   env.Conn,
+		DB:     env.DB,
+		Mux:    env.Mux,
+		Path:   PathConnectors,
+		Logger: env.Logger,
+	})
 }
 
 // runRegistry runs the schema registry. Its admin token, which writes need,

@@ -1,0 +1,171 @@
+package connect_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/vasteras/civicbus/bus"
+	"github.com/vasteras/civicbus/connectors"
+	"github.com/vasteras/civicbus/internal/testenv"
+	"github.com/vasteras/civicbus/services/connect"
+)
+
+const wasteYAML = `name: kitchen-waste
+kind: filedrop
+topic: meals.food-waste.v1
+config:
+  dir: DROP
+  delimiter: ";"
+  encoding: windows-1252
+  decimal_comma: true
+  poll_interval_ms: 20
+mapping:
+  fields:
+    kitchen_id: 'row["kök"]'
+    date: row.datum
+    meal: row["måltid"]
+    kitchen_waste_kg: double(row["kökssvinn"])
+    serving_waste_kg: double(row.serveringssvinn)
+    plate_waste_kg: double(row.tallrikssvinn)
+    total_waste_kg: double(row.totalt)
+    diners: int(row["ätande"])
+`
+
+// TestServiceRunsTheConnectorFiles runs the service on a directory with one
+// filedrop connector file: a dropped export reaches the bus (3 good rows as
+// events, 3 bad ones as dead letters) and the status endpoint counts them.
+func TestServiceRunsTheConnectorFiles(t *testing.T) {
+	broker := testenv.Broker(t)
+	conn := bus.Connection{Brokers: []string{broker.Addr()}}
+	dir, drop := t.TempDir(), t.TempDir()
+	write(t, filepath.Join(dir, "kitchen-waste.yaml"), strings.Replace(wasteYAML, "DROP", drop, 1))
+	write(t, filepath.Join(dir, "README.txt"), "not a connector file")
+
+	mux := http.NewServeMux()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- connect.Run(ctx, connect.Config{Dir: dir, Conn: conn, DB: filepath.Join(t.TempDir(), "cp.db"), Mux: mux, Path: "/api/connectors"})
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	data, err := os.ReadFile("../../connectors/filedrop/testdata/matsvinn-cp1252.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, filepath.Join(drop, "matsvinn.csv"), string(data))
+
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	var status []connectors.Status
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		status = getStatus(t, srv.URL+"/api/connectors")
+		if len(status) == 1 && status[0].RecordsOut == 3 && status[0].Failed == 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("status never showed 3 out and 3 failed: %+v", status)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if status[0].Connector != "kitchen-waste" {
+		t.Errorf("status names %q", status[0].Connector)
+	}
+	events := count(t, conn, "meals.food-waste.v1", 3)
+	letters := count(t, conn, "meals.food-waste.v1.dlq", 3)
+	if events != 3 || letters != 3 {
+		t.Errorf("on the bus: %d events, %d dead letters; want 3 and 3", events, letters)
+	}
+}
+
+// TestABadFileStopsTheStart: every problem of every file, before anything runs.
+func TestABadFileStopsTheStart(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "a.yaml"), "name: a\nkind: nosuchkind\ntopic: meals.food-waste.v1\n")
+	write(t, filepath.Join(dir, "b.yaml"), "name: b\nkind: filedrop\ntopic: meals.food-waste.v1\nsurprise: 1\n")
+	err := connect.Run(context.Background(), connect.Config{Dir: dir, Conn: bus.Connection{Brokers: []string{"127.0.0.1:1"}}, DB: filepath.Join(t.TempDir(), "cp.db")})
+	if err == nil {
+		t.Fatal("Run started with bad connector files")
+	}
+	for _, want := range []string{"a.yaml", "b.yaml", "surprise"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+}
+
+func TestNoDirectoryIsNoConnectors(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	err := connect.Run(ctx, connect.Config{Dir: filepath.Join(t.TempDir(), "none"), Conn: bus.Connection{Brokers: []string{"127.0.0.1:1"}}})
+	if err != nil {
+		t.Fatalf("Run without a directory: %v", err)
+	}
+}
+
+func write(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func getStatus(t *testing.T, url string) []connectors.Status {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil // not mounted yet
+	}
+	var s []connectors.Status
+	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// count reads topic from the start without a group until it has want
+// distinct messages or 10 s pass, and returns how many it has.
+func count(t *testing.T, conn bus.Connection, topic string, want int) int {
+	t.Helper()
+	sub, err := bus.NewSubscriber(bus.SubscriberConfig{Connection: conn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	msgs, err := sub.Subscribe(ctx, topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	seen := map[string]bool{}
+	for m := range msgs {
+		mu.Lock()
+		seen[m.UUID] = true
+		n := len(seen)
+		mu.Unlock()
+		m.Ack()
+		if n == want {
+			cancel()
+		}
+	}
+	return len(seen)
+}
