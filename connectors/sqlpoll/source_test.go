@@ -3,6 +3,7 @@ package sqlpoll_test
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -193,5 +194,28 @@ func TestDSNs(t *testing.T) {
 	t.Setenv("SQLPOLL_EMPTY", "")
 	if _, err := sqlpoll.New(sqlpoll.Config{DSNEnv: "SQLPOLL_EMPTY", Table: "t", Column: "id"}, nil); err == nil || !strings.Contains(err.Error(), "sqlpoll: dsn_env: $SQLPOLL_EMPTY is not set") {
 		t.Errorf("New(empty dsn_env) = %v", err)
+	}
+}
+
+// TestExampleConfig builds the example, its DSN read from a file.
+func TestExampleConfig(t *testing.T) {
+	b, err := os.ReadFile("testdata/kitchen-waste-db.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := filepath.Join(t.TempDir(), "dsn")
+	if err := os.WriteFile(secret, []byte("postgres://civic:pw@db.example/meals\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := connectors.ParseConfig([]byte(strings.Replace(string(b), "/run/secrets/meal-planning-dsn", secret, 1)), "kitchen-waste-db.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := registry(t).Build(cfg, nil); err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ = connectors.ParseConfig(b, "kitchen-waste-db.yaml")
+	if _, _, err := registry(t).Build(cfg, nil); err == nil || !strings.Contains(err.Error(), "sqlpoll: dsn_file:") {
+		t.Errorf("Build without the secret = %v", err)
 	}
 }
