@@ -5,7 +5,7 @@
 //
 // Every Read runs
 //
-//	SELECT * FROM "table" WHERE "column" > $1 ORDER BY "column" LIMIT batch
+//	SELECT * FROM "table" WHERE "column" > $1 ORDER BY "column", "key" LIMIT batch+1
 //
 // with $1 the column's value in the last row read; when no row is new it
 // waits interval and polls again. Identifiers come from the config only,
@@ -22,12 +22,14 @@
 // Prefer an id column (bigserial, identity) to an updated_at column. Polling
 // by a timestamp misses rows: a transaction that began earlier may commit
 // after a later one, with an earlier timestamp than a row already read, and
-// a "WHERE updated_at > last" never sees it; rows that share the last
-// timestamp across a batch boundary are skipped too. Even an id sequence
-// can commit out of order under concurrent writers; when that matters, read
-// a view that only shows rows older than a few seconds, or use logical
-// replication instead. Changes to rows already read are only seen when the
-// column moves forward with them (updated_at), and deletes never are.
+// a "WHERE updated_at > last" never sees it. (Rows that share the last value
+// of a batch are not lost: a full batch ends before them, so that the next
+// poll reads them all, and a batch whose rows all share one value grows to
+// all of them.) Even an id sequence can commit out of order under
+// concurrent writers; when that matters, read a view that only shows rows
+// older than a few seconds, or use logical replication instead. Changes to
+// rows already read are only seen when the column moves forward with them
+// (updated_at), and deletes never are.
 //
 // A DSN's password never appears in logs or errors.
 package sqlpoll
@@ -85,6 +87,7 @@ type Source struct {
 	interval time.Duration
 	first    string // the query without a position
 	next     string // the query after a position
+	ties     string // the query of the rows with one value
 	key      string
 
 	countAll  string // the backlog without a position
@@ -141,8 +144,13 @@ func New(cfg Config, logger *slog.Logger) (*Source, error) {
 	}
 	table := quoteTable(cfg.Table)
 	col := quote(cfg.Column)
-	s.first = fmt.Sprintf(`SELECT * FROM %s WHERE %s IS NOT NULL ORDER BY %s LIMIT %d`, table, col, col, cfg.Batch)
-	s.next = fmt.Sprintf(`SELECT * FROM %s WHERE %s > $1 ORDER BY %s LIMIT %d`, table, col, col, cfg.Batch)
+	order := col
+	if s.key != cfg.Column {
+		order += ", " + quote(s.key) // rows that share a value, in a stable order
+	}
+	s.first = fmt.Sprintf(`SELECT * FROM %s WHERE %s IS NOT NULL ORDER BY %s LIMIT %d`, table, col, order, cfg.Batch+1)
+	s.next = fmt.Sprintf(`SELECT * FROM %s WHERE %s > $1 ORDER BY %s LIMIT %d`, table, col, order, cfg.Batch+1)
+	s.ties = fmt.Sprintf(`SELECT * FROM %s WHERE %s = $1 ORDER BY %s`, table, col, order)
 	s.countAll = fmt.Sprintf(`SELECT count(*) FROM %s WHERE %s IS NOT NULL`, table, col)
 	s.countNext = fmt.Sprintf(`SELECT count(*) FROM %s WHERE %s > $1`, table, col)
 	return s, nil
@@ -283,23 +291,57 @@ func (s *Source) Read(ctx context.Context) (connectors.Batch, connectors.AckFunc
 }
 
 func (s *Source) poll(ctx context.Context) (connectors.Batch, error) {
-	var rows *sql.Rows
-	var err error
 	s.mu.Lock()
 	db, last := s.db, s.last
 	s.mu.Unlock()
+	var batch connectors.Batch
+	var cols []any
+	var err error
 	if last == nil {
-		rows, err = db.QueryContext(ctx, s.first)
+		batch, cols, err = s.query(ctx, db, s.first)
 	} else {
-		rows, err = db.QueryContext(ctx, s.next, last)
+		batch, cols, err = s.query(ctx, db, s.next, last)
 	}
 	if err != nil {
 		return nil, err
+	}
+	if len(batch) > s.cfg.Batch { // one row more than a batch is read
+		// When the row after the batch shares the batch's last value, "> last"
+		// would skip it: leave the rows with that value to the next poll, or,
+		// when the whole batch shares it, read all of them now.
+		lastPos := batch[s.cfg.Batch-1].Position
+		n := s.cfg.Batch
+		if batch[n].Position == lastPos {
+			for n > 0 && batch[n-1].Position == lastPos {
+				n--
+			}
+		}
+		if n > 0 {
+			batch, cols = batch[:n], cols[:n]
+		} else if batch, cols, err = s.query(ctx, db, s.ties, cols[0]); err != nil {
+			return nil, err
+		}
+	}
+	if len(batch) > 0 {
+		s.mu.Lock()
+		s.last = normalize(cols[len(cols)-1])
+		s.lag = max(0, s.lag-int64(len(batch)))
+		s.mu.Unlock()
+	}
+	return batch, nil
+}
+
+// query runs q and returns its rows as records, with the column's value of
+// each.
+func (s *Source) query(ctx context.Context, db *sql.DB, q string, args ...any) (connectors.Batch, []any, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, nil, err
 	}
 	defer rows.Close()
 	types, err := rows.ColumnTypes()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	names := make([]string, len(types))
 	colIdx, keyIdx := -1, -1
@@ -313,10 +355,10 @@ func (s *Source) poll(ctx context.Context) (connectors.Batch, error) {
 		}
 	}
 	if colIdx < 0 {
-		return nil, fmt.Errorf("column %q is not in the table", s.cfg.Column)
+		return nil, nil, fmt.Errorf("column %q is not in the table", s.cfg.Column)
 	}
 	if keyIdx < 0 {
-		return nil, fmt.Errorf("key column %q is not in the table", s.key)
+		return nil, nil, fmt.Errorf("key column %q is not in the table", s.key)
 	}
 	vals := make([]any, len(types))
 	ptrs := make([]any, len(types))
@@ -324,17 +366,17 @@ func (s *Source) poll(ctx context.Context) (connectors.Batch, error) {
 		ptrs[i] = &vals[i]
 	}
 	var batch connectors.Batch
+	var cols []any
 	for rows.Next() {
 		clear(vals)
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		fields := make(map[string]any, len(vals))
 		for i, v := range vals {
 			fields[names[i]] = value(v, types[i].DatabaseTypeName())
 		}
-		last = vals[colIdx]
-		pos := posText(last)
+		pos := posText(vals[colIdx])
 		raw, err := json.Marshal(fields)
 		if err != nil {
 			raw = []byte(fmt.Sprint(fields))
@@ -346,17 +388,12 @@ func (s *Source) poll(ctx context.Context) (connectors.Batch, error) {
 			Origin:   connectors.Origin{File: fmt.Sprintf("%s %s=%s", s.cfg.Table, s.cfg.Column, pos)},
 			Raw:      raw,
 		})
+		cols = append(cols, vals[colIdx])
 	}
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if len(batch) > 0 {
-		s.mu.Lock()
-		s.last = normalize(last)
-		s.lag = max(0, s.lag-int64(len(batch)))
-		s.mu.Unlock()
-	}
-	return batch, nil
+	return batch, cols, nil
 }
 
 // value types a column value for the mapping.
