@@ -29,7 +29,8 @@
 // concurrent writers; when that matters, read a view that only shows rows
 // older than a few seconds, or use logical replication instead. Changes to
 // rows already read are only seen when the column moves forward with them
-// (updated_at), and deletes never are.
+// (updated_at), and deletes never are. On SQLite, whose timestamps are
+// text, poll by an integer id.
 //
 // A DSN's password never appears in logs or errors.
 package sqlpoll
