@@ -4,12 +4,14 @@ package all
 import (
 	"github.com/vasteras/civicbus/connectors"
 	"github.com/vasteras/civicbus/connectors/filedrop"
+	"github.com/vasteras/civicbus/connectors/sqlpoll"
 )
 
 // Kinds returns every built-in connector kind.
 func Kinds() []connectors.Kind {
 	return []connectors.Kind{
 		filedrop.Kind(),
+		sqlpoll.Kind(),
 	}
 }
 
