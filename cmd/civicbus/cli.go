@@ -70,6 +70,8 @@ func (c *cli) main(ctx context.Context, args []string) error {
 		return c.cmdDLQ(ctx, rest)
 	case "schemas":
 		return c.cmdSchemas(ctx, rest)
+	case "connectors":
+		return c.cmdConnectors(ctx, rest)
 	case "healthcheck":
 		return c.cmdHealthcheck(ctx, rest)
 	case "version", "-version", "--version":
@@ -99,6 +101,8 @@ func (c *cli) cmdHelp(args []string) error {
 		fmt.Fprint(c.stdout, dlqHelp)
 	case "schemas":
 		fmt.Fprint(c.stdout, schemasHelp)
+	case "connectors":
+		fmt.Fprint(c.stdout, connectorsHelp)
 	default:
 		return usageError{fmt.Errorf("help: unknown command %q", args[0])}
 	}
@@ -134,6 +138,13 @@ usage:
                                        validate a sample event, or NDJSON lines; - is stdin
   civicbus schemas diff [--registry URL]
                                        this catalog against a running registry; exit 1 if incompatible
+  civicbus connectors list             the connector kinds and the fields of their YAML
+  civicbus connectors check <file.yaml>...
+                                       every problem of connector files, with its line
+  civicbus connectors try <file.yaml> [--limit 20]
+                                       read and map records without publishing; show each event
+  civicbus connectors status [--url URL]
+                                       the connectors of a running civicbus
   civicbus healthcheck [--url URL]     exit 0 when a running civicbus is healthy
   civicbus version
   civicbus help [command]              a command's flags

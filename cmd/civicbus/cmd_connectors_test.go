@@ -1,0 +1,175 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vasteras/civicbus/connectors"
+)
+
+// wasteConnector is the kitchen food-waste connector of the filedrop test
+// data, reading dir.
+func wasteConnector(dir string) string {
+	return `name: kitchen-waste
+kind: filedrop
+topic: meals.food-waste.v1
+config:
+  dir: ` + dir + `
+  delimiter: ";"
+  encoding: windows-1252
+  decimal_comma: true
+  poll_interval_ms: 20
+mapping:
+  fields:
+    kitchen_id: 'row["kök"]'
+    date: row.datum
+    meal: row["måltid"]
+    kitchen_waste_kg: double(row["kökssvinn"])
+    serving_waste_kg: double(row.serveringssvinn)
+    plate_waste_kg: double(row.tallrikssvinn)
+    total_waste_kg: double(row.totalt)
+    diners: int(row["ätande"])
+`
+}
+
+func writeFile(t *testing.T, dir, name, text string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestConnectorsList(t *testing.T) {
+	out := runCommand(t, "connectors", "list")
+	for _, want := range []string{"filedrop", "watches a directory", "config.dir", "config.encoding", "mapping.fields", "Directory to watch"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("list lacks %q:\n%s", want, out)
+		}
+	}
+	out = runCommand(t, "connectors", "list", "--json")
+	var d kindDoc
+	if err := json.Unmarshal([]byte(strings.Split(out, "\n")[0]), &d); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range d.Fields {
+		if f.Field == "config.dir" {
+			found = f.Required && f.Type == "string" && f.Description != ""
+		}
+	}
+	if d.Kind != "filedrop" || !found {
+		t.Errorf("list --json: %+v", d)
+	}
+}
+
+func TestConnectorsCheck(t *testing.T) {
+	dir := t.TempDir()
+	good := writeFile(t, dir, "good.yaml", wasteConnector(t.TempDir()))
+	out := runCommand(t, "connectors", "check", good)
+	if !strings.Contains(out, "ok: "+good) {
+		t.Errorf("check good: %s", out)
+	}
+
+	unknown := writeFile(t, dir, "unknown.yaml", strings.Replace(wasteConnector(dir), "  delimiter:", "  delimeter:", 1))
+	top := writeFile(t, dir, "top.yaml", "sauce: 1\n"+wasteConnector(dir))
+	cel := writeFile(t, dir, "cel.yaml", strings.Replace(wasteConnector(dir), "date: row.datum", "date: row.datum +", 1))
+	topic := writeFile(t, dir, "topic.yaml", strings.Replace(wasteConnector(dir), "meals.food-waste.v1", "meals.no-such.v1", 1))
+	out, err := runCommandErr(t, "connectors", "check", good, unknown, top, cel, topic)
+	if err == nil {
+		t.Fatal("check of bad files: no error")
+	}
+	for _, want := range []string{
+		"ok: " + good,
+		unknown + ":6: config: field delimeter not found",
+		top + ":1: field sauce not found",
+		cel + `:13: mapping: field "date"`,
+		topic + `:3: topic: "meals.no-such.v1" is not in the catalog`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check lacks %q:\n%s", want, out)
+		}
+	}
+	if !strings.Contains(err.Error(), "4 of 5") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestConnectorsTry(t *testing.T) {
+	drop := t.TempDir()
+	data, err := os.ReadFile("../../connectors/filedrop/testdata/matsvinn-cp1252.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	csv := writeFile(t, drop, "matsvinn.csv", string(data))
+	yml := writeFile(t, t.TempDir(), "waste.yaml", wasteConnector(drop))
+	start := time.Now()
+	out := runCommand(t, "connectors", "try", yml, "--limit", "20", "--idle", "500ms")
+	if time.Since(start) > 10*time.Second {
+		t.Errorf("try took %v", time.Since(start))
+	}
+	for _, want := range []string{
+		"matsvinn.csv:2: valid",
+		`"kitchen_id":"vallby-skola"`,
+		"matsvinn.csv:5: INVALID, would be dead-lettered: csv:",
+		"matsvinn.csv:6: INVALID, would be dead-lettered: contract:",
+		"6 records read",
+		"3 valid, 3 would be dead-lettered; nothing published",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("try lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Count(out, ": valid  id=") != 3 {
+		t.Errorf("want 3 valid events:\n%s", out)
+	}
+	if _, err := os.Stat(csv); err != nil {
+		t.Errorf("the file moved: %v", err)
+	}
+	entries, _ := os.ReadDir(drop)
+	if len(entries) != 1 {
+		t.Errorf("try changed the drop directory: %v", entries)
+	}
+
+	out = runCommand(t, "connectors", "try", "--limit", "2", "--json", yml)
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("try --limit 2 --json: %s", out)
+	}
+	var r tryResult
+	if err := json.Unmarshal([]byte(lines[0]), &r); err != nil || !r.Valid || r.ID == "" {
+		t.Errorf("try --json: %s (%v)", lines[0], err)
+	}
+}
+
+func TestConnectorsStatus(t *testing.T) {
+	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/api/connectors" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode([]connectors.Status{
+			{Connector: "kitchen-waste", State: connectors.StateRunning, LastSuccess: at, RecordsIn: 6, RecordsOut: 3, Failed: 3, Lag: 1},
+			{Connector: "schools", State: connectors.StateBackoff, LastError: "filedrop: no such directory", LastErrorAt: at},
+		})
+	}))
+	defer srv.Close()
+	out := runCommand(t, "connectors", "status", "--url", srv.URL+"/api/connectors")
+	for _, want := range []string{"NAME", "kitchen-waste", "running", "2026-11-25T10:00:00Z", "schools", "backoff", "filedrop: no such directory"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status lacks %q:\n%s", want, out)
+		}
+	}
+	if _, err := runCommandErr(t, "connectors", "status", "--url", srv.URL+"/nope"); err == nil {
+		t.Error("status of a 404: no error")
+	}
+}
