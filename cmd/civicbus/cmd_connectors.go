@@ -440,10 +440,14 @@ func sandbox(cfg *connectors.Config) (func(), error) {
 		return nil, fmt.Errorf("filedrop: %w", err)
 	}
 	for _, e := range entries {
-		if !e.Type().IsRegular() {
+		if !e.Type().IsRegular() || strings.HasPrefix(e.Name(), ".") {
 			continue
 		}
-		if err := copyFile(filepath.Join(fc.Dir, e.Name()), filepath.Join(tmp, e.Name())); err != nil {
+		from, to := filepath.Join(fc.Dir, e.Name()), filepath.Join(tmp, e.Name())
+		if os.Link(from, to) == nil { // a hard link is cheap; renaming it leaves the original where it is
+			continue
+		}
+		if err := copyFile(from, to); err != nil {
 			cleanup()
 			return nil, err
 		}
@@ -547,7 +551,7 @@ func (c *cli) connectorsTry(ctx context.Context, file string, limit int, timeout
 			where = "#" + strconv.Itoa(i+1)
 		}
 		if r.Valid {
-			fmt.Fprintf(c.stdout, "%s: valid  id=%s key=%s\n  %s\n", where, r.ID, strconv.Quote(r.Key), r.Event)
+			fmt.Fprintf(c.stdout, "%s: valid  id=%s key=%s\n  %s\n", where, r.ID, strings.ReplaceAll(r.Key, "\x1f", " "), r.Event)
 		} else {
 			fmt.Fprintf(c.stdout, "%s: INVALID, would be dead-lettered: %s\n", where, r.Error)
 			if r.Event != nil {

@@ -54,6 +54,9 @@ func TestConnectorsList(t *testing.T) {
 			t.Errorf("list lacks %q:\n%s", want, out)
 		}
 	}
+	if out := runCommand(t, "help", "connectors"); !strings.Contains(out, "connectors try <file.yaml>") {
+		t.Errorf("help connectors: %s", out)
+	}
 	out = runCommand(t, "connectors", "list", "--json")
 	var d kindDoc
 	if err := json.Unmarshal([]byte(strings.Split(out, "\n")[0]), &d); err != nil {
