@@ -56,7 +56,9 @@ func (c Config) Validate() error {
 	var errs []error
 	if c.URL == "" {
 		errs = append(errs, errors.New("httppoll: url: required"))
-	} else if u, err := url.Parse(c.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	} else if u, err := url.Parse(c.URL); err == nil && u.User != nil {
+		errs = append(errs, errors.New("httppoll: url: must not hold credentials; send them in headers from env: or file:"))
+	} else if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		errs = append(errs, fmt.Errorf("httppoll: url: %q is not an http or https URL", c.URL))
 	}
 	for _, d := range []struct{ name, v string }{{"interval", c.Interval}, {"timeout", c.Timeout}} {

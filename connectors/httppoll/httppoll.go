@@ -26,7 +26,8 @@
 // Errors. A 429 or 5xx answer is a *StatusError; the Runtime retries it with
 // its backoff, and when the answer had a Retry-After the next Read first
 // waits until then (ctx-aware), so the Source has no retry loop of its own
-// and still honours the server. 401 and 403 are connectors.ErrNotConnected,
+// and still honours the server. A 404 or 410 for a later page (an expired
+// cursor) makes the next Read start the poll again. 401 and 403 are connectors.ErrNotConnected,
 // so that Connect reads the secret headers again (a rotated token). An
 // answer that is not JSON (an HTML error page) is an error naming the URL,
 // the status and the content type, never the body. Header values come from
@@ -266,6 +267,10 @@ func (s *Source) page(ctx context.Context, client *http.Client, headers http.Hea
 		return nil, e
 	case code == http.StatusUnauthorized || code == http.StatusForbidden:
 		return nil, fmt.Errorf("%w: httppoll: GET %s: %d %s", connectors.ErrNotConnected, u, code, http.StatusText(code))
+	case !first && (code == http.StatusNotFound || code == http.StatusGone):
+		// An expired page cursor: the next Read starts the poll again.
+		s.next = ""
+		return nil, fmt.Errorf("httppoll: GET %s: %d %s; the poll starts again from the first page", u, code, http.StatusText(code))
 	case code < 200 || code > 299:
 		return nil, fmt.Errorf("httppoll: GET %s: %d %s (%s)", u, code, http.StatusText(code), contentType(resp))
 	}

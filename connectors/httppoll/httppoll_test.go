@@ -280,6 +280,9 @@ func TestConfigErrors(t *testing.T) {
 	if strings.Contains(err.Error(), "hunter2") {
 		t.Errorf("error %q repeats a secret", err)
 	}
+	if err := (httppoll.Config{URL: "https://user:pw-4711@example.se/"}).Validate(); err == nil || strings.Contains(err.Error(), "pw-4711") {
+		t.Errorf("credentials in the URL: %v", err)
+	}
 	if err := (httppoll.Config{}).Validate(); err == nil || !strings.Contains(err.Error(), "url: required") {
 		t.Errorf("empty config: %v", err)
 	}
@@ -313,5 +316,23 @@ func TestExampleConfig(t *testing.T) {
 	}
 	if _, _, err := registry(t).Build(cfg, nil); err != nil {
 		t.Fatal(fmt.Errorf("example: %w", err))
+	}
+}
+
+func TestExpiredCursorStartsThePollAgain(t *testing.T) {
+	a := newAPI(t, 2, false)
+	for i := range 3 {
+		a.add(observation("124290", i))
+	}
+	s := source(t, httppoll.Config{URL: a.url(), Items: "/data/items", Next: "/links/next"})
+	if b, err := read(t, s); err != nil || len(b) != 2 {
+		t.Fatalf("page 1: %d records, %v", len(b), err)
+	}
+	a.push(reply{code: 410, ctype: "application/json", body: `{"title":"cursor expired"}`})
+	if _, err := read(t, s); err == nil || !strings.Contains(err.Error(), "starts again") {
+		t.Fatalf("410: %v", err)
+	}
+	if b, err := read(t, s); err != nil || len(b) != 2 || b[0].Key != "" || b[0].Fields["time"] != "2024-01-01T00:00:00Z" {
+		t.Fatalf("after the 410: %d records, %v; want page 1 again", len(b), err)
 	}
 }
