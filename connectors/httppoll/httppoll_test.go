@@ -336,3 +336,15 @@ func TestExpiredCursorStartsThePollAgain(t *testing.T) {
 		t.Fatalf("after the 410: %d records, %v; want page 1 again", len(b), err)
 	}
 }
+
+func TestConfigSchema(t *testing.T) {
+	b, err := registry(t).ConfigSchema("httppoll")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"url"`, `"interval"`, `"items"`, `"next"`, `"key"`, `"headers"`, `"timeout"`, "env:NAME or file:/path"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("the schema lacks %s:\n%s", want, b)
+		}
+	}
+}
