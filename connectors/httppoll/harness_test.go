@@ -2,6 +2,7 @@ package httppoll_test
 
 import (
 	"context"
+	"log/slog"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -25,6 +26,7 @@ type env struct {
 	conn     bus.Connection
 	cp       *connectors.SQLCheckpoints
 	contract *contracts.Contracts
+	logger   *slog.Logger // nil discards
 }
 
 func newEnv(t *testing.T) *env {
@@ -70,7 +72,7 @@ func (e *env) start(yamlText string) *running {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, m, err := registry(t).Build(cfg, nil)
+	src, m, err := registry(t).Build(cfg, e.logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +82,7 @@ func (e *env) start(yamlText string) *running {
 	}
 	rt, err := connectors.NewRuntime(connectors.RuntimeConfig{
 		Name: cfg.Name, Source: src, Mapping: m, Publisher: pub, Contract: e.contract,
-		Checkpoints: e.cp, MinBackoff: 10 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
+		Checkpoints: e.cp, Logger: e.logger, MinBackoff: 10 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -1,12 +1,15 @@
 package httppoll_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -347,4 +350,44 @@ func TestConfigSchema(t *testing.T) {
 			t.Errorf("the schema lacks %s:\n%s", want, b)
 		}
 	}
+}
+
+// TestSecretsNeverLogged runs a connector whose token the API refuses and
+// looks for the token in every log line and in the status.
+func TestSecretsNeverLogged(t *testing.T) {
+	e := newEnv(t)
+	var logs syncBuffer
+	e.logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a := newAPI(t, 5, false)
+	a.token = "the-right-token"
+	a.add(observation("124290", 1))
+	const secret = "stale-token-0815"
+	t.Setenv("HTTPPOLL_TEST_TOKEN", secret)
+	r := e.start(weatherYAML(a.url(), "  headers:\n    Authorization: Bearer env:HTTPPOLL_TEST_TOKEN"))
+	waitFor(t, "three refusals", 10*time.Second, func() bool { return a.count(401) >= 3 })
+	r.stop()
+	st := r.rt.Status()
+	if !strings.Contains(st.LastError, "401") {
+		t.Errorf("last error %q", st.LastError)
+	}
+	if out := logs.String(); !strings.Contains(out, "401") || strings.Contains(out, secret) || strings.Contains(st.LastError, secret) {
+		t.Errorf("the logs or status hold the secret, or not the refusal:\n%s\n%s", out, st.LastError)
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
