@@ -29,6 +29,7 @@ type api struct {
 	script   []reply
 	reqs     []request
 	answered map[int]int // status code → how many
+	redirect string      // the Location of scripted answers
 }
 
 // reply is a scripted answer.
@@ -89,6 +90,9 @@ func (a *api) serve(w http.ResponseWriter, r *http.Request) {
 		s := a.script[0]
 		a.script = a.script[1:]
 		w.Header().Set("Content-Type", s.ctype)
+		if a.redirect != "" {
+			w.Header().Set("Location", a.redirect)
+		}
 		if s.retryAfter != "" {
 			w.Header().Set("Retry-After", s.retryAfter)
 		}

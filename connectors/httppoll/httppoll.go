@@ -21,7 +21,11 @@
 // after a completed poll asks conditionally and gets a 304 when nothing
 // changed. When the list did change, a poll reads it all again: a polled
 // list has no cursor of its own; the items already on the bus become events
-// with the same deterministic ids and are recognised downstream.
+// with the same deterministic ids and are recognised downstream. An API
+// paged by offset that changes in the middle of a poll can shift items
+// across a page boundary; the next poll, seeing a new ETag, reads them.
+// Redirects are followed within the host of url only, so that the secret
+// headers never go anywhere else.
 //
 // Errors. A 429 or 5xx answer is a *StatusError; the Runtime retries it with
 // its backoff, and when the answer had a Retry-After the next Read first
@@ -38,6 +42,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -178,7 +183,19 @@ func (s *Source) Connect(ctx context.Context) error {
 	}
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	s.mu.Lock()
-	s.client = &http.Client{Transport: tr, Timeout: s.timeout}
+	host := ""
+	if u, err := url.Parse(s.cfg.URL); err == nil {
+		host = u.Host
+	}
+	s.client = &http.Client{Transport: tr, Timeout: s.timeout, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if req.URL.Host != host {
+			return fmt.Errorf("a redirect to another host (%s) is not followed: the headers hold secrets", req.URL.Host)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}}
 	s.headers = h
 	s.mu.Unlock()
 	return nil

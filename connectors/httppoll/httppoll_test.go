@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -390,4 +391,19 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+func TestNoRedirectToAnotherHost(t *testing.T) {
+	elsewhere := newAPI(t, 5, false)
+	a := newAPI(t, 5, false)
+	t.Setenv("HTTPPOLL_TEST_TOKEN", "tok")
+	a.push(reply{code: http.StatusFound, ctype: "text/plain", body: "moved"})
+	a.redirect = elsewhere.url()
+	s := source(t, httppoll.Config{URL: a.url(), Items: "data.items", Headers: map[string]string{"Authorization": "Bearer env:HTTPPOLL_TEST_TOKEN"}})
+	if _, err := read(t, s); err == nil || !strings.Contains(err.Error(), "another host") {
+		t.Errorf("redirect: %v", err)
+	}
+	if n := len(elsewhere.requests()); n != 0 {
+		t.Errorf("the other host got %d requests", n)
+	}
 }
