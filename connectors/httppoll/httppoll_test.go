@@ -78,6 +78,9 @@ func TestPagesToTheBusWithBearerFromFile(t *testing.T) {
 	if !sawConditional {
 		t.Errorf("no request with If-None-Match and If-Modified-Since: %+v", a.requests())
 	}
+	if p := string(events.all()[0].Payload); !strings.Contains(p, `"station_id":"124290"`) || !strings.Contains(p, `"air_temperature_c":-3.5`) || !strings.Contains(p, `"quality":"checked"`) {
+		t.Errorf("first event %s", p)
+	}
 	if !strings.Contains(string(letters.all()[0].Payload), "not an object") {
 		t.Errorf("dead letter %s", letters.all()[0].Payload)
 	}
