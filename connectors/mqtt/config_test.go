@@ -92,3 +92,40 @@ func TestPasswordFromFileOrEnv(t *testing.T) {
 		t.Errorf("password_env: %v", err)
 	}
 }
+
+// TestExampleConfig: the example in testdata builds once its secret
+// exists, and maps a gateway's message to a valid event.
+func TestExampleConfig(t *testing.T) {
+	b, err := os.ReadFile("testdata/home-sensors.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := filepath.Join(t.TempDir(), "mqtt-password")
+	if err := os.WriteFile(secret, []byte("s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(b), "/run/secrets/mqtt-password", secret, 1)
+	cfg, err := connectors.ParseConfig([]byte(text), "home-sensors.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := connectors.NewRegistry(mqtt.Kind())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, m, err := reg.Build(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	props, err := m.Apply(map[string]any{mqtt.TopicField: "homes/res-7f3a9c/sensors/bed-1",
+		"kind": "pressure", "object": "bed", "started_at": "2011-11-28T02:27:59+01:00"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if props["resident_id"] != "res-7f3a9c" || props["sensor_id"] != "bed-1" {
+		t.Errorf("props %v", props)
+	}
+	if _, ok := props["room"]; ok {
+		t.Errorf("room without a room: %v", props)
+	}
+}
