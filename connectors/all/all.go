@@ -4,6 +4,7 @@ package all
 import (
 	"github.com/vasteras/civicbus/connectors"
 	"github.com/vasteras/civicbus/connectors/filedrop"
+	"github.com/vasteras/civicbus/connectors/httppoll"
 	"github.com/vasteras/civicbus/connectors/sqlpoll"
 )
 
@@ -11,6 +12,7 @@ import (
 func Kinds() []connectors.Kind {
 	return []connectors.Kind{
 		filedrop.Kind(),
+		httppoll.Kind(),
 		sqlpoll.Kind(),
 	}
 }
