@@ -5,6 +5,7 @@ import (
 	"github.com/vasteras/civicbus/connectors"
 	"github.com/vasteras/civicbus/connectors/filedrop"
 	"github.com/vasteras/civicbus/connectors/httppoll"
+	"github.com/vasteras/civicbus/connectors/mqtt"
 	"github.com/vasteras/civicbus/connectors/sqlpoll"
 )
 
@@ -13,6 +14,7 @@ func Kinds() []connectors.Kind {
 	return []connectors.Kind{
 		filedrop.Kind(),
 		httppoll.Kind(),
+		mqtt.Kind(),
 		sqlpoll.Kind(),
 	}
 }
