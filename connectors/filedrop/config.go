@@ -25,6 +25,21 @@ type Config struct {
 	PollIntervalMS int `yaml:"poll_interval_ms" json:"poll_interval_ms,omitempty" jsonschema:"minimum=0" jsonschema_description:"How often the directory is listed, in ms; a file is read once two listings agree on its size and mtime. Default 1000."`
 	// BatchSize is how many records one Read returns at most. Default 500.
 	BatchSize int `yaml:"batch_size" json:"batch_size,omitempty" jsonschema:"minimum=0" jsonschema_description:"Most records put on the bus at once. Default 500."`
+	// SkipLines is how many lines of a CSV file come before its header
+	// line (or, with Columns, before its first row): a metadata block such
+	// as SMHI's. Line numbers in errors still count from the file's start.
+	SkipLines int `yaml:"skip_lines" json:"skip_lines,omitempty" jsonschema:"minimum=0" jsonschema_description:"CSV only: lines skipped at the start of each file before the header line (or, with columns, before the first row), e.g. a metadata block. Default 0."`
+	// Columns names the CSV columns instead of a header line: when set, the
+	// file has no header line to read (skip it with SkipLines).
+	Columns []string `yaml:"columns" json:"columns,omitempty" jsonschema_description:"CSV only: the column names, for files without a usable header line; the first line after skip_lines is then a row."`
+	// IgnoreExtraColumns drops the columns of a CSV row beyond the header's
+	// (or Columns') instead of sending the row to the dead-letter topic.
+	IgnoreExtraColumns bool `yaml:"ignore_extra_columns" json:"ignore_extra_columns,omitempty" jsonschema_description:"CSV only: drop a row's columns beyond the named ones instead of dead-lettering the row (for trailing notes columns)."`
+}
+
+// csvOptions are the settings newCSVRows needs besides the delimiter.
+func (c Config) csvOptions() csvOptions {
+	return csvOptions{decimalComma: c.DecimalComma, skipLines: c.SkipLines, columns: c.Columns, ignoreExtra: c.IgnoreExtraColumns}
 }
 
 // The encodings filedrop reads.
@@ -71,6 +86,12 @@ func (c Config) Validate() error {
 	}
 	if c.BatchSize < 0 {
 		errs = append(errs, errors.New("filedrop: batch_size: must not be negative"))
+	}
+	if c.SkipLines < 0 {
+		errs = append(errs, errors.New("filedrop: skip_lines: must not be negative"))
+	}
+	if err := checkHeader(c.Columns); c.Columns != nil && err != nil {
+		errs = append(errs, fmt.Errorf("filedrop: columns: %w", err))
 	}
 	return errors.Join(errs...)
 }

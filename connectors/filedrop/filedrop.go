@@ -280,7 +280,7 @@ func (s *Source) open(name string) (*openFile, error) {
 	in := decoded(f, s.cfg.Encoding)
 	switch format(name) {
 	case "csv":
-		cur.rows, err = newCSVRows(in, s.delim, s.cfg.DecimalComma)
+		cur.rows, err = newCSVRowsOpts(in, s.delim, s.cfg.csvOptions())
 	case "json":
 		cur.rows, err = newJSONRows(in)
 	default:

@@ -52,6 +52,8 @@ type csvRows struct {
 	rec          *recorder
 	header       []string
 	decimalComma bool
+	lineOffset   int // lines skipped before the csv Reader's line 1
+	ignoreExtra  bool
 }
 
 // recorder keeps the bytes read from r since offset base, so that a row's
@@ -85,12 +87,45 @@ func (rc *recorder) take(end int64) []byte {
 	return out
 }
 
+// csvOptions are a CSV file's settings besides its delimiter.
+type csvOptions struct {
+	decimalComma bool
+	skipLines    int      // lines before the header (or first row)
+	columns      []string // the column names, when the file has no header line
+	ignoreExtra  bool     // drop columns beyond the named ones
+}
+
 func newCSVRows(r io.Reader, delim rune, decimalComma bool) (*csvRows, error) {
+	return newCSVRowsOpts(r, delim, csvOptions{decimalComma: decimalComma})
+}
+
+func newCSVRowsOpts(r io.Reader, delim rune, o csvOptions) (*csvRows, error) {
+	if o.skipLines > 0 {
+		br := bufio.NewReaderSize(r, 64<<10)
+		for i := 0; i < o.skipLines; i++ {
+			if _, err := br.ReadSlice('\n'); err == io.EOF {
+				return nil, fmt.Errorf("bad header: the file has fewer than %d lines to skip", o.skipLines)
+			} else if err != nil && err != bufio.ErrBufferFull {
+				return nil, err
+			} else if err == bufio.ErrBufferFull {
+				i-- // the rest of a long line
+			}
+		}
+		r = br
+	}
 	rec := &recorder{r: r}
 	cr := csv.NewReader(rec)
 	cr.Comma = delim
 	cr.FieldsPerRecord = -1 // a row with missing or extra columns is the row's problem
 	cr.ReuseRecord = true
+	c := &csvRows{r: cr, rec: rec, decimalComma: o.decimalComma, lineOffset: o.skipLines, ignoreExtra: o.ignoreExtra}
+	if o.columns != nil {
+		if err := checkHeader(o.columns); err != nil {
+			return nil, fmt.Errorf("bad columns: %w", err)
+		}
+		c.header = o.columns
+		return c, nil
+	}
 	header, err := cr.Read()
 	if err == io.EOF {
 		return nil, errors.New("bad header: the file is empty")
@@ -99,22 +134,36 @@ func newCSVRows(r io.Reader, delim rune, decimalComma bool) (*csvRows, error) {
 		return nil, fmt.Errorf("bad header: %w", err)
 	}
 	rec.take(cr.InputOffset())
-	c := &csvRows{r: cr, rec: rec, header: make([]string, len(header)), decimalComma: decimalComma}
-	seen := map[string]bool{}
+	c.header = make([]string, len(header))
 	for i, h := range header {
 		h = strings.TrimSpace(h)
-		switch {
-		case !utf8.ValidString(h):
-			return nil, fmt.Errorf("bad header: line 1 %w", errNotUTF8)
-		case h == "":
-			return nil, fmt.Errorf("bad header: column %d has no name", i+1)
-		case seen[h]:
-			return nil, fmt.Errorf("bad header: column %q appears twice", h)
+		if !utf8.ValidString(h) {
+			return nil, fmt.Errorf("bad header: line %d %w", o.skipLines+1, errNotUTF8)
 		}
-		seen[h] = true
 		c.header[i] = h
 	}
+	if err := checkHeader(c.header); err != nil {
+		return nil, fmt.Errorf("bad header: %w", err)
+	}
 	return c, nil
+}
+
+// checkHeader reports a column without a name or a name used twice.
+func checkHeader(names []string) error {
+	if len(names) == 0 {
+		return errors.New("no columns")
+	}
+	seen := map[string]bool{}
+	for i, h := range names {
+		switch {
+		case strings.TrimSpace(h) == "":
+			return fmt.Errorf("column %d has no name", i+1)
+		case seen[h]:
+			return fmt.Errorf("column %q appears twice", h)
+		}
+		seen[h] = true
+	}
+	return nil
 }
 
 func (c *csvRows) next() (row, error) {
@@ -126,16 +175,20 @@ func (c *csvRows) next() (row, error) {
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) { // the row's problem: a stray or missing quote
-			return row{line: pe.StartLine, raw: raw, err: fmt.Errorf("csv: %w", pe.Err)}, nil
+			return row{line: pe.StartLine + c.lineOffset, raw: raw, err: fmt.Errorf("csv: %w", pe.Err)}, nil
 		}
 		return row{}, err
 	}
 	line, _ := c.r.FieldPos(0) // only valid after a successful Read
+	line += c.lineOffset
 	out := row{line: line, raw: raw}
 	for _, f := range rec {
 		if !utf8.ValidString(f) {
 			return row{}, fmt.Errorf("line %d %w", line, errNotUTF8)
 		}
+	}
+	if c.ignoreExtra && len(rec) > len(c.header) {
+		rec = rec[:len(c.header)]
 	}
 	if len(rec) != len(c.header) {
 		out.err = fmt.Errorf("csv: the row has %d columns, the header %d", len(rec), len(c.header))
