@@ -30,7 +30,8 @@ type Config struct {
 	// as SMHI's. Line numbers in errors still count from the file's start.
 	SkipLines int `yaml:"skip_lines" json:"skip_lines,omitempty" jsonschema:"minimum=0" jsonschema_description:"CSV only: lines skipped at the start of each file before the header line (or, with columns, before the first row), e.g. a metadata block. Default 0."`
 	// Columns names the CSV columns instead of a header line: when set, the
-	// file has no header line to read (skip it with SkipLines).
+	// file has no header line to read (skip it with SkipLines). Empty means
+	// the header line names them.
 	Columns []string `yaml:"columns" json:"columns,omitempty" jsonschema_description:"CSV only: the column names, for files without a usable header line; the first line after skip_lines is then a row."`
 	// IgnoreExtraColumns drops the columns of a CSV row beyond the header's
 	// (or Columns') instead of sending the row to the dead-letter topic.
@@ -90,7 +91,7 @@ func (c Config) Validate() error {
 	if c.SkipLines < 0 {
 		errs = append(errs, errors.New("filedrop: skip_lines: must not be negative"))
 	}
-	if err := checkHeader(c.Columns); c.Columns != nil && err != nil {
+	if err := checkHeader(c.Columns); len(c.Columns) > 0 && err != nil {
 		errs = append(errs, fmt.Errorf("filedrop: columns: %w", err))
 	}
 	return errors.Join(errs...)

@@ -119,7 +119,7 @@ func newCSVRowsOpts(r io.Reader, delim rune, o csvOptions) (*csvRows, error) {
 	cr.FieldsPerRecord = -1 // a row with missing or extra columns is the row's problem
 	cr.ReuseRecord = true
 	c := &csvRows{r: cr, rec: rec, decimalComma: o.decimalComma, lineOffset: o.skipLines, ignoreExtra: o.ignoreExtra}
-	if o.columns != nil {
+	if len(o.columns) > 0 {
 		if err := checkHeader(o.columns); err != nil {
 			return nil, fmt.Errorf("bad columns: %w", err)
 		}

@@ -69,7 +69,6 @@ func TestSkipLinesHeader(t *testing.T) {
 func TestConfigColumnsValidate(t *testing.T) {
 	for _, c := range []Config{
 		{Dir: "x", SkipLines: -1},
-		{Dir: "x", Columns: []string{}},
 		{Dir: "x", Columns: []string{"a", "a"}},
 		{Dir: "x", Columns: []string{"a", " "}},
 	} {
