@@ -1,0 +1,300 @@
+// Package demo_test runs the demo connectors of demo/connectors.d through the
+// real connector runtime, on copies of the real data in demo/data, against
+// an embedded Kafka broker.
+package demo_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/vasteras/civicbus/bus"
+	"github.com/vasteras/civicbus/connectors"
+	"github.com/vasteras/civicbus/connectors/all"
+	"github.com/vasteras/civicbus/internal/testenv"
+	"github.com/vasteras/civicbus/schemas/contracts"
+)
+
+// env is one test's world: an embedded broker, SQLite checkpoints and the
+// catalog's contracts.
+type env struct {
+	t        *testing.T
+	conn     bus.Connection
+	cp       *connectors.SQLCheckpoints
+	contract *contracts.Contracts
+}
+
+func newEnv(t *testing.T) *env {
+	t.Helper()
+	conn := bus.Connection{Brokers: []string{testenv.Broker(t).Addr()}}
+	cp, err := connectors.OpenCheckpoints(context.Background(), filepath.Join(t.TempDir(), "checkpoints.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cp.Close() })
+	c, err := contracts.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{t: t, conn: conn, cp: cp, contract: c}
+}
+
+var dirLine = regexp.MustCompile(`(?m)^  dir: .*$`)
+
+// start loads demo/connectors.d/<file>, points its dir at a fresh drop
+// folder holding copies of dataFiles, and runs it until the test ends. It
+// returns the connector's topic.
+func (e *env) start(file string, dataFiles ...string) string {
+	t := e.t
+	t.Helper()
+	text, err := os.ReadFile(filepath.Join("connectors.d", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(dirLine.FindAll(text, -1)); n != 1 {
+		t.Fatalf("%s: %d dir: lines, want 1", file, n)
+	}
+	drop := t.TempDir()
+	text = dirLine.ReplaceAll(text, []byte("  dir: "+drop))
+	text = []byte(strings.Replace(string(text), "poll_interval_ms: 500", "poll_interval_ms: 20", 1))
+	cfg, err := connectors.ParseConfig(text, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, topic := range []string{cfg.Topic, cfg.Topic + ".dlq"} {
+		if _, err := bus.EnsureTopic(context.Background(), e.conn, topic, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src, m, err := all.Registry().Build(cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, err := bus.NewPublisher(bus.PublisherConfig{Connection: e.conn, Source: cfg.SourceURI(), PublishTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := connectors.NewRuntime(connectors.RuntimeConfig{
+		Name: cfg.Name, Source: src, Mapping: m, Publisher: pub, Contract: e.contract,
+		Checkpoints: e.cp, MinBackoff: 10 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- rt.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+		pub.Close()
+	})
+	// Copy through a .part name and rename, as a careful writer does.
+	for _, f := range dataFiles {
+		b, err := os.ReadFile(filepath.Join("data", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		to := filepath.Join(drop, filepath.Base(f))
+		if err := os.WriteFile(to+".part", b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Rename(to+".part", to); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Cleanup(func() {
+		for _, f := range dataFiles {
+			if _, err := os.Stat(filepath.Join(drop, "processed", filepath.Base(f))); err != nil && !t.Failed() {
+				t.Errorf("%s was not moved to processed/: %v", f, err)
+			}
+		}
+	})
+	return cfg.Topic
+}
+
+// collector gathers every message of a topic from the start.
+type collector struct {
+	mu   sync.Mutex
+	msgs []*message.Message
+}
+
+func (e *env) collect(topic string) *collector {
+	t := e.t
+	t.Helper()
+	sub, err := bus.NewSubscriber(bus.SubscriberConfig{Connection: e.conn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ch, err := sub.Subscribe(ctx, topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &collector{}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for msg := range ch {
+			c.mu.Lock()
+			c.msgs = append(c.msgs, msg)
+			c.mu.Unlock()
+			msg.Ack()
+		}
+	}()
+	t.Cleanup(func() { cancel(); <-done; sub.Close() })
+	return c
+}
+
+func (c *collector) all() []*message.Message {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]*message.Message(nil), c.msgs...)
+}
+
+func (c *collector) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.msgs)
+}
+
+// waitFor polls until cond holds or the deadline passes.
+func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", d, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// events starts the connector on the data, waits for want events, checks
+// that each validates against its contract and that no dead letter came,
+// and returns the events' payloads decoded.
+func (e *env) events(file string, want int, dataFiles ...string) []map[string]any {
+	t := e.t
+	t.Helper()
+	text, err := os.ReadFile(filepath.Join("connectors.d", file))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := connectors.ParseConfig(text, file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, topic := range []string{cfg.Topic, cfg.Topic + ".dlq"} {
+		if _, err := bus.EnsureTopic(context.Background(), e.conn, topic, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, dlq := e.collect(cfg.Topic), e.collect(cfg.Topic+".dlq")
+	e.start(file, dataFiles...)
+	waitFor(t, file+" events", 15*time.Second, func() bool { return got.len() >= want || dlq.len() > 0 })
+	time.Sleep(200 * time.Millisecond) // anything beyond want would show now
+	for _, l := range dlq.all() {
+		t.Errorf("dead letter: %s: %s", l.Metadata.Get("dlq_error"), l.Payload)
+	}
+	msgs := got.all()
+	if len(msgs) != want {
+		t.Fatalf("%d events, want %d", len(msgs), want)
+	}
+	ids := map[string]bool{}
+	out := make([]map[string]any, 0, len(msgs))
+	for i, msg := range msgs {
+		if err := e.contract.Check(cfg.Topic, msg.Metadata.Get(bus.HeaderDataSchema), msg.Payload); err != nil {
+			t.Fatalf("event %d does not validate: %v", i, err)
+		}
+		if ids[msg.UUID] {
+			t.Errorf("event id %s twice", msg.UUID)
+		}
+		ids[msg.UUID] = true
+		var p map[string]any
+		if err := json.Unmarshal(msg.Payload, &p); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// TestSCBPopulation: SCB's population by age and sex on 31 Dec 2019 for
+// Västmanlands län's ten municipalities, 202 rows each; Västerås sums to
+// SCB's official 154,049.
+func TestSCBPopulation(t *testing.T) {
+	e := newEnv(t)
+	evs := e.events("scb-population.yaml", 10*101*2, "scb/SCB_alderkon_vastmanland_2019.csv")
+	perArea := map[string]int{}
+	vasteras, rows := 0, 0
+	for _, p := range evs {
+		perArea[p["area_code"].(string)]++
+		if p["area_code"] == "1980" {
+			if p["area_name"] != "Västerås" {
+				t.Fatalf("1980 is %v", p["area_name"])
+			}
+			vasteras += int(p["persons"].(float64))
+			rows++
+		}
+		if p["age"] == float64(100) && p["age_open_ended"] != true {
+			t.Errorf("age 100 is not open-ended: %v", p)
+		}
+		if p["age"] != float64(100) && p["age_open_ended"] != nil {
+			t.Errorf("age %v is open-ended", p["age"])
+		}
+	}
+	if len(perArea) != 10 {
+		t.Errorf("%d area codes, want 10: %v", len(perArea), perArea)
+	}
+	if rows != 202 || vasteras != 154049 {
+		t.Errorf("Västerås: %d rows summing to %d, want 202 rows summing to 154049", rows, vasteras)
+	}
+}
+
+// TestSMHISnowDepth: every one of Handsjön's 5,023 daily snow-depth rows is
+// an event, metres turned into centimetres.
+func TestSMHISnowDepth(t *testing.T) {
+	e := newEnv(t)
+	evs := e.events("smhi-snow-depth.yaml", 5023, "smhi/Snodjup_Handsjo.csv")
+	byTime := map[string]map[string]any{}
+	maxCm, missing := 0.0, 0
+	for _, p := range evs {
+		if p["station_id"] != "124290" {
+			t.Fatalf("station_id %v", p["station_id"])
+		}
+		byTime[p["observed_at"].(string)] = p
+		if d, ok := p["snow_depth_cm"].(float64); ok {
+			maxCm = max(maxCm, d)
+		} else {
+			missing++
+		}
+	}
+	if len(byTime) != 5023 {
+		t.Errorf("%d distinct observation times, want 5023", len(byTime))
+	}
+	// 2006-04-01;06:00:00;0.32;G and 2010-02-15;06:00:00;0.57;Y in the file.
+	for at, want := range map[string][2]any{
+		"2006-04-01T06:00:00Z": {32.0, "checked"},
+		"2010-02-15T06:00:00Z": {57.0, "suspect"},
+	} {
+		p := byTime[at]
+		if p == nil || p["snow_depth_cm"] != want[0] || p["quality"] != want[1] {
+			t.Errorf("%s: %v, want snow_depth_cm %v quality %v", at, p, want[0], want[1])
+		}
+	}
+	// Six days have no reading (2011-04-07..09, 2016-02-12..14); the deepest
+	// snow of the 14 winters is 1.12 m.
+	if missing != 6 || maxCm != 112 {
+		t.Errorf("%d observations without snow depth (want 6), deepest %v cm (want 112)", missing, maxCm)
+	}
+}
