@@ -6,22 +6,15 @@
 package connectortest
 
 import (
-	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/ThreeDotsLabs/watermill/message"
 	"go.uber.org/goleak"
 	"gopkg.in/yaml.v3"
 
-	"github.com/vasteras/civicbus/bus"
 	"github.com/vasteras/civicbus/connectors"
-	"github.com/vasteras/civicbus/internal/testenv"
-	"github.com/vasteras/civicbus/schemas/contracts"
 )
 
 // Topic is the catalog topic the suite maps records to.
@@ -97,17 +90,17 @@ func rows(n int) []Row {
 
 func goodAndBad(t *testing.T, f Fixture) {
 	w := newWorld(t, f)
-	events, letters := w.collect(Topic), w.collect(Topic+".dlq")
+	events, letters := w.Collect(Topic), w.Collect(Topic+".dlq")
 	cfg := f.Config(t)
 	rs := rows(10)
 	rs[3].Total = -1 // breaks the contract: minimum 0
 	f.Write(t, rs)
-	_, _ = w.start(connectorYAML(t, f, cfg))
-	waitFor(t, "9 events and 1 dead letter", 20*time.Second, func() bool {
-		return len(events.all()) == 9 && len(letters.all()) == 1
+	w.Start(connectorYAML(t, f, cfg))
+	WaitFor(t, "9 events and 1 dead letter", 20*time.Second, func() bool {
+		return len(events.All()) == 9 && len(letters.All()) == 1
 	})
 	src := "/civicbus/connectors/suite"
-	for i, msg := range events.all() {
+	for i, msg := range events.All() {
 		r := rs[i]
 		if i >= 3 {
 			r = rs[i+1]
@@ -117,24 +110,24 @@ func goodAndBad(t *testing.T, f Fixture) {
 			t.Errorf("event %d: id %s, want %s", i, msg.UUID, want)
 		}
 	}
-	if h := letters.all()[0].Metadata.Get("dlq_handler"); h != "suite" {
+	if h := letters.All()[0].Metadata.Get("dlq_handler"); h != "suite" {
 		t.Errorf("dlq_handler = %q", h)
 	}
 }
 
 func resume(t *testing.T, f Fixture) {
 	w := newWorld(t, f)
-	events := w.collect(Topic)
+	events := w.Collect(Topic)
 	cfg := f.Config(t)
 	const n = 300
 	f.Write(t, rows(n))
 	yamlText := connectorYAML(t, f, cfg)
-	_, stop := w.start(yamlText)
-	waitFor(t, "the first events", 20*time.Second, func() bool { return len(events.all()) >= 20 })
-	stop()
-	_, _ = w.start(yamlText)
-	waitFor(t, "every record", 30*time.Second, func() bool { return len(unique(events.all())) == n })
-	if got := len(events.all()); got != n {
+	r := w.Start(yamlText)
+	WaitFor(t, "the first events", 20*time.Second, func() bool { return len(events.All()) >= 20 })
+	r.Stop()
+	w.Start(yamlText)
+	WaitFor(t, "every record", 30*time.Second, func() bool { return len(Unique(events.All())) == n })
+	if got := len(events.All()); got != n {
 		t.Errorf("%d events for %d records after a restart", got, n)
 	}
 }
@@ -144,140 +137,20 @@ func cleanClose(t *testing.T, f Fixture) {
 	cfg := f.Config(t)
 	f.Write(t, rows(200))
 	opts := goleak.IgnoreCurrent()
-	rt, stop := w.start(connectorYAML(t, f, cfg))
-	waitFor(t, "the first events", 20*time.Second, func() bool { return rt.Status().RecordsOut >= 10 })
-	stop()
+	r := w.Start(connectorYAML(t, f, cfg))
+	WaitFor(t, "the first events", 20*time.Second, func() bool { return r.Runtime.Status().RecordsOut >= 10 })
+	r.Stop()
 	// The broker runs in this process; its goroutines are not the connector's.
 	goleak.VerifyNone(t, opts, goleak.IgnoreAnyFunction("github.com/twmb/franz-go/pkg/kfake.(*clientConn).read"),
 		goleak.IgnoreAnyFunction("github.com/twmb/franz-go/pkg/kfake.(*clientConn).read.func1"),
 		goleak.IgnoreAnyFunction("github.com/twmb/franz-go/pkg/kfake.(*clientConn).write"))
 }
 
-// world is one test's broker, checkpoint store and contracts.
-type world struct {
-	t        *testing.T
-	reg      *connectors.Registry
-	conn     bus.Connection
-	cp       *connectors.SQLCheckpoints
-	contract *contracts.Contracts
-}
-
-func newWorld(t *testing.T, f Fixture) *world {
-	reg, err := connectors.NewRegistry(f.Kind())
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn := bus.Connection{Brokers: []string{testenv.Broker(t).Addr()}}
-	ctx := context.Background()
-	for _, topic := range []string{Topic, Topic + ".dlq"} {
-		if _, err := bus.EnsureTopic(ctx, conn, topic, 1); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cp, err := connectors.OpenCheckpoints(ctx, filepath.Join(t.TempDir(), "cp.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cp.Close() })
-	c, err := contracts.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &world{t: t, reg: reg, conn: conn, cp: cp, contract: c}
-}
-
-// start runs the connector until the returned stop is called or the test
-// ends.
-func (w *world) start(yamlText string) (rt *connectors.Runtime, stop func()) {
-	t := w.t
-	cfg, err := connectors.ParseConfig([]byte(yamlText), "suite.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, m, err := w.reg.Build(cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := bus.NewPublisher(bus.PublisherConfig{Connection: w.conn, Source: cfg.SourceURI()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rt, err = connectors.NewRuntime(connectors.RuntimeConfig{Name: cfg.Name, Source: src, Mapping: m,
-		Publisher: pub, Contract: w.contract, Checkpoints: w.cp, MinBackoff: 10 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- rt.Run(ctx) }()
-	var once sync.Once
-	stop = func() {
-		once.Do(func() {
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("Run: %v", err)
-			}
-			pub.Close()
-		})
-	}
-	t.Cleanup(stop)
-	return rt, stop
-}
-
-type collector struct {
-	mu   sync.Mutex
-	msgs []*message.Message
-}
-
-// collect gathers every message of topic from its start.
-func (w *world) collect(topic string) *collector {
-	t := w.t
-	sub, err := bus.NewSubscriber(bus.SubscriberConfig{Connection: w.conn})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	ch, err := sub.Subscribe(ctx, topic)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &collector{}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for msg := range ch {
-			c.mu.Lock()
-			c.msgs = append(c.msgs, msg)
-			c.mu.Unlock()
-			msg.Ack()
-		}
-	}()
-	t.Cleanup(func() { cancel(); <-done; sub.Close() })
-	return c
-}
-
-func (c *collector) all() []*message.Message {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]*message.Message(nil), c.msgs...)
-}
-
-func unique(msgs []*message.Message) map[string]bool {
-	ids := make(map[string]bool, len(msgs))
-	for _, m := range msgs {
-		ids[m.UUID] = true
-	}
-	return ids
-}
-
-// waitFor polls until cond holds or the deadline passes.
-func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", d, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+// newWorld is an Env for f's kind on the embedded broker with the suite's
+// topics; it runs connectors with the publisher's and Runtime's default
+// timeout and backoff.
+func newWorld(t *testing.T, f Fixture) *Env {
+	e := New(t, Registry(t, f.Kind()), Topic)
+	e.PublishTimeout, e.MaxBackoff = 0, 0
+	return e
 }

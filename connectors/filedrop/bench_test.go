@@ -85,18 +85,18 @@ func BenchmarkFiledropToBus(b *testing.B) {
 		stop := make(chan struct{})
 		peak := peakHeap(stop)
 		start := time.Now()
-		r := e.start(yaml)
+		r := e.Start(yaml)
 		deadline := time.Now().Add(10 * time.Minute)
-		for r.rt.Status().RecordsOut < int64(n) {
+		for r.Runtime.Status().RecordsOut < int64(n) {
 			if time.Now().After(deadline) {
-				b.Fatalf("only %d of %d rows after 10 min", r.rt.Status().RecordsOut, n)
+				b.Fatalf("only %d of %d rows after 10 min", r.Runtime.Status().RecordsOut, n)
 			}
 			time.Sleep(20 * time.Millisecond)
 		}
 		elapsed := time.Since(start)
 		close(stop)
-		r.stop()
-		st := r.rt.Status()
+		r.Stop()
+		st := r.Runtime.Status()
 		if st.Failed != 0 {
 			b.Fatalf("%d rows failed: %s", st.Failed, st.LastError)
 		}

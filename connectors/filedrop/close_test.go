@@ -14,14 +14,14 @@ import (
 // the file (it can be renamed and removed) and leaves no goroutine behind.
 func TestCleanClose(t *testing.T) {
 	e := newEnv(t)
-	events := e.collect(wasteTopic)
+	events := e.Collect(wasteTopic)
 	if err := os.WriteFile(filepath.Join(e.dir, "big.csv"), wasteCSV(3000), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	opts := goleak.IgnoreCurrent()
-	r := e.start(strings.Replace(e.wasteYAML("  batch_size: 10"), "encoding: windows-1252", "encoding: utf-8", 1))
-	waitFor(t, "the first events", 10*time.Second, func() bool { return len(events.all()) >= 50 })
-	r.stop()
+	r := e.Start(strings.Replace(e.wasteYAML("  batch_size: 10"), "encoding: windows-1252", "encoding: utf-8", 1))
+	waitFor(t, "the first events", 10*time.Second, func() bool { return len(events.All()) >= 50 })
+	r.Stop()
 	// The broker runs in this process: its goroutines serving the collector's
 	// connections are the broker's, not the connector's.
 	goleak.VerifyNone(t, opts, goleak.IgnoreAnyFunction("github.com/twmb/franz-go/pkg/kfake.(*clientConn).read.func1"))

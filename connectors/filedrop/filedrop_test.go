@@ -21,12 +21,12 @@ import (
 // reason, and the file moves to processed/.
 func TestWindows1252SemicolonFileToTheBus(t *testing.T) {
 	e := newEnv(t)
-	events, letters := e.collect(wasteTopic), e.collect(wasteTopic+".dlq")
+	events, letters := e.Collect(wasteTopic), e.Collect(wasteTopic+".dlq")
 	copyFile(t, "testdata/matsvinn-cp1252.csv", filepath.Join(e.dir, "matsvinn.csv"))
-	e.start(e.wasteYAML(""))
+	e.Start(e.wasteYAML(""))
 
 	waitFor(t, "3 events and 3 dead letters", 10*time.Second, func() bool {
-		return len(events.all()) >= 3 && len(letters.all()) >= 3
+		return len(events.All()) >= 3 && len(letters.All()) >= 3
 	})
 	waitFor(t, "the file in processed/", 5*time.Second, func() bool {
 		return exists(filepath.Join(e.dir, "processed", "matsvinn.csv"))
@@ -38,23 +38,23 @@ func TestWindows1252SemicolonFileToTheBus(t *testing.T) {
 		connectors.EventID(source, `"vallby-skola"`+"\x1f"+`"2024-09-03"`+"\x1f"+`"lunch"`, 1):   "vallby-skola 2024-09-03",
 		connectors.EventID(source, `"skiljebo-skola"`+"\x1f"+`"2024-09-02"`+"\x1f"+`"lunch"`, 1): "skiljebo-skola 2024-09-02",
 	}
-	for _, msg := range events.all() {
+	for _, msg := range events.All() {
 		if _, ok := want[msg.UUID]; !ok {
 			t.Errorf("unexpected event id %s: %s", msg.UUID, msg.Payload)
 		}
-		if err := e.contract.Check(wasteTopic, msg.Metadata.Get(bus.HeaderDataSchema), msg.Payload); err != nil {
+		if err := e.Contracts.Check(wasteTopic, msg.Metadata.Get(bus.HeaderDataSchema), msg.Payload); err != nil {
 			t.Errorf("event %s does not validate: %v", msg.UUID, err)
 		}
 		if got := msg.Metadata.Get(bus.HeaderType); got != "se.vasteras.civicbus.meals.food-waste.v1" {
 			t.Errorf("ce_type = %q", got)
 		}
 	}
-	first := events.all()[0]
+	first := events.All()[0]
 	if string(first.Payload) != `{"date":"2024-09-02","diners":412,"kitchen_id":"vallby-skola","kitchen_waste_kg":1.25,"meal":"lunch","plate_waste_kg":7.75,"serving_waste_kg":3.5,"total_waste_kg":12.5}` {
 		t.Errorf("first event = %s", first.Payload)
 	}
-	if len(events.all()) != 3 {
-		t.Errorf("%d events, want 3", len(events.all()))
+	if len(events.All()) != 3 {
+		t.Errorf("%d events, want 3", len(events.All()))
 	}
 
 	wantErr := []string{
@@ -62,7 +62,7 @@ func TestWindows1252SemicolonFileToTheBus(t *testing.T) {
 		"matsvinn.csv:6: contract:",
 		"matsvinn.csv:7: contract:",
 	}
-	for i, l := range letters.all() {
+	for i, l := range letters.All() {
 		msgErr := l.Metadata.Get(middleware.HeaderDLQError)
 		if i < len(wantErr) && !strings.HasPrefix(msgErr, wantErr[i]) {
 			t.Errorf("dead letter %d: dlq_error = %q, want prefix %q", i, msgErr, wantErr[i])
@@ -74,7 +74,7 @@ func TestWindows1252SemicolonFileToTheBus(t *testing.T) {
 			t.Errorf("dlq_handler = %q", h)
 		}
 	}
-	if got := string(letters.all()[0].Payload); got != "skiljebo-skola;2024-09-03;lunch;1,1;3,2" {
+	if got := string(letters.All()[0].Payload); got != "skiljebo-skola;2024-09-03;lunch;1,1;3,2" {
 		t.Errorf("dead letter payload = %q, want the raw row", got)
 	}
 }
@@ -94,33 +94,33 @@ func wasteCSV(n int) []byte {
 // starts a new one: every row arrives, once.
 func TestRestartResumesMidFile(t *testing.T) {
 	e := newEnv(t)
-	events := e.collect(wasteTopic)
+	events := e.Collect(wasteTopic)
 	const rows, batch = 3000, 10
 	if err := os.WriteFile(filepath.Join(e.dir, "big.csv"), wasteCSV(rows), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	yaml := strings.Replace(e.wasteYAML(fmt.Sprintf("  batch_size: %d", batch)), "encoding: windows-1252", "encoding: utf-8", 1)
-	r := e.start(yaml)
-	waitFor(t, "the first events", 10*time.Second, func() bool { return len(events.all()) >= 200 })
-	r.stop()
-	stoppedAt := r.rt.Status().RecordsOut
+	r := e.Start(yaml)
+	waitFor(t, "the first events", 10*time.Second, func() bool { return len(events.All()) >= 200 })
+	r.Stop()
+	stoppedAt := r.Runtime.Status().RecordsOut
 	midFile := exists(filepath.Join(e.dir, "big.csv"))
 	t.Logf("stopped after %d events; file still waiting: %v", stoppedAt, midFile)
 
-	r2 := e.start(yaml)
+	r2 := e.Start(yaml)
 	waitFor(t, "the file in processed/", 30*time.Second, func() bool {
 		return exists(filepath.Join(e.dir, "processed", "big.csv"))
 	})
 	waitFor(t, "every row", 10*time.Second, func() bool {
-		return len(unique(events.all())) == rows
+		return len(unique(events.All())) == rows
 	})
 	// A graceful stop checkpoints the batch it published: nothing is sent
 	// twice. (A kill may send the batch in flight twice: TestSIGKILLMidFile.)
-	if total := len(events.all()); total != rows {
+	if total := len(events.All()); total != rows {
 		t.Errorf("%d events for %d rows after a graceful restart", total, rows)
 	}
-	if midFile && r2.rt.Status().RecordsIn > int64(rows)-stoppedAt+batch {
-		t.Errorf("the restart read %d records; %d were left", r2.rt.Status().RecordsIn, int64(rows)-stoppedAt)
+	if midFile && r2.Runtime.Status().RecordsIn > int64(rows)-stoppedAt+batch {
+		t.Errorf("the restart read %d records; %d were left", r2.Runtime.Status().RecordsIn, int64(rows)-stoppedAt)
 	}
 }
 

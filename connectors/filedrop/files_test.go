@@ -14,7 +14,7 @@ import (
 // stops, and .part files and dotfiles are never read.
 func TestHalfWrittenFileWaitsUntilStable(t *testing.T) {
 	e := newEnv(t)
-	events, letters := e.collect(wasteTopic), e.collect(wasteTopic+".dlq")
+	events, letters := e.Collect(wasteTopic), e.Collect(wasteTopic+".dlq")
 	for _, name := range []string{"skip.csv.part", ".hidden.csv", "skip.tmp"} {
 		if err := os.WriteFile(filepath.Join(e.dir, name), wasteCSV(3), 0o644); err != nil {
 			t.Fatal(err)
@@ -27,7 +27,7 @@ func TestHalfWrittenFileWaitsUntilStable(t *testing.T) {
 	}
 	defer f.Close()
 	all := wasteCSV(40)
-	e.start(strings.Replace(e.wasteYAML(""), "encoding: windows-1252", "encoding: utf-8", 1))
+	e.Start(strings.Replace(e.wasteYAML(""), "encoding: windows-1252", "encoding: utf-8", 1))
 
 	// Write in pieces, cutting rows in half, at less than the poll interval
 	// (20 ms) apart, for about 15 intervals.
@@ -38,16 +38,16 @@ func TestHalfWrittenFileWaitsUntilStable(t *testing.T) {
 			t.Fatal(err)
 		}
 		time.Sleep(10 * time.Millisecond) // the writer's pace, not a wait for the reader
-		if n := len(events.all()) + len(letters.all()); n > 0 {
+		if n := len(events.All()) + len(letters.All()); n > 0 {
 			t.Fatalf("%d records read from a file still being written", n)
 		}
 	}
 	f.Close()
-	waitFor(t, "all 40 rows", 10*time.Second, func() bool { return len(events.all()) == 40 })
+	waitFor(t, "all 40 rows", 10*time.Second, func() bool { return len(events.All()) == 40 })
 	waitFor(t, "the file in processed/", 5*time.Second, func() bool {
 		return exists(filepath.Join(e.dir, "processed", "growing.csv"))
 	})
-	if n := len(letters.all()); n != 0 {
+	if n := len(letters.All()); n != 0 {
 		t.Errorf("%d dead letters from a file read whole", n)
 	}
 	for _, name := range []string{"skip.csv.part", ".hidden.csv", "skip.tmp"} {
@@ -62,7 +62,7 @@ func TestHalfWrittenFileWaitsUntilStable(t *testing.T) {
 // saying why; a good file after them still arrives.
 func TestUnreadableFilesGoToFailed(t *testing.T) {
 	e := newEnv(t)
-	events := e.collect(wasteTopic)
+	events := e.Collect(wasteTopic)
 	obj := `{"kitchen":"k1","date":"2024-09-0%d","total":%d}`
 	files := map[string]string{
 		"a-truncated.json": "[" + fmt.Sprintf(obj, 1, 5) + "," + `{"kitchen":"k1","da`,
@@ -89,7 +89,7 @@ func TestUnreadableFilesGoToFailed(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(e.dir, "f-good.json"), []byte("\ufeff"+array), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	e.start(`name: json-waste
+	e.Start(`name: json-waste
 kind: filedrop
 topic: meals.food-waste.v1
 config: {dir: ` + e.dir + `, poll_interval_ms: 20}
@@ -110,7 +110,7 @@ mapping:
 	// The truncated array's first element was read before the cut; the
 	// NDJSON file's two lines and the JSON array's (with a BOM) two elements
 	// follow it.
-	waitFor(t, "5 events", 10*time.Second, func() bool { return len(events.all()) == 5 })
+	waitFor(t, "5 events", 10*time.Second, func() bool { return len(events.All()) == 5 })
 	for _, name := range []string{"e-good.ndjson", "f-good.json"} {
 		waitFor(t, name+" in processed/", 5*time.Second, func() bool {
 			return exists(filepath.Join(e.dir, "processed", name))

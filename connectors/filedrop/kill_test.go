@@ -32,7 +32,7 @@ const (
 func TestSIGKILLMidFile(t *testing.T) {
 	b := testenv.Broker(t)
 	e := newEnvOn(t, b.Addr())
-	events := e.collect(wasteTopic)
+	events := e.Collect(wasteTopic)
 	const rows, batch = 5000, 10
 	if err := os.WriteFile(filepath.Join(e.dir, "big.csv"), wasteCSV(rows), 0o644); err != nil {
 		t.Fatal(err)
@@ -51,12 +51,12 @@ func TestSIGKILLMidFile(t *testing.T) {
 	}
 
 	first := child()
-	waitFor(t, "the first events", 30*time.Second, func() bool { return len(events.all()) >= 500 })
+	waitFor(t, "the first events", 30*time.Second, func() bool { return len(events.All()) >= 500 })
 	if err := first.Process.Kill(); err != nil { // SIGKILL
 		t.Fatal(err)
 	}
 	_ = first.Wait()
-	killedAt := len(events.all())
+	killedAt := len(events.All())
 	if !exists(filepath.Join(e.dir, "big.csv")) {
 		t.Fatalf("the file was done before the kill (%d events); the test needs more rows", killedAt)
 	}
@@ -66,8 +66,8 @@ func TestSIGKILLMidFile(t *testing.T) {
 	waitFor(t, "the file in processed/", 60*time.Second, func() bool {
 		return exists(filepath.Join(e.dir, "processed", "big.csv"))
 	})
-	waitFor(t, "every row", 20*time.Second, func() bool { return len(unique(events.all())) == rows })
-	if n := len(events.all()); n > rows+batch {
+	waitFor(t, "every row", 20*time.Second, func() bool { return len(unique(events.All())) == rows })
+	if n := len(events.All()); n > rows+batch {
 		t.Errorf("%d events for %d rows: more than the batch in flight was sent again", n, rows)
 	}
 }

@@ -30,22 +30,22 @@ func TestBrokerOutageMidFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	yaml := strings.Replace(e.wasteYAML(fmt.Sprintf("  batch_size: %d", batch)), "encoding: windows-1252", "encoding: utf-8", 1)
-	r := e.start(yaml)
-	waitFor(t, "the first events", 10*time.Second, func() bool { return r.rt.Status().RecordsOut >= 200 })
+	r := e.Start(yaml)
+	waitFor(t, "the first events", 10*time.Second, func() bool { return r.Runtime.Status().RecordsOut >= 200 })
 	b1.Close()
 	waitFor(t, "a publish error in the status", 15*time.Second, func() bool {
-		return strings.Contains(r.rt.Status().LastError, "publish")
+		return strings.Contains(r.Runtime.Status().LastError, "publish")
 	})
-	out := r.rt.Status().RecordsOut
-	t.Logf("broker down after %d events: %s", out, r.rt.Status().LastError)
+	out := r.Runtime.Status().RecordsOut
+	t.Logf("broker down after %d events: %s", out, r.Runtime.Status().LastError)
 
 	testenv.BrokerWith(t, embedded.Config{Listen: addr, DataDir: data})
 	waitFor(t, "the file in processed/", 60*time.Second, func() bool {
 		return exists(filepath.Join(e.dir, "processed", "big.csv"))
 	})
-	events := e.collect(wasteTopic)
-	waitFor(t, "every row", 20*time.Second, func() bool { return len(unique(events.all())) == rows })
-	if n := len(events.all()); n > rows+3*batch {
+	events := e.Collect(wasteTopic)
+	waitFor(t, "every row", 20*time.Second, func() bool { return len(unique(events.All())) == rows })
+	if n := len(events.All()); n > rows+3*batch {
 		t.Errorf("%d events for %d rows", n, rows)
 	}
 }

@@ -54,14 +54,14 @@ func TestPagesToTheBusWithBearerFromFile(t *testing.T) {
 		a.add(observation("124290", i))
 	}
 	a.add("not an object") // the 13th item: dead-lettered
-	events, letters := e.collect(weatherTopic), e.collect(weatherTopic+".dlq")
-	r := e.start(weatherYAML(a.url(), "  headers:\n    Authorization: Bearer file:"+tokenFile))
+	events, letters := e.Collect(weatherTopic), e.Collect(weatherTopic+".dlq")
+	r := e.Start(weatherYAML(a.url(), "  headers:\n    Authorization: Bearer file:"+tokenFile))
 
 	waitFor(t, "12 events and 1 dead letter", 20*time.Second, func() bool {
-		return len(events.all()) == 12 && len(letters.all()) == 1
+		return len(events.All()) == 12 && len(letters.All()) == 1
 	})
 	waitFor(t, "a conditional poll answered 304", 10*time.Second, func() bool { return a.count(304) >= 1 })
-	if got := len(events.all()); got != 12 {
+	if got := len(events.All()); got != 12 {
 		t.Errorf("%d events after a 304, want 12", got)
 	}
 	for _, q := range a.requests() {
@@ -78,18 +78,18 @@ func TestPagesToTheBusWithBearerFromFile(t *testing.T) {
 	if !sawConditional {
 		t.Errorf("no request with If-None-Match and If-Modified-Since: %+v", a.requests())
 	}
-	if p := string(events.all()[0].Payload); !strings.Contains(p, `"station_id":"124290"`) || !strings.Contains(p, `"air_temperature_c":-3.5`) || !strings.Contains(p, `"quality":"checked"`) {
+	if p := string(events.All()[0].Payload); !strings.Contains(p, `"station_id":"124290"`) || !strings.Contains(p, `"air_temperature_c":-3.5`) || !strings.Contains(p, `"quality":"checked"`) {
 		t.Errorf("first event %s", p)
 	}
-	if !strings.Contains(string(letters.all()[0].Payload), "not an object") {
-		t.Errorf("dead letter %s", letters.all()[0].Payload)
+	if !strings.Contains(string(letters.All()[0].Payload), "not an object") {
+		t.Errorf("dead letter %s", letters.All()[0].Payload)
 	}
 
 	// New observations: the list is read again; the ones on the bus keep
 	// their ids.
 	a.add(observation("124290", 100), observation("124290", 101))
-	waitFor(t, "14 distinct events", 20*time.Second, func() bool { return len(unique(events.all())) == 14 })
-	waitFor(t, "14 records in", 5*time.Second, func() bool { return r.rt.Status().RecordsIn >= 14 })
+	waitFor(t, "14 distinct events", 20*time.Second, func() bool { return len(unique(events.All())) == 14 })
+	waitFor(t, "14 records in", 5*time.Second, func() bool { return r.Runtime.Status().RecordsIn >= 14 })
 }
 
 func TestRestartResumesWithTheNextPage(t *testing.T) {
@@ -98,19 +98,19 @@ func TestRestartResumesWithTheNextPage(t *testing.T) {
 	for i := range 40 {
 		a.add(observation("97510", i))
 	}
-	events := e.collect(weatherTopic)
+	events := e.Collect(weatherTopic)
 	yamlText := weatherYAML(a.url(), "")
-	r := e.start(yamlText)
-	waitFor(t, "40 events", 20*time.Second, func() bool { return len(events.all()) >= 40 })
+	r := e.Start(yamlText)
+	waitFor(t, "40 events", 20*time.Second, func() bool { return len(events.All()) >= 40 })
 	waitFor(t, "a 304", 10*time.Second, func() bool { return a.count(304) >= 1 })
-	r.stop()
+	r.Stop()
 	before := len(a.requests())
-	e.start(yamlText)
+	e.Start(yamlText)
 	waitFor(t, "a 304 after the restart", 10*time.Second, func() bool { return a.count(304) >= 2 })
 	if q := a.requests()[before]; q.ifNoneMatch != `"obs-v40"` {
 		t.Errorf("first request after the restart: %+v; want it conditional", q)
 	}
-	if got := len(events.all()); got != 40 {
+	if got := len(events.All()); got != 40 {
 		t.Errorf("%d events, want 40: a restart re-emitted", got)
 	}
 }
@@ -126,17 +126,17 @@ func TestServerErrorsRetried(t *testing.T) {
 		reply{code: 500, ctype: "application/json", body: `{"title":"boom"}`},
 		reply{code: 502, ctype: "text/html", body: "<html><body><h1>Bad Gateway</h1></body></html>"},
 	)
-	events := e.collect(weatherTopic)
+	events := e.Collect(weatherTopic)
 	start := time.Now()
-	r := e.start(weatherYAML(a.url(), ""))
-	waitFor(t, "7 events", 20*time.Second, func() bool { return len(events.all()) == 7 })
+	r := e.Start(weatherYAML(a.url(), ""))
+	waitFor(t, "7 events", 20*time.Second, func() bool { return len(events.All()) == 7 })
 	if d := time.Since(start); d < 900*time.Millisecond {
 		t.Errorf("events after %v; Retry-After: 1 not honoured", d)
 	}
 	if a.count(429) != 1 || a.count(500) != 1 || a.count(502) != 1 {
 		t.Errorf("answered %v", a.answered)
 	}
-	if got := r.rt.Status().RecordsIn; got != 7 {
+	if got := r.Runtime.Status().RecordsIn; got != 7 {
 		t.Errorf("records in %d", got)
 	}
 }
@@ -361,16 +361,16 @@ func TestConfigSchema(t *testing.T) {
 func TestSecretsNeverLogged(t *testing.T) {
 	e := newEnv(t)
 	var logs syncBuffer
-	e.logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	e.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	a := newAPI(t, 5, false)
 	a.token = "the-right-token"
 	a.add(observation("124290", 1))
 	const secret = "stale-token-0815"
 	t.Setenv("HTTPPOLL_TEST_TOKEN", secret)
-	r := e.start(weatherYAML(a.url(), "  headers:\n    Authorization: Bearer env:HTTPPOLL_TEST_TOKEN"))
+	r := e.Start(weatherYAML(a.url(), "  headers:\n    Authorization: Bearer env:HTTPPOLL_TEST_TOKEN"))
 	waitFor(t, "three refusals", 10*time.Second, func() bool { return a.count(401) >= 3 })
-	r.stop()
-	st := r.rt.Status()
+	r.Stop()
+	st := r.Runtime.Status()
 	if !strings.Contains(st.LastError, "401") {
 		t.Errorf("last error %q", st.LastError)
 	}

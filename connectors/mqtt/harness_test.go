@@ -1,12 +1,9 @@
 package mqtt_test
 
 import (
-	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,11 +11,9 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 	paho "github.com/eclipse/paho.mqtt.golang"
 
-	"github.com/vasteras/civicbus/bus"
-	"github.com/vasteras/civicbus/connectors"
+	"github.com/vasteras/civicbus/connectors/connectortest"
 	"github.com/vasteras/civicbus/connectors/mqtt"
 	"github.com/vasteras/civicbus/internal/testenv"
-	"github.com/vasteras/civicbus/schemas/contracts"
 )
 
 const sensorTopic = "care.sensor-activation.v1"
@@ -94,125 +89,12 @@ func publish(t testing.TB, url, topic string, payloads ...[]byte) {
 	}
 }
 
-// env is one test's bus: the embedded broker, a SQLite checkpoint store and
-// the catalog's contracts.
-type env struct {
-	t        testing.TB
-	conn     bus.Connection
-	cp       *connectors.SQLCheckpoints
-	contract *contracts.Contracts
-}
+// env is one test's bus (see connectortest.Env) with topics.
+type env = connectortest.Env
 
 func newEnv(t testing.TB, topics ...string) *env {
 	t.Helper()
-	conn := bus.Connection{Brokers: []string{testenv.Broker(t).Addr()}}
-	ctx := context.Background()
-	for _, topic := range topics {
-		for _, tp := range []string{topic, topic + ".dlq"} {
-			if _, err := bus.EnsureTopic(ctx, conn, tp, 1); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	cp, err := connectors.OpenCheckpoints(ctx, filepath.Join(t.TempDir(), "checkpoints.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cp.Close() })
-	c, err := contracts.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &env{t: t, conn: conn, cp: cp, contract: c}
-}
-
-type running struct {
-	rt   *connectors.Runtime
-	stop func()
-}
-
-// start builds the connector of yamlText and runs it until stop or the end
-// of the test.
-func (e *env) start(yamlText string) *running {
-	t := e.t
-	t.Helper()
-	cfg, err := connectors.ParseConfig([]byte(yamlText), "test.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, err := connectors.NewRegistry(mqtt.Kind())
-	if err != nil {
-		t.Fatal(err)
-	}
-	src, m, err := reg.Build(cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := bus.NewPublisher(bus.PublisherConfig{Connection: e.conn, Source: cfg.SourceURI(), PublishTimeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rt, err := connectors.NewRuntime(connectors.RuntimeConfig{
-		Name: cfg.Name, Source: src, Mapping: m, Publisher: pub, Contract: e.contract,
-		Checkpoints: e.cp, MinBackoff: 10 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- rt.Run(ctx) }()
-	var once sync.Once
-	stop := func() {
-		once.Do(func() {
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("Run: %v", err)
-			}
-			pub.Close()
-		})
-	}
-	t.Cleanup(stop)
-	return &running{rt: rt, stop: stop}
-}
-
-type collector struct {
-	mu   sync.Mutex
-	msgs []*message.Message
-}
-
-// collect gathers every message of a bus topic from its start.
-func (e *env) collect(topic string) *collector {
-	t := e.t
-	t.Helper()
-	sub, err := bus.NewSubscriber(bus.SubscriberConfig{Connection: e.conn})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	ch, err := sub.Subscribe(ctx, topic)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &collector{}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for msg := range ch {
-			c.mu.Lock()
-			c.msgs = append(c.msgs, msg)
-			c.mu.Unlock()
-			msg.Ack()
-		}
-	}()
-	t.Cleanup(func() { cancel(); <-done; sub.Close() })
-	return c
-}
-
-func (c *collector) all() []*message.Message {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]*message.Message(nil), c.msgs...)
+	return connectortest.New(t, connectortest.Registry(t, mqtt.Kind()), topics...)
 }
 
 func ids(msgs []*message.Message) map[string]int {
@@ -223,14 +105,4 @@ func ids(msgs []*message.Message) map[string]int {
 	return out
 }
 
-// waitFor polls until cond holds or the deadline passes.
-func waitFor(t testing.TB, what string, d time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", d, what)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-}
+var waitFor = connectortest.WaitFor

@@ -81,10 +81,10 @@ func publishAll(t *testing.T, url, base string, as []activation) {
 func TestSensorActivationsToTheBus(t *testing.T) {
 	url := mosquitto(t)
 	e := newEnv(t, sensorTopic)
-	events, letters := e.collect(sensorTopic), e.collect(sensorTopic+".dlq")
+	events, letters := e.Collect(sensorTopic), e.Collect(sensorTopic+".dlq")
 	base, id := unique(t), unique(t)
-	r := e.start(sensorYAML(url, base, id))
-	waitFor(t, "the connector to subscribe", 10*time.Second, func() bool { return r.rt.Status().State == connectors.StateRunning })
+	r := e.Start(sensorYAML(url, base, id))
+	waitFor(t, "the connector to subscribe", 10*time.Second, func() bool { return r.Runtime.Status().State == connectors.StateRunning })
 
 	as := activations(4)
 	publishAll(t, url, base, as[:2])
@@ -93,9 +93,9 @@ func TestSensorActivationsToTheBus(t *testing.T) {
 	publishAll(t, url, base, as[2:])
 
 	waitFor(t, "4 events and 2 dead letters", 20*time.Second, func() bool {
-		return len(events.all()) == 4 && len(letters.all()) == 2
+		return len(events.All()) == 4 && len(letters.All()) == 2
 	})
-	for i, msg := range events.all() {
+	for i, msg := range events.All() {
 		if want := as[i].id(); msg.UUID != want {
 			t.Errorf("event %d: id %s, want %s (%s)", i, msg.UUID, want, msg.Payload)
 		}
@@ -103,7 +103,7 @@ func TestSensorActivationsToTheBus(t *testing.T) {
 			t.Errorf("event %d: %s has not sensor_id %s", i, msg.Payload, as[i].sensor)
 		}
 	}
-	ls := letters.all()
+	ls := letters.All()
 	if string(ls[0].Payload) != "ON" || string(ls[1].Payload) != "[1,2]" {
 		t.Errorf("dead letters %q, %q; want the raw payloads", ls[0].Payload, ls[1].Payload)
 	}
@@ -126,21 +126,21 @@ func TestSensorActivationsToTheBus(t *testing.T) {
 func TestPersistentSessionKeepsMessagesWhileDown(t *testing.T) {
 	url := mosquitto(t)
 	e := newEnv(t, sensorTopic)
-	events := e.collect(sensorTopic)
+	events := e.Collect(sensorTopic)
 	base, id := unique(t), unique(t)
 	yamlText := sensorYAML(url, base, id)
 	as := activations(12)
 
-	r := e.start(yamlText)
-	waitFor(t, "the connector to subscribe", 10*time.Second, func() bool { return r.rt.Status().State == connectors.StateRunning })
+	r := e.Start(yamlText)
+	waitFor(t, "the connector to subscribe", 10*time.Second, func() bool { return r.Runtime.Status().State == connectors.StateRunning })
 	publishAll(t, url, base, as[:3])
-	waitFor(t, "3 events", 20*time.Second, func() bool { return len(events.all()) == 3 })
-	r.stop()
+	waitFor(t, "3 events", 20*time.Second, func() bool { return len(events.All()) == 3 })
+	r.Stop()
 
 	publishAll(t, url, base, as[3:]) // the connector is down
-	e.start(yamlText)
-	waitFor(t, "every activation", 20*time.Second, func() bool { return len(ids(events.all())) == len(as) })
-	got := ids(events.all())
+	e.Start(yamlText)
+	waitFor(t, "every activation", 20*time.Second, func() bool { return len(ids(events.All())) == len(as) })
+	got := ids(events.All())
 	for i, a := range as {
 		if got[a.id()] == 0 {
 			t.Errorf("activation %d is not on the bus", i)
@@ -148,7 +148,7 @@ func TestPersistentSessionKeepsMessagesWhileDown(t *testing.T) {
 	}
 	// Nothing more arrives: the acks reached the broker.
 	time.Sleep(200 * time.Millisecond)
-	if n := len(events.all()); n != len(as) {
+	if n := len(events.All()); n != len(as) {
 		t.Errorf("%d events for %d activations", n, len(as))
 	}
 }

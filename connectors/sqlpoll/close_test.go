@@ -12,17 +12,17 @@ import (
 // goroutine behind and no session open in the database.
 func TestCleanClose(t *testing.T) {
 	e := newPostgres(t)
-	events := e.collect(wasteTopic)
+	events := e.Collect(wasteTopic)
 	for i := range 30 {
 		e.insert(fmt.Sprintf("kok-%d", i), "2024-01-01", 1)
 	}
 	opts := goleak.IgnoreCurrent()
 	base := e.dsn
 	e.dsn = base + "&application_name=sqlpoll_close"
-	r := e.start(e.yaml("  batch: 5"))
+	r := e.Start(e.yaml("  batch: 5"))
 	e.dsn = base
-	waitFor(t, "30 events", 10*time.Second, func() bool { return len(events.all()) >= 30 })
-	r.stop()
+	waitFor(t, "30 events", 10*time.Second, func() bool { return len(events.All()) >= 30 })
+	r.Stop()
 	// The broker runs in this process: its goroutines serving the collector's
 	// connections are the broker's, not the connector's.
 	goleak.VerifyNone(t, opts, goleak.IgnoreAnyFunction("github.com/twmb/franz-go/pkg/kfake.(*clientConn).read.func1"))

@@ -19,18 +19,18 @@ func TestSQLiteRowsToTheBus(t *testing.T) {
 	e := newEnv(t, "sqlite", dsn, `CREATE TABLE waste (
 		id INTEGER PRIMARY KEY AUTOINCREMENT, kitchen TEXT, day TEXT, meal TEXT,
 		kitchen_kg REAL, serving_kg REAL, plate_kg REAL, total_kg REAL, diners INTEGER)`)
-	events := e.collect(wasteTopic)
+	events := e.Collect(wasteTopic)
 	e.insert("vallby-skola", "2024-09-02", 1.25)
 	e.insert("skiljebo-skola", "2024-09-02", 0)
-	r := e.start(e.yaml(""))
-	waitFor(t, "2 events", 10*time.Second, func() bool { return len(events.all()) >= 2 })
+	r := e.Start(e.yaml(""))
+	waitFor(t, "2 events", 10*time.Second, func() bool { return len(events.All()) >= 2 })
 	e.insert("vallby-skola", "2024-09-03", 1)
-	waitFor(t, "3 events", 10*time.Second, func() bool { return len(events.all()) >= 3 })
-	waitFor(t, "3 records in", 5*time.Second, func() bool { return r.rt.Status().RecordsIn >= 3 })
-	if n := len(events.all()); n != 3 || r.rt.Status().RecordsIn != 3 {
-		t.Errorf("%d events, %d records for 3 rows", n, r.rt.Status().RecordsIn)
+	waitFor(t, "3 events", 10*time.Second, func() bool { return len(events.All()) >= 3 })
+	waitFor(t, "3 records in", 5*time.Second, func() bool { return r.Runtime.Status().RecordsIn >= 3 })
+	if n := len(events.All()); n != 3 || r.Runtime.Status().RecordsIn != 3 {
+		t.Errorf("%d events, %d records for 3 rows", n, r.Runtime.Status().RecordsIn)
 	}
-	if !unique(events.all())[wasteID("vallby-skola", "2024-09-03")] {
+	if !unique(events.All())[wasteID("vallby-skola", "2024-09-03")] {
 		t.Error("the later row is not on the bus")
 	}
 }
