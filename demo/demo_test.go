@@ -298,3 +298,29 @@ func TestSMHISnowDepth(t *testing.T) {
 		t.Errorf("%d observations without snow depth (want 6), deepest %v cm (want 112)", missing, maxCm)
 	}
 }
+
+// TestSMHITemperature: Ytterhogdal's 20,368 daily mean temperatures since
+// 1961, each an observation of the day ending at observed_at.
+func TestSMHITemperature(t *testing.T) {
+	e := newEnv(t)
+	evs := e.events("smhi-temperature.yaml", 20368, "smhi/Temperatur_dygn_Ytterhogdal.csv")
+	byTime := map[string]map[string]any{}
+	low := 0.0
+	for _, p := range evs {
+		if p["station_id"] != "124110" || p["period"] != "day" {
+			t.Fatalf("event %v", p)
+		}
+		byTime[p["observed_at"].(string)] = p
+		low = min(low, p["air_temperature_c"].(float64))
+	}
+	if len(byTime) != 20368 {
+		t.Errorf("%d distinct days, want 20368", len(byTime))
+	}
+	// 1978-12-31 (ending 1979-01-01 00:00 UTC) is the coldest day: -40.9 °C.
+	if p := byTime["1979-01-01T00:00:00Z"]; p == nil || p["air_temperature_c"] != -40.9 || p["quality"] != "suspect" || low != -40.9 {
+		t.Errorf("1978-12-31: %v; the lowest mean %v, want -40.9", p, low)
+	}
+	if p := byTime["2020-08-01T00:00:00Z"]; p == nil || p["air_temperature_c"] != 14.3 {
+		t.Errorf("2020-07-31: %v, want 14.3 °C", p)
+	}
+}
