@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
+	"go.uber.org/goleak"
 
 	"github.com/vasteras/civicbus/bus"
 	"github.com/vasteras/civicbus/connectors"
@@ -190,4 +191,20 @@ func WaitFor(t testing.TB, what string, d time.Duration, cond func() bool) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// VerifyNoLeaks fails t when goroutines are running that were not in
+// snapshot (goleak.IgnoreCurrent taken before the connector started), except
+// those of the test's own machinery: the in-process broker's connection
+// goroutines and the lazily started partition readers of Collect's
+// subscribers (a connector itself reads no Kafka partition).
+func VerifyNoLeaks(t testing.TB, snapshot goleak.Option) {
+	t.Helper()
+	goleak.VerifyNone(t, snapshot,
+		goleak.IgnoreAnyFunction("github.com/twmb/franz-go/pkg/kfake.(*clientConn).read.func1"),
+		goleak.IgnoreAnyFunction("github.com/twmb/franz-go/pkg/kfake.(*clientConn).read"),
+		goleak.IgnoreAnyFunction("github.com/twmb/franz-go/pkg/kfake.(*clientConn).write"),
+		goleak.IgnoreAnyFunction("github.com/vasteras/civicbus/bus.(*Subscriber).consumePartition"),
+		goleak.IgnoreAnyFunction("github.com/segmentio/kafka-go.(*reader).run"),
+	)
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vasteras/civicbus/connectors/connectortest"
 	"go.uber.org/goleak"
 )
 
@@ -23,9 +24,7 @@ func TestCleanClose(t *testing.T) {
 	e.dsn = base
 	waitFor(t, "30 events", 10*time.Second, func() bool { return len(events.All()) >= 30 })
 	r.Stop()
-	// The broker runs in this process: its goroutines serving the collector's
-	// connections are the broker's, not the connector's.
-	goleak.VerifyNone(t, opts, goleak.IgnoreAnyFunction("github.com/twmb/franz-go/pkg/kfake.(*clientConn).read.func1"))
+	connectortest.VerifyNoLeaks(t, opts)
 	var n int
 	waitFor(t, "the connector's sessions gone", 5*time.Second, func() bool {
 		if err := e.db.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE application_name = 'sqlpoll_close'`).Scan(&n); err != nil {
