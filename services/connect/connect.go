@@ -159,12 +159,12 @@ func (rs *runtimes) build(ctx context.Context, cfg Config, configs []connectors.
 }
 
 func newRuntime(cfg Config, c connectors.Config, registry *connectors.Registry, contract bus.Contract, cps connectors.Checkpoints) (*connectors.Runtime, *bus.Publisher, error) {
-	logger := cfg.Logger.With("connector", c.Name)
+	logger := cfg.Logger // the registry and the runtime name the connector
 	source, mapping, err := registry.Build(c, logger)
 	if err != nil {
 		return nil, nil, err
 	}
-	pub, err := bus.NewPublisher(bus.PublisherConfig{Connection: cfg.Conn, Source: c.SourceURI(), Logger: logger})
+	pub, err := bus.NewPublisher(bus.PublisherConfig{Connection: cfg.Conn, Source: c.SourceURI(), Logger: logger.With("connector", c.Name)})
 	if err != nil {
 		return nil, nil, err
 	}
