@@ -94,3 +94,25 @@ func (r *Registry) Build(cfg Config, logger *slog.Logger) (Source, *Mapping, err
 	}
 	return src, m, nil
 }
+
+// KindOf makes the Kind of a connector whose configuration is C: New
+// decodes the YAML strictly into a C and calls build with it, and Config
+// documents C.
+func KindOf[C any, S Source](name, summary string, build func(cfg C, logger *slog.Logger) (S, error)) Kind {
+	return Kind{
+		Name:    name,
+		Summary: summary,
+		Config:  func() any { return new(C) },
+		New: func(node *yaml.Node, env Env) (Source, error) {
+			var cfg C
+			if err := DecodeStrict(node, &cfg); err != nil {
+				return nil, fmt.Errorf("config: %w", err)
+			}
+			s, err := build(cfg, env.Logger)
+			if err != nil {
+				return nil, err // not a typed nil in the interface
+			}
+			return s, nil
+		},
+	}
+}

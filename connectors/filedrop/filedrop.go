@@ -26,25 +26,12 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/vasteras/civicbus/connectors"
 )
 
 // Kind is the filedrop connector kind for a connectors.Registry.
 func Kind() connectors.Kind {
-	return connectors.Kind{
-		Name:    "filedrop",
-		Summary: "watches a directory for CSV, JSON and NDJSON files",
-		Config:  func() any { return new(Config) },
-		New: func(node *yaml.Node, env connectors.Env) (connectors.Source, error) {
-			var cfg Config
-			if err := connectors.DecodeStrict(node, &cfg); err != nil {
-				return nil, fmt.Errorf("config: %w", err)
-			}
-			return New(cfg, env.Logger)
-		},
-	}
+	return connectors.KindOf("filedrop", "watches a directory for CSV, JSON and NDJSON files", New)
 }
 
 // The folders inside Dir that finished files are moved to.

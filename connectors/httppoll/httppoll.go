@@ -55,8 +55,6 @@ import (
 	"sync"
 	"time"
 
-	"gopkg.in/yaml.v3"
-
 	"github.com/vasteras/civicbus/connectors"
 )
 
@@ -68,18 +66,7 @@ const maxRetryAfter = 15 * time.Minute
 
 // Kind is the httppoll connector kind for a connectors.Registry.
 func Kind() connectors.Kind {
-	return connectors.Kind{
-		Name:    "httppoll",
-		Summary: "polls a JSON API on a schedule, page by page, with ETag/If-Modified-Since",
-		Config:  func() any { return new(Config) },
-		New: func(node *yaml.Node, env connectors.Env) (connectors.Source, error) {
-			var cfg Config
-			if err := connectors.DecodeStrict(node, &cfg); err != nil {
-				return nil, fmt.Errorf("config: %w", err)
-			}
-			return New(cfg, env.Logger)
-		},
-	}
+	return connectors.KindOf("httppoll", "polls a JSON API on a schedule, page by page, with ETag/If-Modified-Since", New)
 }
 
 // StatusError is an answer the Runtime should retry: 429 or 5xx.

@@ -31,25 +31,13 @@ import (
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
-	"gopkg.in/yaml.v3"
 
 	"github.com/vasteras/civicbus/connectors"
 )
 
 // Kind is the mqtt connector kind.
 func Kind() connectors.Kind {
-	return connectors.Kind{
-		Name:    "mqtt",
-		Summary: "subscribes to MQTT topics and reads each message's JSON payload",
-		Config:  func() any { return new(Config) },
-		New: func(node *yaml.Node, env connectors.Env) (connectors.Source, error) {
-			var cfg Config
-			if err := connectors.DecodeStrict(node, &cfg); err != nil {
-				return nil, fmt.Errorf("config: %w", err)
-			}
-			return New(cfg, env.Logger)
-		},
-	}
+	return connectors.KindOf("mqtt", "subscribes to MQTT topics and reads each message's JSON payload", New)
 }
 
 // Source is the mqtt connectors.Source and connectors.Lagger.

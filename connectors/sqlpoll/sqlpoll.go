@@ -55,26 +55,14 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
-	"gopkg.in/yaml.v3"
-	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+	_ "modernc.org/sqlite"             // the "sqlite" database/sql driver
 
 	"github.com/vasteras/civicbus/connectors"
 )
 
 // Kind is the sqlpoll connector kind for a connectors.Registry.
 func Kind() connectors.Kind {
-	return connectors.Kind{
-		Name:    "sqlpoll",
-		Summary: "reads new rows of a PostgreSQL or SQLite table by a monotonic column",
-		Config:  func() any { return new(Config) },
-		New: func(node *yaml.Node, env connectors.Env) (connectors.Source, error) {
-			var cfg Config
-			if err := connectors.DecodeStrict(node, &cfg); err != nil {
-				return nil, fmt.Errorf("config: %w", err)
-			}
-			return New(cfg, env.Logger)
-		},
-	}
+	return connectors.KindOf("sqlpoll", "reads new rows of a PostgreSQL or SQLite table by a monotonic column", New)
 }
 
 // Source is the sqlpoll connectors.Source, connectors.Seeker and
