@@ -10,50 +10,33 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
-
-	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/vasteras/civicbus/bus"
 	"github.com/vasteras/civicbus/connectors"
 	"github.com/vasteras/civicbus/connectors/all"
-	"github.com/vasteras/civicbus/internal/testenv"
-	"github.com/vasteras/civicbus/schemas/contracts"
+	"github.com/vasteras/civicbus/connectors/connectortest"
 )
 
-// env is one test's world: an embedded broker, SQLite checkpoints and the
-// catalog's contracts.
-type env struct {
-	t        *testing.T
-	conn     bus.Connection
-	cp       *connectors.SQLCheckpoints
-	contract *contracts.Contracts
-}
+// env runs the demo connectors on the connector test harness: an embedded
+// broker, SQLite checkpoints and the catalog's contracts.
+type env struct{ *connectortest.Env }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	conn := bus.Connection{Brokers: []string{testenv.Broker(t).Addr()}}
-	cp, err := connectors.OpenCheckpoints(context.Background(), filepath.Join(t.TempDir(), "checkpoints.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cp.Close() })
-	c, err := contracts.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &env{t: t, conn: conn, cp: cp, contract: c}
+	e := connectortest.New(t, all.Registry())
+	e.PublishTimeout = 5 * time.Second
+	return &env{e}
 }
 
 var dirLine = regexp.MustCompile(`(?m)^  dir: .*$`)
 
 // start loads demo/connectors.d/<file>, points its dir at a fresh drop
-// folder holding copies of dataFiles, and runs it until the test ends. It
-// returns the connector's topic.
-func (e *env) start(file string, dataFiles ...string) string {
-	t := e.t
+// folder holding copies of dataFiles, and runs it until the test ends. The
+// caller has created the connector's topics.
+func (e *env) start(file string, dataFiles ...string) {
+	t := e.T
 	t.Helper()
 	text, err := os.ReadFile(filepath.Join("connectors.d", file))
 	if err != nil {
@@ -65,40 +48,7 @@ func (e *env) start(file string, dataFiles ...string) string {
 	drop := t.TempDir()
 	text = dirLine.ReplaceAll(text, []byte("  dir: "+drop))
 	text = []byte(strings.Replace(string(text), "poll_interval_ms: 500", "poll_interval_ms: 20", 1))
-	cfg, err := connectors.ParseConfig(text, file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, topic := range []string{cfg.Topic, cfg.Topic + ".dlq"} {
-		if _, err := bus.EnsureTopic(context.Background(), e.conn, topic, 1); err != nil {
-			t.Fatal(err)
-		}
-	}
-	src, m, err := all.Registry().Build(cfg, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pub, err := bus.NewPublisher(bus.PublisherConfig{Connection: e.conn, Source: cfg.SourceURI(), PublishTimeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rt, err := connectors.NewRuntime(connectors.RuntimeConfig{
-		Name: cfg.Name, Source: src, Mapping: m, Publisher: pub, Contract: e.contract,
-		Checkpoints: e.cp, MinBackoff: 10 * time.Millisecond, MaxBackoff: 200 * time.Millisecond,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- rt.Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("Run: %v", err)
-		}
-		pub.Close()
-	})
+	e.Start(string(text))
 	// Copy through a .part name and rename, as a careful writer does.
 	for _, f := range dataFiles {
 		b, err := os.ReadFile(filepath.Join("data", f))
@@ -120,71 +70,15 @@ func (e *env) start(file string, dataFiles ...string) string {
 			}
 		}
 	})
-	return cfg.Topic
 }
 
-// collector gathers every message of a topic from the start.
-type collector struct {
-	mu   sync.Mutex
-	msgs []*message.Message
-}
-
-func (e *env) collect(topic string) *collector {
-	t := e.t
-	t.Helper()
-	sub, err := bus.NewSubscriber(bus.SubscriberConfig{Connection: e.conn})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	ch, err := sub.Subscribe(ctx, topic)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &collector{}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for msg := range ch {
-			c.mu.Lock()
-			c.msgs = append(c.msgs, msg)
-			c.mu.Unlock()
-			msg.Ack()
-		}
-	}()
-	t.Cleanup(func() { cancel(); <-done; sub.Close() })
-	return c
-}
-
-func (c *collector) all() []*message.Message {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]*message.Message(nil), c.msgs...)
-}
-
-func (c *collector) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.msgs)
-}
-
-// waitFor polls until cond holds or the deadline passes.
-func waitFor(t *testing.T, what string, d time.Duration, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %v waiting for %s", d, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
+var waitFor = connectortest.WaitFor
 
 // events starts the connector on the data, waits for want events, checks
 // that each validates against its contract and that no dead letter came,
 // and returns the events' payloads decoded.
 func (e *env) events(file string, want int, dataFiles ...string) []map[string]any {
-	t := e.t
+	t := e.T
 	t.Helper()
 	text, err := os.ReadFile(filepath.Join("connectors.d", file))
 	if err != nil {
@@ -195,25 +89,25 @@ func (e *env) events(file string, want int, dataFiles ...string) []map[string]an
 		t.Fatal(err)
 	}
 	for _, topic := range []string{cfg.Topic, cfg.Topic + ".dlq"} {
-		if _, err := bus.EnsureTopic(context.Background(), e.conn, topic, 1); err != nil {
+		if _, err := bus.EnsureTopic(context.Background(), e.Conn, topic, 1); err != nil {
 			t.Fatal(err)
 		}
 	}
-	got, dlq := e.collect(cfg.Topic), e.collect(cfg.Topic+".dlq")
+	got, dlq := e.Collect(cfg.Topic), e.Collect(cfg.Topic+".dlq")
 	e.start(file, dataFiles...)
-	waitFor(t, file+" events", 15*time.Second, func() bool { return got.len() >= want || dlq.len() > 0 })
+	waitFor(t, file+" events", 15*time.Second, func() bool { return len(got.All()) >= want || len(dlq.All()) > 0 })
 	time.Sleep(200 * time.Millisecond) // anything beyond want would show now
-	for _, l := range dlq.all() {
+	for _, l := range dlq.All() {
 		t.Errorf("dead letter: %s: %s", l.Metadata.Get("dlq_error"), l.Payload)
 	}
-	msgs := got.all()
+	msgs := got.All()
 	if len(msgs) != want {
 		t.Fatalf("%d events, want %d", len(msgs), want)
 	}
 	ids := map[string]bool{}
 	out := make([]map[string]any, 0, len(msgs))
 	for i, msg := range msgs {
-		if err := e.contract.Check(cfg.Topic, msg.Metadata.Get(bus.HeaderDataSchema), msg.Payload); err != nil {
+		if err := e.Contracts.Check(cfg.Topic, msg.Metadata.Get(bus.HeaderDataSchema), msg.Payload); err != nil {
 			t.Fatalf("event %d does not validate: %v", i, err)
 		}
 		if ids[msg.UUID] {
