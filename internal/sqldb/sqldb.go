@@ -1,0 +1,74 @@
+// Package sqldb opens the SQL databases civicbus keeps state in: SQLite
+// (modernc.org/sqlite, pure Go) by default, PostgreSQL (pgx) when the data
+// source is a postgres:// URL. Queries are written once with ? placeholders;
+// DB.Q rewrites them for PostgreSQL.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // the "sqlite" database/sql driver
+)
+
+// DB is a database and its dialect.
+type DB struct {
+	*sql.DB
+	// Postgres is true for PostgreSQL, false for SQLite.
+	Postgres bool
+}
+
+// IsPostgres reports whether dsn names a PostgreSQL database.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open opens dsn: PostgreSQL when it is a postgres:// URL, else a SQLite
+// file path or modernc.org/sqlite DSN, to which it adds a busy timeout and
+// WAL journaling and immediate transactions (a writer waits for the lock
+// up front instead of failing on upgrade) unless the DSN sets pragmas itself. It pings the database.
+// Errors never include the DSN, which may hold a password.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	driver := "sqlite"
+	if IsPostgres(dsn) {
+		driver = "pgx"
+	} else if !strings.Contains(dsn, "_pragma") {
+		sep := "?"
+		if strings.Contains(dsn, "?") {
+			sep = "&"
+		}
+		dsn += sep + "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("sqldb: open %s database: %w", driver, err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("sqldb: connect to the %s database: %w", driver, err)
+	}
+	return &DB{DB: db, Postgres: driver == "pgx"}, nil
+}
+
+// Q rewrites the ? placeholders of query as $1, $2… for PostgreSQL; for
+// SQLite it returns query as it is. A ? inside a string literal is not
+// supported: pass such values as parameters.
+func (db *DB) Q(query string) string {
+	if !db.Postgres {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
