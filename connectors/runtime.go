@@ -81,6 +81,7 @@ type Runtime struct {
 	dlq      string
 	schemaID string
 	ceType   string
+	conv     Converter
 	status   statusBox
 	backoff  time.Duration
 }
@@ -94,7 +95,8 @@ func NewRuntime(cfg RuntimeConfig) (*Runtime, error) {
 	cfg.Logger = cfg.Logger.With("connector", cfg.Name)
 	ev := cfg.Mapping.Event()
 	r := &Runtime{cfg: cfg, event: ev.Topic, dlq: middleware.DeadLetterTopic(ev.Topic),
-		schemaID: ev.SchemaID(), ceType: ev.CloudEventType()}
+		schemaID: ev.SchemaID(), ceType: ev.CloudEventType(),
+		conv: Converter{SourceURI: cfg.SourceURI, Mapping: cfg.Mapping, Contract: cfg.Contract}}
 	r.status.s = Status{Connector: cfg.Name, State: StateStarting}
 	return r, nil
 }
@@ -139,8 +141,11 @@ func (r *Runtime) Run(ctx context.Context) error {
 		batch, ack, err := r.cfg.Source.Read(ctx)
 		switch {
 		case ctx.Err() != nil:
-			if err == nil && ack != nil {
-				_ = ack(context.WithoutCancel(ctx), ctx.Err())
+			if err == nil {
+				done(batch, nil, ctx.Err())
+				if ack != nil {
+					_ = ack(context.WithoutCancel(ctx), ctx.Err())
+				}
 			}
 			return nil
 		case errors.Is(err, ErrEndOfInput):
@@ -165,11 +170,14 @@ func (r *Runtime) Run(ctx context.Context) error {
 }
 
 // deliver puts a batch on the bus, retrying until it is there or ctx ends,
-// then checkpoints and acks it.
+// tells each record's Done, then checkpoints and acks the batch.
 func (r *Runtime) deliver(ctx context.Context, batch Batch, ack AckFunc) error {
-	events, letters := r.convert(batch)
+	events, letters, reasons := r.convert(batch)
 	r.status.update(func(s *Status) { s.RecordsIn += int64(len(batch)) })
 	err := r.untilDone(ctx, "publish", func() error { return r.publish(events, letters) })
+	if err == nil {
+		done(batch, reasons, nil)
+	}
 	if err == nil && len(batch) > 0 {
 		pos := batch[len(batch)-1].Position
 		err = r.untilDone(ctx, "checkpoint", func() error {
@@ -179,6 +187,8 @@ func (r *Runtime) deliver(ctx context.Context, batch Batch, ack AckFunc) error {
 			defer cancel()
 			return r.cfg.Checkpoints.Save(sctx, r.cfg.Name, pos)
 		})
+	} else if err != nil {
+		done(batch, nil, err)
 	}
 	if err != nil {
 		if ack != nil {
@@ -201,6 +211,21 @@ func (r *Runtime) deliver(ctx context.Context, batch Batch, ack AckFunc) error {
 	return nil
 }
 
+// done calls the Done of every record of batch that has one: with its
+// dead-letter reason, or with err when the batch did not reach the bus.
+func done(batch Batch, reasons []error, err error) {
+	for i, rec := range batch {
+		if rec.Done == nil {
+			continue
+		}
+		if err != nil {
+			rec.Done(err)
+		} else {
+			rec.Done(reasons[i])
+		}
+	}
+}
+
 func (r *Runtime) publish(events, letters []*message.Message) error {
 	if len(events) > 0 {
 		if err := r.cfg.Publisher.Publish(r.event, events...); err != nil {
@@ -213,19 +238,20 @@ func (r *Runtime) publish(events, letters []*message.Message) error {
 	return nil
 }
 
-// convert maps and checks every record: the good ones become events, the
-// others dead letters.
+// convert makes every record an event or a dead letter, and returns each
+// record's dead-letter reason (nil for an event).
 // A large batch is converted by GOMAXPROCS goroutines; the order of events
 // and letters stays the batch's.
-func (r *Runtime) convert(batch Batch) (events, letters []*message.Message) {
+func (r *Runtime) convert(batch Batch) (events, letters []*message.Message, reasons []error) {
 	msgs := make([]*message.Message, len(batch))
-	bad := make([]bool, len(batch))
+	reasons = make([]error, len(batch))
 	one := func(i int) {
-		msg, err := r.event1(batch[i])
-		if err != nil {
-			msg, bad[i] = r.letter(batch[i], err), true
+		c := r.conv.Convert(batch[i])
+		if reasons[i] = c.Err; c.Err != nil {
+			msgs[i] = r.letter(batch[i], c.Err)
+		} else {
+			msgs[i] = r.message(c)
 		}
-		msgs[i] = msg
 	}
 	workers := runtime.GOMAXPROCS(0)
 	if len(batch) < 256 || workers == 1 {
@@ -245,49 +271,25 @@ func (r *Runtime) convert(batch Batch) (events, letters []*message.Message) {
 		wg.Wait()
 	}
 	for i, msg := range msgs {
-		if bad[i] {
+		if reasons[i] != nil {
 			letters = append(letters, msg)
 		} else {
 			events = append(events, msg)
 		}
 	}
-	return events, letters
+	return events, letters, reasons
 }
 
-func (r *Runtime) event1(rec Record) (*message.Message, error) {
-	if rec.Err != nil {
-		return nil, rec.Err
-	}
-	props, err := r.cfg.Mapping.Apply(rec.Fields)
-	if err != nil {
-		return nil, err
-	}
-	payload, err := r.cfg.Mapping.Marshal(props)
-	if err != nil {
-		return nil, fmt.Errorf("mapping: %w", err)
-	}
-	if err := r.cfg.Contract.Check(r.event, r.schemaID, payload); err != nil {
-		return nil, fmt.Errorf("contract: %w", err)
-	}
-	key := rec.Key
-	if len(r.cfg.Mapping.Event().Key) > 0 {
-		key = r.cfg.Mapping.Key(props)
-	}
-	ver, err := r.cfg.Mapping.Version(rec.Fields)
-	if err != nil {
-		return nil, err
-	}
-	if ver != "" {
-		key += "\x1fversion=" + ver
-	}
-	msg := message.NewMessage(EventID(r.cfg.SourceURI, key, r.cfg.Mapping.Event().Version), payload)
+// message is the event message of a converted record.
+func (r *Runtime) message(c Conversion) *message.Message {
+	msg := message.NewMessage(c.ID, c.Payload)
 	msg.Metadata.Set(bus.HeaderSource, r.cfg.SourceURI)
 	msg.Metadata.Set(bus.HeaderType, r.ceType)
 	msg.Metadata.Set(bus.HeaderDataSchema, r.schemaID)
-	if pk := r.cfg.Mapping.PartitionKey(props); pk != "" {
-		msg.Metadata.Set(bus.MetadataPartitionKey, pk)
+	if c.PartitionKey != "" {
+		msg.Metadata.Set(bus.MetadataPartitionKey, c.PartitionKey)
 	}
-	return msg, nil
+	return msg
 }
 
 // letter is the dead letter of rec: its raw bytes, with the error (which

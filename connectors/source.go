@@ -86,6 +86,16 @@ type Record struct {
 	// with missing or extra columns, an NDJSON line that is not JSON). The
 	// Runtime sends it to the dead-letter topic without mapping it.
 	Err error
+
+	// Done, when set, learns the record's outcome. The Runtime calls it
+	// exactly once, from its own goroutine, as soon as the record's batch is
+	// on the bus (before the checkpoint and the AckFunc): with nil when the
+	// record became an event, with the reason (the mapping or contract error,
+	// naming a field or rule, never a value) when it went to the dead-letter
+	// topic; or with the error that kept the batch from the bus when Run
+	// stopped before it got there. Done must not block. A source that answers
+	// a sender per record (webhook) uses it; the others leave it nil.
+	Done func(err error)
 }
 
 // Origin is where a record came from.

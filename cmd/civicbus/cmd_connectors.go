@@ -378,44 +378,14 @@ type tryResult struct {
 	Error        string          `json:"error,omitempty"`
 }
 
-// tryRecord converts rec as the connectors Runtime does, without publishing.
-func tryRecord(cfg connectors.Config, m *connectors.Mapping, ct *contracts.Contracts, rec connectors.Record) tryResult {
-	res := tryResult{Origin: rec.Origin.String()}
-	fail := func(err error) tryResult {
-		res.Error = err.Error()
-		return res
+// tryResultOf is what `connectors try` shows of rec's conversion.
+func tryResultOf(conv connectors.Converter, rec connectors.Record) tryResult {
+	c := conv.Convert(rec)
+	res := tryResult{Origin: rec.Origin.String(), ID: c.ID, Key: c.Key, PartitionKey: c.PartitionKey,
+		Event: c.Payload, Valid: c.Err == nil}
+	if c.Err != nil {
+		res.Error = c.Err.Error()
 	}
-	if rec.Err != nil {
-		return fail(rec.Err)
-	}
-	props, err := m.Apply(rec.Fields)
-	if err != nil {
-		return fail(err)
-	}
-	payload, err := m.Marshal(props)
-	if err != nil {
-		return fail(fmt.Errorf("mapping: %w", err))
-	}
-	res.Event = payload
-	ev := m.Event()
-	key := rec.Key
-	if len(ev.Key) > 0 {
-		key = m.Key(props)
-	}
-	ver, err := m.Version(rec.Fields)
-	if err != nil {
-		return fail(err)
-	}
-	if ver != "" {
-		key += "\x1fversion=" + ver
-	}
-	res.Key = key
-	res.ID = connectors.EventID(cfg.SourceURI(), key, ev.Version)
-	res.PartitionKey = m.PartitionKey(props)
-	if err := ct.Check(ev.Topic, ev.SchemaID(), payload); err != nil {
-		return fail(fmt.Errorf("contract: %w", err))
-	}
-	res.Valid = true
 	return res
 }
 
@@ -497,6 +467,7 @@ func (c *cli) connectorsTry(ctx context.Context, file string, limit int, timeout
 	if err != nil {
 		return fmt.Errorf("connectors try: %w", err)
 	}
+	conv := connectors.Converter{SourceURI: cfg.SourceURI(), Mapping: m, Contract: ct}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	defer src.Close(context.WithoutCancel(ctx))
@@ -528,7 +499,7 @@ func (c *cli) connectorsTry(ctx context.Context, file string, limit int, timeout
 				stopped = "--limit"
 				break
 			}
-			results = append(results, tryRecord(cfg, m, ct, rec))
+			results = append(results, tryResultOf(conv, rec))
 		}
 		if len(results) == limit {
 			stopped = "--limit"
