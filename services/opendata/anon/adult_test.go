@@ -1,0 +1,72 @@
+package anon
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/vasteras/civicbus/internal/testenv"
+)
+
+// adultColumns are the Adult data's columns, all used as quasi-identifiers.
+var adultColumns = []string{"sex", "age", "race", "marital-status", "education",
+	"native-country", "workclass", "occupation", "salary-class"}
+
+// adultDir returns the directory of ARX's Adult data, ../shared/data from
+// the repository root, skipping (or failing, when services are required)
+// when it is absent.
+func adultDir(tb testing.TB) string {
+	tb.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			tb.Fatal("no go.mod above the test's directory")
+		}
+		dir = parent
+	}
+	data := filepath.Join(dir, "..", "shared", "data", "adult_census", "arx")
+	if _, err := os.Stat(filepath.Join(data, "adult.csv")); err != nil {
+		testenv.Unavailable(tb, "the Adult data (../shared/data/adult_census/arx from the repository root)", err)
+	}
+	return data
+}
+
+// loadAdult reads adult.csv and ARX's hierarchies for it.
+func loadAdult(tb testing.TB) (*Table, []Attribute) {
+	tb.Helper()
+	dir := adultDir(tb)
+	f, err := os.Open(filepath.Join(dir, "adult.csv"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	t, err := ReadCSV(f, ';')
+	if err != nil {
+		tb.Fatal(err)
+	}
+	hs, err := LoadARXHierarchies(dir, "adult_hierarchy_", adultColumns)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	qis := make([]Attribute, len(adultColumns))
+	for i, c := range adultColumns {
+		qis[i] = Attribute{Name: c, Hierarchy: hs[c]}
+	}
+	return t, qis
+}
+
+func TestAdultQuick(t *testing.T) {
+	tab, qis := loadAdult(t)
+	r, err := Anonymize(tab, Policy{K: 5, MaxSuppression: 0.04, QuasiIdentifiers: qis})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%+v", *r)
+}
