@@ -1,0 +1,83 @@
+// Package simulate is the simulate connector kind: seeded simulators of the
+// Västerås sources that have no real open data (preschool applications,
+// the cases they open, school kitchens' food purchases), with realistic
+// volumes and distributions, every record clearly labelled as simulated.
+//
+//	name: simulated-preschool-applications   # ce_source /civicbus/connectors/simulated-…
+//	kind: simulate
+//	topic: school.preschool-application.v1
+//	config: {scenario: preschool-applications, seed: 1980, start: 2024-01-01, end: 2024-12-31}
+//
+// # Contract
+//
+// Deterministic: the same scenario, seed, volume and period give exactly the
+// same records in the same order, on every run and machine; each simulated
+// day has its own random source (seeded by the seed, the scenario and the
+// date), so a day is the same whatever was read before it. Ids (application,
+// case, order) are UUIDv5 or names derived from the seed and the day, so
+// event ids are stable too.
+//
+// Resumable: the position is day/index (the simulated day and how many of
+// its records were read); after a restart the day is made again and reading
+// goes on after the last record on the bus, so every record reaches the bus
+// once. Lag is the simulated days left.
+//
+// Without follow the period start..end is sent as fast as the bus takes it,
+// then Read returns connectors.ErrEndOfInput. With follow every record is
+// sent when its simulated time comes, speed simulated seconds per real
+// second, paced from the first record read after (re)connecting; without end
+// it never stops.
+//
+// Labelled: every record has _simulated: true and _scenario; ids, unit,
+// kitchen, staff, rule and article ids start with sim- or SIM-; the supplier
+// is "Simulerad grossist AB (fiktiv)". No record holds a real personal
+// identifier: a child's personnummer (the application event requires one)
+// is made with a wrong check digit, so it fails the Luhn test every real
+// personnummer passes; guardians are left out.
+//
+// # Scenarios and where their numbers come from
+//
+// preschool-applications (school.preschool-application.v1): about 2,200 a
+// year at volume 1 — 1,800 new (about 1,700 births a year in Västerås, SCB;
+// nine in ten children go to preschool, Skolverket; plus children moving
+// in) and 400 transfers. Per day a Poisson count whose mean follows the
+// month (a spring peak, March–May a third of the year, for the August
+// intake; a summer trough) and the weekday; sent mostly in the evening.
+// New children are 12–22 months old at the desired start, which is 4–7
+// months ahead (the four-month rule of skollagen 8 kap. 14 §), or, for 60 %
+// of those applying January–May, the Monday of week 33 (the August intake).
+// The home is one of 20 districts (Centrum, Bäckby, Råby, Skiljebo, Önsta-
+// Gryta, Hammarby, Vetterslund, Dingtuna, Skultuna, Tillberga, …) drawn by
+// its rough share of young children; 1–5 preferred preschools are drawn
+// from 80 simulated ones (sim-fsk-<district>-<n>) in proportion to
+// exp(-distance/1.5 km) from home. Hours a week: about 38, or 15 for 7 %.
+//
+// case-opened, case-step-completed, case-closed (cases.case-opened.v1,
+// cases.step-completed.v1, cases.case-closed.v1): one preschool-placement
+// case per application of the same seed and volume (subject_ref points at
+// it), so three connectors with one seed tell one consistent story. Steps:
+// residency-check (a rule, seconds; 6 % referred to a caseworker),
+// queue-priority (a rule), placement-offer (a caseworker, about 45 days
+// before the desired start), guardian-reply (through the e-service, median
+// 4 days); 93 % granted, the rest withdrawn, dismissed or rejected.
+// Durations are log-normal; people act only in office hours on workdays.
+// Automated steps carry a decision_id, but no decision records are
+// simulated.
+//
+// meal-purchases (meals.purchase.v1): 60 school kitchens at volume 1
+// (sim-kok-<district>-<n>, 120–1,100 lunches a day, log-normal around 350),
+// each delivered two or three fixed weekdays, ordering two workdays ahead.
+// An order covers the school days until the next delivery: per portion
+// amounts of a weekly menu (beef, vegetarian, fish, poultry or pea soup and
+// pancakes, pork), milk, bread and spread daily, seasonal vegetables and
+// fruit, with ±8 % noise and 5–10 % absence, rounded to packs. Prices and
+// climate factors are approximations (see articles). No deliveries on
+// weekends, public holidays or the school breaks of a typical Västerås year
+// (summer from week 25 to week 33, autumn week 44, Christmas 20 Dec–7 Jan,
+// sports week 9, Easter).
+//
+// Volume scales the applications (and so the cases) and the number of
+// kitchens.
+package simulate
+
+import _ "time/tzdata" // the simulated times are Europe/Stockholm on every machine
