@@ -48,24 +48,32 @@ func Anonymize(t *Table, p Policy) (*Result, error) {
 	if err := p.Validate(t); err != nil {
 		return nil, err
 	}
+	if t.rows == 0 {
+		return nil, fmt.Errorf("anon: the table has no rows")
+	}
 	attrs := make([]*attr, len(p.QuasiIdentifiers))
-	cols := make([]int, 0, len(attrs)+1)
 	for i, a := range p.QuasiIdentifiers {
 		at, err := prepareAttr(t, a)
 		if err != nil {
 			return nil, err
 		}
 		attrs[i] = at
-		cols = append(cols, at.col)
 	}
+	sens, sensValues := -1, 0
 	if p.L > 1 {
-		cols = append(cols, t.column(p.Sensitive))
+		sens = t.column(p.Sensitive)
+		sensValues = len(t.cols[sens].dict)
 	}
-	if t.rows == 0 {
-		return nil, fmt.Errorf("anon: the table has no rows")
+	sensOff, err := pack(attrs, sensValues)
+	if err != nil {
+		return nil, err
 	}
-	base, rowTuple := distinctTuples(t, cols, make([]int, len(attrs)))
-	s := newSearch(p, attrs, base, t.rows)
+	var sensMask uint64
+	if sens >= 0 {
+		sensMask = ^uint64(0) << sensOff
+	}
+	base, rowTuple := distinctTuples(t, attrs, sens, sensOff)
+	s := newSearch(p, attrs, base, t.rows, sensMask)
 	best, err := s.run()
 	if err != nil {
 		return nil, err
@@ -90,7 +98,7 @@ func (s *search) result(best *eval, t *Table, rowTuple []int32) *Result {
 	assign := make([]int32, s.base.len())
 	cls := s.rollup(s.base, best.levels, assign)
 	qi, distinct := cls, []int32(nil)
-	if s.n < s.w {
+	if s.sensMask != 0 {
 		second := make([]int32, cls.len())
 		qi, distinct = s.merge(cls, second)
 		for b, c := range assign {

@@ -2,6 +2,7 @@ package anon
 
 import (
 	"fmt"
+	"math/bits"
 )
 
 // attr is one quasi-identifier prepared for the search: every value of the
@@ -13,6 +14,50 @@ type attr struct {
 	labels [][]string // labels[level][code] → generalised value
 	cost   [][]int64  // cost[level][code] → original values under it, minus one
 	denom  int64      // domain size minus one (at least 1): the cost of "*" and of suppression
+
+	// The attribute's bit field in a packed key, and lift[from][to][code]:
+	// the code at level from as a level-to code, shifted into the field.
+	off  uint
+	mask uint64
+	lift [][][]uint64
+}
+
+// code returns the attribute's code in a packed key.
+func (a *attr) code(key uint64) int32 { return int32(key >> a.off & a.mask) }
+
+// pack gives each attribute a bit field of the packed 64-bit class key,
+// then the sensitive value (sensValues codes, 0 without l-diversity), and
+// returns the sensitive field's offset. Keys of more than 64 bits are an
+// error.
+func pack(attrs []*attr, sensValues int) (uint, error) {
+	var off uint
+	for _, a := range attrs {
+		width := uint(bits.Len(uint(len(a.gen[0]) - 1)))
+		a.off, a.mask = off, 1<<width-1
+		off += width
+		a.buildLift()
+	}
+	if off+uint(bits.Len(uint(max(sensValues-1, 0)))) > 64 {
+		return 0, fmt.Errorf("anon: the quasi-identifiers have too many distinct values to encode a record in 64 bits; use fewer or generalise some beforehand")
+	}
+	return off, nil
+}
+
+// buildLift tabulates, for every pair of levels from ≤ to, each level-from
+// code's level-to code, shifted into the attribute's field. It relies on
+// the hierarchy being a tree.
+func (a *attr) buildLift() {
+	a.lift = make([][][]uint64, len(a.gen))
+	for from := range a.gen {
+		a.lift[from] = make([][]uint64, len(a.gen))
+		for to := from; to < len(a.gen); to++ {
+			l := make([]uint64, len(a.labels[from]))
+			for leaf, c := range a.gen[from] {
+				l[c] = uint64(a.gen[to][leaf]) << a.off
+			}
+			a.lift[from][to] = l
+		}
+	}
 }
 
 // height returns the attribute's highest level.
@@ -133,39 +178,26 @@ func firstRow(codes []int32, code int32) int {
 	return 0
 }
 
-// distinctTuples groups the table's rows by their leaf codes in cols,
-// returning the distinct tuples as bottom-node classes and, for each row,
-// its tuple.
-func distinctTuples(t *Table, cols []int, levels []int) (*classes, []int32) {
-	w := len(cols)
-	base := &classes{w: w, levels: levels}
+// distinctTuples groups the table's rows by their quasi-identifiers (and
+// sensitive value, when sens ≥ 0, in the field at sensOff), returning the
+// distinct tuples as bottom-node classes and, for each row, its tuple.
+func distinctTuples(t *Table, attrs []*attr, sens int, sensOff uint) (*classes, []int32) {
+	base := &classes{levels: make([]int, len(attrs))}
 	var h hashTable
 	h.reset(min(t.rows, 1<<16))
 	rowTuple := make([]int32, t.rows)
-	key := make([]int32, w)
 	for r := 0; r < t.rows; r++ {
-		for i, c := range cols {
-			key[i] = t.cols[c].codes[r]
+		var key uint64
+		for _, a := range attrs {
+			key |= uint64(t.cols[a.col].codes[r]) << a.off
+		}
+		if sens >= 0 {
+			key |= uint64(t.cols[sens].codes[r]) << sensOff
 		}
 		if 2*base.len() >= len(h.slots) {
 			h.grow(base)
 		}
-		rowTuple[r] = h.add(base, key, int32(base.len()), 1)
+		rowTuple[r] = h.add(base, key, 1)
 	}
 	return base, rowTuple
-}
-
-// grow doubles the table and reindexes dst's classes.
-func (h *hashTable) grow(dst *classes) {
-	h.reset(len(h.slots))
-	n := dst.len()
-	for j := 0; j < n; j++ {
-		key := dst.key(j)
-		for i := hashKey(key) & h.mask; ; i = (i + 1) & h.mask {
-			if h.slots[i] < 0 {
-				h.slots[i] = int32(j)
-				break
-			}
-		}
-	}
 }

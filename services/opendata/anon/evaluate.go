@@ -1,5 +1,7 @@
 package anon
 
+import "slices"
+
 // evaluate groups node x's classes, rolled up from the smallest remembered
 // finer node, and judges them.
 func (s *search) evaluate(x int) *eval {
@@ -7,8 +9,10 @@ func (s *search) evaluate(x int) *eval {
 	levels := s.levels(x)
 	cls := s.rollup(s.source(levels), levels, nil)
 	s.remember(cls)
+	s.recycle(s.last)
+	s.last = cls
 	qi, distinct := cls, []int32(nil)
-	if s.n < s.w {
+	if s.sensMask != 0 {
 		qi, distinct = s.merge(cls, nil)
 	}
 	e := s.judge(qi, distinct)
@@ -20,6 +24,9 @@ func (s *search) evaluate(x int) *eval {
 // nodes that are specialisations of levels (the bottom node always is).
 func (s *search) source(levels []int) *classes {
 	best := s.base
+	if s.last != nil && below(s.last.levels, levels) {
+		best = s.last
+	}
 	for _, c := range s.snaps[1:] {
 		if c.len() < best.len() && below(c.levels, levels) {
 			best = c
@@ -39,36 +46,48 @@ func below(a, b []int) bool {
 }
 
 // remember keeps cls to roll up from, when it is much smaller than the
-// input, forgetting the oldest beyond maxSnapshots.
+// input, forgetting the oldest while they hold more than snapshotBudget
+// times the input's distinct tuples.
 func (s *search) remember(cls *classes) {
-	if 2*cls.len() > s.base.len() {
+	if 10*cls.len() > 9*s.base.len() {
 		return
 	}
-	if len(s.snaps) > maxSnapshots {
+	s.snaps = append(s.snaps, cls)
+	s.kept += cls.len()
+	for s.kept > snapshotBudget*s.base.len() {
+		s.kept -= s.snaps[1].len()
 		s.snaps = append(s.snaps[:1], s.snaps[2:]...)
 	}
-	s.snaps = append(s.snaps, cls)
+}
+
+// recycle keeps c's memory for the next rollup unless c is remembered.
+func (s *search) recycle(c *classes) {
+	if c != nil && !slices.Contains(s.snaps, c) && (s.spare == nil || cap(c.keys) > cap(s.spare.keys)) {
+		s.spare = c
+	}
 }
 
 // rollup groups src's classes at levels. If assign is not nil, assign[j]
 // receives the new class of src's class j.
 func (s *search) rollup(src *classes, levels []int, assign []int32) *classes {
-	dst := &classes{w: s.w, levels: levels}
-	s.ht.reset(src.len())
-	gens := make([][]int32, s.n)
-	for i, a := range s.attrs {
-		gens[i] = a.gen[levels[i]]
+	dst := &classes{levels: levels}
+	if s.spare != nil && cap(s.spare.keys) >= src.len() {
+		dst.keys, dst.count = s.spare.keys[:0], s.spare.count[:0]
+	} else {
+		dst.keys, dst.count = make([]uint64, 0, src.len()), make([]int32, 0, src.len())
 	}
-	key, w, bc := s.key, s.w, s.base.codes
-	for j, b := range src.rep {
-		leaf := bc[int(b)*w : int(b+1)*w]
-		for i, g := range gens {
-			key[i] = g[leaf[i]]
+	s.spare = nil
+	s.ht.reset(src.len())
+	lifts, offs, masks := s.lifts[:0], s.offs, s.masks
+	for i, a := range s.attrs {
+		lifts = append(lifts, a.lift[src.levels[i]][levels[i]])
+	}
+	for j, k := range src.keys {
+		nk := k & s.sensMask
+		for i, l := range lifts {
+			nk |= l[k>>offs[i]&masks[i]]
 		}
-		if w > s.n {
-			key[s.n] = leaf[s.n]
-		}
-		c := s.ht.add(dst, key, b, src.count[j])
+		c := s.ht.add(dst, nk, src.count[j])
 		if assign != nil {
 			assign[j] = c
 		}
@@ -81,12 +100,12 @@ func (s *search) rollup(src *classes, levels []int, assign []int32) *classes {
 // distinct sensitive values. If assign is not nil, assign[j] receives the
 // class of cls's class j.
 func (s *search) merge(cls *classes, assign []int32) (*classes, []int32) {
-	dst := &classes{w: s.n, levels: cls.levels}
+	dst := &classes{levels: cls.levels}
 	var distinct []int32
 	s.ht.reset(cls.len())
-	for j := 0; j < cls.len(); j++ {
+	for j, k := range cls.keys {
 		before := dst.len()
-		c := s.ht.add(dst, cls.key(j)[:s.n], cls.rep[j], cls.count[j])
+		c := s.ht.add(dst, k&^s.sensMask, cls.count[j])
 		if dst.len() > before {
 			distinct = append(distinct, 0)
 		}
@@ -129,12 +148,12 @@ func (s *search) loss(qi *classes, distinct []int32) (float64, []float64) {
 	num := make([]int64, s.n)
 	levels := qi.levels
 	for j := range qi.count {
-		cnt, key, fail := int64(qi.count[j]), qi.key(j), s.fails(qi, distinct, j)
+		cnt, key, fail := int64(qi.count[j]), qi.keys[j], s.fails(qi, distinct, j)
 		for i, a := range s.attrs {
 			if fail {
 				num[i] += cnt * a.denom
 			} else {
-				num[i] += cnt * a.cost[levels[i]][key[i]]
+				num[i] += cnt * a.cost[levels[i]][a.code(key)]
 			}
 		}
 	}

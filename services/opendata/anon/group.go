@@ -1,23 +1,18 @@
 package anon
 
-// classes is a set of equivalence classes: for each class its key (w codes:
-// the generalised quasi-identifier codes, then the sensitive code when
-// l-diversity is asked), a representative distinct tuple of the input, and
-// its number of records. The input's distinct tuples are the classes of the
+// classes is a set of equivalence classes at one node: for each class its
+// packed key (the generalised quasi-identifier codes, and the sensitive
+// value's code when l-diversity is asked, laid out by [layout]) and its
+// number of records. The input's distinct tuples are the classes of the
 // bottom node.
 type classes struct {
-	w      int
-	levels []int // the node; nil for a merge result
-	codes  []int32
-	rep    []int32
+	levels []int
+	keys   []uint64
 	count  []int32
 }
 
 // len returns the number of classes.
 func (c *classes) len() int { return len(c.count) }
-
-// key returns class j's key.
-func (c *classes) key(j int) []int32 { return c.codes[j*c.w : (j+1)*c.w] }
 
 // hashTable is an open-addressing index from keys to class numbers, reused
 // between groupings to spare allocations.
@@ -43,46 +38,42 @@ func (h *hashTable) reset(n int) {
 	h.mask = uint64(size - 1)
 }
 
-// hashKey mixes a key's codes (FNV-1a over words, then a murmur finaliser).
-func hashKey(key []int32) uint64 {
-	h := uint64(14695981039346656037)
-	for _, k := range key {
-		h ^= uint64(uint32(k))
-		h *= 1099511628211
-	}
-	h ^= h >> 33
-	h *= 0xff51afd7ed558ccd
-	h ^= h >> 33
-	return h
+// hash mixes a key (the murmur3 finaliser).
+func hash(k uint64) uint64 {
+	k ^= k >> 33
+	k *= 0xff51afd7ed558ccd
+	k ^= k >> 33
+	return k
 }
 
-// add adds count records with key to dst, creating the class with
-// representative rep if it is new, and returns the class number.
-func (h *hashTable) add(dst *classes, key []int32, rep, count int32) int32 {
-	w := dst.w
-	for i := hashKey(key) & h.mask; ; i = (i + 1) & h.mask {
+// add adds count records with key to dst, creating the class if it is new,
+// and returns the class number. The table must have room (see reset, grow).
+func (h *hashTable) add(dst *classes, key uint64, count int32) int32 {
+	for i := hash(key) & h.mask; ; i = (i + 1) & h.mask {
 		j := h.slots[i]
 		if j < 0 {
 			j = int32(len(dst.count))
 			h.slots[i] = j
-			dst.codes = append(dst.codes, key...)
-			dst.rep = append(dst.rep, rep)
+			dst.keys = append(dst.keys, key)
 			dst.count = append(dst.count, count)
 			return j
 		}
-		if equal(dst.codes[int(j)*w:int(j+1)*w], key) {
+		if dst.keys[j] == key {
 			dst.count[j] += count
 			return j
 		}
 	}
 }
 
-// equal reports whether two keys are equal.
-func equal(a, b []int32) bool {
-	for i := range a {
-		if a[i] != b[i] {
-			return false
+// grow doubles the table and reindexes dst's classes.
+func (h *hashTable) grow(dst *classes) {
+	h.reset(len(h.slots))
+	for j, key := range dst.keys {
+		for i := hash(key) & h.mask; ; i = (i + 1) & h.mask {
+			if h.slots[i] < 0 {
+				h.slots[i] = int32(j)
+				break
+			}
 		}
 	}
-	return true
 }

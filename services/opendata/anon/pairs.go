@@ -34,8 +34,8 @@ func newPairFilter(attrs []*attr, base *classes, k int) pairFilter {
 			}
 			dense := make([]int32, ni*nj)
 			for b := 0; b < base.len(); b++ {
-				key := base.key(b)
-				dense[int(key[i])*nj+int(key[j])] += base.count[b]
+				key := base.keys[b]
+				dense[int(attrs[i].code(key))*nj+int(attrs[j].code(key))] += base.count[b]
 			}
 			p := pair{i: i, j: j}
 			for c, n := range dense {

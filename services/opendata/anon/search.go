@@ -20,27 +20,34 @@ const (
 	notAnonymous
 )
 
-// maxSnapshots bounds how many evaluated nodes' classes are kept to roll up
-// from.
-const maxSnapshots = 64
+// snapshotBudget bounds the classes of evaluated nodes kept to roll up
+// from, as a multiple of the input's distinct tuples.
+const snapshotBudget = 8
 
 // search holds the state of one Anonymize call.
 type search struct {
-	p       Policy
-	attrs   []*attr
-	n, w    int   // quasi-identifiers; key width (n, or n+1 with a sensitive column)
-	rows    int64 // records
-	budget  int64 // records that may be suppressed
-	base    *classes
-	strides []int
-	total   int
-	lbNum   [][]int64 // per attribute and level: loss numerator without suppression
-	status  []uint8
-	snaps   []*classes
-	pairs   pairFilter
-	ht      hashTable
-	key     []int32
-	checked int
+	p        Policy
+	attrs    []*attr
+	n        int    // quasi-identifiers
+	sensMask uint64 // the sensitive value's bits in a key; 0 without l-diversity
+	rows     int64  // records
+	budget   int64  // records that may be suppressed
+	base     *classes
+	strides  []int
+	total    int
+	lbNum    [][]int64 // per attribute and level: loss numerator without suppression
+	status   []uint8
+	done     []bool // evaluated
+	snaps    []*classes
+	kept     int      // classes in snaps[1:]
+	last     *classes // the last node evaluated
+	pairs    pairFilter
+	spare    *classes // memory of a forgotten node's classes, for reuse
+	ht       hashTable
+	lifts    [][]uint64 // rollup's scratch
+	offs     []uint
+	masks    []uint64
+	checked  int
 }
 
 // eval is the outcome of evaluating one node.
@@ -56,8 +63,8 @@ type eval struct {
 }
 
 // newSearch prepares the lattice, the lower bounds and the pair filter.
-func newSearch(p Policy, attrs []*attr, base *classes, rows int) *search {
-	s := &search{p: p, attrs: attrs, n: len(attrs), w: base.w, rows: int64(rows), base: base}
+func newSearch(p Policy, attrs []*attr, base *classes, rows int, sensMask uint64) *search {
+	s := &search{p: p, attrs: attrs, n: len(attrs), sensMask: sensMask, rows: int64(rows), base: base}
 	s.budget = int64(math.Floor(p.MaxSuppression*float64(rows) + 1e-9))
 	s.strides = make([]int, s.n)
 	s.total = 1
@@ -66,14 +73,20 @@ func newSearch(p Policy, attrs []*attr, base *classes, rows int) *search {
 		s.total *= attrs[i].height() + 1
 	}
 	s.status = make([]uint8, s.total)
-	s.key = make([]int32, s.w)
+	s.done = make([]bool, s.total)
+	s.done = make([]bool, s.total)
+	s.lifts = make([][]uint64, 0, s.n)
+	for _, a := range attrs {
+		s.offs = append(s.offs, a.off)
+		s.masks = append(s.masks, a.mask)
+	}
 	s.snaps = []*classes{base}
 	s.lbNum = make([][]int64, s.n)
 	for i, a := range attrs {
 		s.lbNum[i] = make([]int64, a.height()+1)
 		for lvl := range s.lbNum[i] {
 			for j := 0; j < base.len(); j++ {
-				s.lbNum[i][lvl] += int64(base.count[j]) * a.cost[lvl][a.gen[lvl][base.codes[j*s.w+i]]]
+				s.lbNum[i][lvl] += int64(base.count[j]) * a.cost[lvl][a.gen[lvl][a.code(base.keys[j])]]
 			}
 		}
 	}
@@ -112,6 +125,7 @@ func (s *search) lowerBound(levels []int) float64 {
 // run searches the lattice and returns the optimal acceptable node.
 func (s *search) run() (*eval, error) {
 	top := s.evaluate(s.total - 1)
+	s.done[top.node] = true
 	if !top.anonymous {
 		return nil, s.unreachable(top)
 	}
@@ -127,24 +141,83 @@ func (s *search) run() (*eval, error) {
 		if lb[x] > best.loss {
 			break
 		}
-		if x == top.node || s.status[x] == notAnonymous {
-			continue
-		}
-		if s.pairs.fails(s.levels(x), s.budget) {
-			s.tag(x, notAnonymous)
-			continue
-		}
-		e := s.evaluate(x)
-		if !e.anonymous {
-			s.tag(x, notAnonymous)
-			continue
-		}
-		s.tag(x, anonymous)
-		if better(e, best) {
-			best = e
+		switch {
+		case s.done[x] || s.status[x] == notAnonymous:
+		case s.status[x] == anonymous:
+			s.check(x, &best)
+		default:
+			s.climb(x, lb, &best)
 		}
 	}
 	return best, nil
+}
+
+// climb settles the unknown node x and as many failing nodes as it can:
+// it builds a path of unknown nodes up from x that could still beat best
+// (each step to the successor with the lowest bound), finds the highest
+// failing node on it by binary search (anonymity is monotone along a
+// path), and tags it, so all nodes below it, x included, are settled
+// (predictive tagging). Acceptable nodes met compete for best.
+func (s *search) climb(x int, lb []float64, best **eval) {
+	path := []int{x}
+	for y := x; ; {
+		next := -1
+		for _, z := range s.successors(y, lb) {
+			if lb[z] <= (*best).loss && s.status[z] == unknown {
+				next = z
+				break
+			}
+		}
+		if next < 0 {
+			break
+		}
+		path = append(path, next)
+		y = next
+	}
+	fail, pass := -1, len(path) // path[fail] fails, path[pass] passes
+	for pass-fail > 1 {
+		mid := (fail + pass) / 2
+		if s.check(path[mid], best) {
+			pass = mid
+		} else {
+			fail = mid
+		}
+	}
+	if fail >= 0 {
+		s.tag(path[fail], notAnonymous)
+	}
+}
+
+// check evaluates node x and reports whether it is acceptable; then it is
+// tagged with its generalisations and competes for best. A failing x is
+// not tagged here: climb tags the highest failing node it finds.
+func (s *search) check(x int, best **eval) bool {
+	if s.pairs.fails(s.levels(x), s.budget) {
+		return false
+	}
+	e := s.evaluate(x)
+	s.done[x] = true
+	if !e.anonymous {
+		return false
+	}
+	s.tag(x, anonymous)
+	if better(e, *best) {
+		*best = e
+	}
+	return true
+}
+
+// successors returns the direct generalisations of node y, by ascending
+// lower bound.
+func (s *search) successors(y int, lb []float64) []int {
+	var out []int
+	for i, a := range s.attrs {
+		if y/s.strides[i]%(a.height()+1) < a.height() {
+			out = append(out, y+s.strides[i])
+		}
+	}
+	slices.SortFunc(out, func(a, b int) int { return cmp.Or(cmp.Compare(lb[a], lb[b]), cmp.Compare(a, b)) })
+	return out
 }
 
 // better orders acceptable nodes: lower loss, then fewer suppressed
