@@ -1,0 +1,129 @@
+package privacy
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// phrases are the sentences of Plain, per language.
+type phrases struct {
+	intro, dropped, pseudonymised, generalised, kAnon, recordsSuppressed,
+	smallCells, secondary, noise, scanPassed, scanFailed, and string
+	kinds map[Kind]string
+}
+
+var languages = map[string]phrases{
+	"sv": {
+		intro:             "Så skyddas enskilda personer i version %s av datamängden.",
+		dropped:           "Uppgifter som direkt pekar ut en person har tagits bort (%s).",
+		pseudonymised:     "Identiteter i %s har bytts mot koder som inte går att räkna tillbaka till personen och som byts ut i varje ny version.",
+		generalised:       "Uppgifter som tillsammans skulle kunna peka ut någon har gjorts mindre detaljerade: %s.",
+		kAnon:             "Varje kombination av de uppgifterna delas av minst %d personer (kravet är minst %d), så ingen rad går att knyta till en enskild person.",
+		recordsSuppressed: "För att nå det har %d av %d rader tagits bort.",
+		smallCells:        "I tabellen visas inte antal mellan 1 och %d (%d celler), eftersom så små grupper kan avslöja enskilda.",
+		secondary:         "Ytterligare %d celler döljs så att de dolda inte kan räknas fram ur summorna.",
+		noise:             "Talen har fått ett litet slumpmässigt brus, så att ingen enskild persons uppgifter går att räkna fram (differentiell integritet, ε = %s).",
+		scanPassed:        "Innan publiceringen söktes alla %d kolumner igenom efter personnummer, samordningsnummer, organisationsnummer, e-postadresser och telefonnummer. Inget hittades.",
+		scanFailed:        "Sökningen efter personuppgifter hittade %s. Versionen får inte publiceras.",
+		and:               " och ",
+		kinds: map[Kind]string{
+			KindPersonnummer: "personnummer", KindSamordningsnummer: "samordningsnummer",
+			KindOrganisationsnummer: "organisationsnummer", KindEmail: "e-postadresser",
+			KindPhone: "telefonnummer", KindDirectIdentifier: "värden i en kolumn som ska vara tom",
+		},
+	},
+	"en": {
+		intro:             "How individuals are protected in version %s of this dataset.",
+		dropped:           "Data that directly identifies a person has been removed (%s).",
+		pseudonymised:     "Identities in %s have been replaced by codes that cannot be traced back to the person and that change with every new version.",
+		generalised:       "Details that together could identify someone have been made less precise: %s.",
+		kAnon:             "Every combination of those details is shared by at least %d people (at least %d required), so no row can be tied to a single person.",
+		recordsSuppressed: "To achieve this, %d of %d rows were removed.",
+		smallCells:        "The table does not show counts from 1 to %d (%d cells), because such small groups could reveal individuals.",
+		secondary:         "A further %d cells are hidden so that the hidden ones cannot be worked out from the totals.",
+		noise:             "The figures have a little random noise added, so that no individual's data can be worked out (differential privacy, ε = %s).",
+		scanPassed:        "Before publication, all %d columns were searched for personal identity numbers, coordination numbers, organisation numbers, e-mail addresses and phone numbers. None were found.",
+		scanFailed:        "The search for personal data found %s. This version must not be published.",
+		and:               " and ",
+		kinds: map[Kind]string{
+			KindPersonnummer: "personal identity numbers", KindSamordningsnummer: "coordination numbers",
+			KindOrganisationsnummer: "organisation numbers", KindEmail: "e-mail addresses",
+			KindPhone: "phone numbers", KindDirectIdentifier: "values in a column that must be empty",
+		},
+	},
+}
+
+// Plain explains the report in a few sentences a citizen understands, in
+// Swedish ("sv") or English ("en"; also any other lang). It states only
+// what was done: a step the policy did not ask for is left out.
+func (r *Report) Plain(lang string) string {
+	p, ok := languages[lang]
+	if !ok {
+		p = languages["en"]
+	}
+	num := func(f float64) string {
+		s := strconv.FormatFloat(f, 'g', 4, 64)
+		if lang == "sv" {
+			s = strings.ReplaceAll(s, ".", ",")
+		}
+		return s
+	}
+	list := func(items []string) string { return joinList(items, p.and) }
+	s := []string{fmt.Sprintf(p.intro, r.Version)}
+	if len(r.Policy.Dropped) > 0 {
+		s = append(s, fmt.Sprintf(p.dropped, list(r.Policy.Dropped)))
+	}
+	if len(r.Policy.Pseudonymised) > 0 {
+		s = append(s, fmt.Sprintf(p.pseudonymised, list(r.Policy.Pseudonymised)))
+	}
+	if levels := r.levels(); len(levels) > 0 {
+		s = append(s, fmt.Sprintf(p.generalised, list(levels)))
+	}
+	if r.Policy.K > 0 && r.Results.KReached > 0 {
+		s = append(s, fmt.Sprintf(p.kAnon, r.Results.KReached, r.Policy.K))
+		if r.Results.RecordsSuppressed > 0 {
+			s = append(s, fmt.Sprintf(p.recordsSuppressed, r.Results.RecordsSuppressed, r.Results.RecordsIn))
+		}
+	}
+	if r.Policy.SmallCellThreshold > 1 {
+		s = append(s, fmt.Sprintf(p.smallCells, r.Policy.SmallCellThreshold-1, r.Results.CellsSuppressedPrimary))
+		if r.Results.CellsSuppressedSecondary > 0 {
+			s = append(s, fmt.Sprintf(p.secondary, r.Results.CellsSuppressedSecondary))
+		}
+	}
+	if r.Results.EpsilonSpent > 0 {
+		s = append(s, fmt.Sprintf(p.noise, num(r.Results.EpsilonSpent)))
+	}
+	if r.Scan.Passed {
+		s = append(s, fmt.Sprintf(p.scanPassed, len(r.Scan.ColumnsScanned)))
+	} else if len(r.Scan.Findings) > 0 {
+		var kinds []string
+		for _, f := range r.Scan.Findings {
+			if k := p.kinds[f.Kind]; !slices.Contains(kinds, k) {
+				kinds = append(kinds, k)
+			}
+		}
+		s = append(s, fmt.Sprintf(p.scanFailed, list(kinds)))
+	}
+	return strings.Join(s, " ")
+}
+
+// levels describes each generalised attribute as "attribute (level name)".
+func (r *Report) levels() []string {
+	var out []string
+	for _, l := range r.Results.Generalisation {
+		if l.Level > 0 {
+			out = append(out, l.Attribute+" ("+l.LevelName+")")
+		}
+	}
+	return out
+}
+
+func joinList(items []string, and string) string {
+	if len(items) <= 1 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + and + items[len(items)-1]
+}

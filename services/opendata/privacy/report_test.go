@@ -1,0 +1,165 @@
+package privacy
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := "testdata/" + name
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from its golden file:\n got: %s\nwant: %s", name, got, want)
+	}
+}
+
+func microdataReport() Report {
+	return Report{
+		DatasetID: "6f1c3c1e-2f43-4d0a-9d1e-5a0d2f3b7c11",
+		Version:   "2026-11",
+		CreatedAt: time.Date(2026, 11, 25, 21, 0, 0, 0, time.UTC),
+		Shape:     "microdata",
+		Policy: PolicyReport{
+			Dropped:        []string{"namn", "adress"},
+			Pseudonymised:  []string{"elev_id"},
+			PseudonymLabel: "2026-11",
+			Generalised: []Hierarchy{
+				{Attribute: "alder", Levels: []string{"år", "5-årsklass", "10-årsklass", "*"}},
+				{Attribute: "postnummer", Levels: []string{"postnummer", "3 siffror", "*"}},
+			},
+			K: 5, L: 2, LColumn: "stod", SuppressionBudget: 0.04,
+		},
+		Results: Results{
+			KReached: 6, RecordsIn: 1200, RecordsOut: 1187, RecordsSuppressed: 13,
+			Generalisation: []Level{
+				{Attribute: "alder", Level: 2, LevelName: "10-årsklass"},
+				{Attribute: "postnummer", Level: 1, LevelName: "3 siffror"},
+			},
+			InformationLoss: 0.21, InformationLossMetric: "loss",
+		},
+		Scan: ScanOutcome{ColumnsScanned: []string{"elev_id", "alder", "postnummer", "stod"}, RowsScanned: 1187, Passed: true},
+	}
+}
+
+func aggregateReport() Report {
+	return Report{
+		DatasetID: "0b7b3f0e-7f5e-4b0c-8a57-2b8f3f2f6a90",
+		Version:   "2026-W47",
+		CreatedAt: time.Date(2026, 11, 25, 21, 0, 0, 0, time.UTC),
+		Shape:     "aggregate",
+		Policy:    PolicyReport{SmallCellThreshold: 5, Epsilon: 0.5, SumBound: 10},
+		Results: Results{
+			RecordsIn: 5400, CellsTotal: 252, CellsSuppressedPrimary: 46, CellsSuppressedSecondary: 21,
+			EpsilonSpent: 0.5, EpsilonLedger: []Spend{{"counts", 0.25}, {"kg", 0.25}},
+		},
+		Scan: ScanOutcome{ColumnsScanned: []string{"stadsdel", "vecka", "antal", "kg"}, RowsScanned: 252, Passed: true},
+	}
+}
+
+func TestReportJSON(t *testing.T) {
+	for name, r := range map[string]Report{"report_microdata.json": microdataReport(), "report_aggregate.json": aggregateReport()} {
+		b, err := json.MarshalIndent(r, "", "  ")
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden(t, name, append(b, '\n'))
+		if bytes.Contains(b, []byte("null")) {
+			t.Errorf("%s holds null", name)
+		}
+		var back Report
+		if err := json.Unmarshal(b, &back); err != nil || back.ReportVersion != ReportVersion {
+			t.Errorf("%s: round trip: %v, version %d", name, err, back.ReportVersion)
+		}
+	}
+	// Marshalling fills in nothing of the caller's report.
+	r := Report{Policy: PolicyReport{Generalised: []Hierarchy{{Attribute: "a"}}}}
+	if _, err := json.Marshal(r); err != nil || r.Policy.Generalised[0].Levels != nil || r.ReportVersion != 0 {
+		t.Errorf("MarshalJSON changed its report: %+v, %v", r, err)
+	}
+}
+
+// Every JSON name is snake_case.
+func TestReportFieldNames(t *testing.T) {
+	b, _ := json.Marshal(microdataReport())
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, x := range v {
+				if k != strings.ToLower(k) || strings.ContainsAny(k, " -") {
+					t.Errorf("field %q is not snake_case", k)
+				}
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	var m any
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatal(err)
+	}
+	walk(m)
+}
+
+func TestPlain(t *testing.T) {
+	failed := aggregateReport()
+	failed.Scan = ScanOutcome{ColumnsScanned: []string{"note"}, Findings: []Finding{
+		{Dataset: "x", Column: "note", Row: 3, Kind: KindPhone},
+		{Dataset: "x", Column: "note", Row: 9, Kind: KindPersonnummer},
+	}}
+	md, ag := microdataReport(), aggregateReport()
+	reports := map[string]*Report{"microdata": &md, "aggregate": &ag, "failed": &failed}
+	for name, r := range reports {
+		for _, lang := range []string{"sv", "en"} {
+			golden(t, "plain_"+name+"_"+lang+".txt", []byte(r.Plain(lang)+"\n"))
+		}
+	}
+	sv, en := reports["microdata"].Plain("sv"), reports["microdata"].Plain("en")
+	for _, want := range []string{"minst 6 personer", "13 av 1200 rader", "alder (10-årsklass)", "elev_id", "namn och adress"} {
+		if !strings.Contains(sv, want) {
+			t.Errorf("sv text lacks %q: %s", want, sv)
+		}
+	}
+	if !strings.Contains(en, "at least 6 people") || sv == en {
+		t.Errorf("en text: %s", en)
+	}
+	if reports["microdata"].Plain("de") != en {
+		t.Error("an unknown language does not fall back to English")
+	}
+	agg := reports["aggregate"].Plain("sv")
+	for _, want := range []string{"mellan 1 och 4 (46 celler)", "Ytterligare 21 celler", "ε = 0,5"} {
+		if !strings.Contains(agg, want) {
+			t.Errorf("aggregate sv text lacks %q: %s", want, agg)
+		}
+	}
+	if strings.Contains(agg, "k-anonym") || strings.Contains(agg, "pseudonym") {
+		t.Errorf("aggregate text names steps that were not taken: %s", agg)
+	}
+	f := reports["failed"].Plain("en")
+	if !strings.Contains(f, "phone numbers and personal identity numbers") || !strings.Contains(f, "must not be published") {
+		t.Errorf("failed scan text: %s", f)
+	}
+	if slices.Contains(strings.Fields(f), "None") {
+		t.Errorf("failed scan says none were found: %s", f)
+	}
+}
