@@ -9,7 +9,7 @@ import (
 
 // phrases are the sentences of Plain, per language.
 type phrases struct {
-	intro, dropped, pseudonymised, generalised, kAnon, recordsSuppressed,
+	intro, dropped, pseudonymised, rotated, generalised, kAnon, recordsSuppressed,
 	smallCells, secondary, noise, scanPassed, scanFailed, and string
 	kinds map[Kind]string
 }
@@ -18,7 +18,8 @@ var languages = map[string]phrases{
 	"sv": {
 		intro:             "Så skyddas enskilda personer i version %s av datamängden.",
 		dropped:           "Uppgifter som direkt pekar ut en person har tagits bort (%s).",
-		pseudonymised:     "Identiteter i %s har bytts mot koder som inte går att räkna tillbaka till personen och som byts ut i varje ny version.",
+		pseudonymised:     "Identiteter i %s har bytts mot koder som inte går att räkna tillbaka till personen.",
+		rotated:           "Koderna byts ut i varje ny version, så versioner kan inte kopplas ihop genom dem.",
 		generalised:       "Uppgifter som tillsammans skulle kunna peka ut någon har gjorts mindre detaljerade: %s.",
 		kAnon:             "Varje kombination av de uppgifterna delas av minst %d personer (kravet är minst %d), så ingen rad går att knyta till en enskild person.",
 		recordsSuppressed: "För att nå det har %d av %d rader tagits bort.",
@@ -37,7 +38,8 @@ var languages = map[string]phrases{
 	"en": {
 		intro:             "How individuals are protected in version %s of this dataset.",
 		dropped:           "Data that directly identifies a person has been removed (%s).",
-		pseudonymised:     "Identities in %s have been replaced by codes that cannot be traced back to the person and that change with every new version.",
+		pseudonymised:     "Identities in %s have been replaced by codes that cannot be traced back to the person.",
+		rotated:           "The codes change with every new version, so versions cannot be linked through them.",
 		generalised:       "Details that together could identify someone have been made less precise: %s.",
 		kAnon:             "Every combination of those details is shared by at least %d people (at least %d required), so no row can be tied to a single person.",
 		recordsSuppressed: "To achieve this, %d of %d rows were removed.",
@@ -77,6 +79,9 @@ func (r *Report) Plain(lang string) string {
 	}
 	if len(r.Policy.Pseudonymised) > 0 {
 		s = append(s, fmt.Sprintf(p.pseudonymised, list(r.Policy.Pseudonymised)))
+		if r.Policy.PseudonymLabel == r.Version {
+			s = append(s, p.rotated)
+		}
 	}
 	if levels := r.levels(); len(levels) > 0 {
 		s = append(s, fmt.Sprintf(p.generalised, list(levels)))
