@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"slices"
 	"strings"
 
@@ -28,12 +29,23 @@ type Kind struct {
 type Env struct {
 	Name   string       // the connector's name
 	Logger *slog.Logger // never nil
+	// Mux is the process's HTTP mux, where a kind that is called (webhook)
+	// mounts its endpoint; nil when the process serves no HTTP (connectors
+	// check and try), and such a kind then fails at Connect, saying so.
+	Mux *http.ServeMux
 }
 
 // Registry knows the connector kinds. Build one with NewRegistry from an
 // explicit list; nothing registers itself.
 type Registry struct {
 	kinds map[string]Kind
+	mux   *http.ServeMux
+}
+
+// WithMux returns a registry of the same kinds whose Build gives mux to the
+// kinds (Env.Mux): the registry of a process that serves HTTP.
+func (r *Registry) WithMux(mux *http.ServeMux) *Registry {
+	return &Registry{kinds: r.kinds, mux: mux}
 }
 
 // NewRegistry returns a registry of kinds; a kind without a name or New, or
@@ -76,7 +88,7 @@ func (r *Registry) Build(cfg Config, logger *slog.Logger) (Source, *Mapping, err
 	errs := []error{cfg.Validate()}
 	var src Source
 	if k, ok := r.kinds[cfg.Kind]; ok {
-		s, err := k.New(&cfg.Config, Env{Name: cfg.Name, Logger: logger.With("connector", cfg.Name)})
+		s, err := k.New(&cfg.Config, Env{Name: cfg.Name, Logger: logger.With("connector", cfg.Name), Mux: r.mux})
 		errs = append(errs, err)
 		src = s
 	} else if cfg.Kind != "" {
@@ -99,6 +111,12 @@ func (r *Registry) Build(cfg Config, logger *slog.Logger) (Source, *Mapping, err
 // decodes the YAML strictly into a C and calls build with it, and Config
 // documents C.
 func KindOf[C any, S Source](name, summary string, build func(cfg C, logger *slog.Logger) (S, error)) Kind {
+	return KindOfEnv(name, summary, func(cfg C, env Env) (S, error) { return build(cfg, env.Logger) })
+}
+
+// KindOfEnv is KindOf for a kind whose Source needs more of its Env than
+// the logger (webhook: the HTTP mux).
+func KindOfEnv[C any, S Source](name, summary string, build func(cfg C, env Env) (S, error)) Kind {
 	return Kind{
 		Name:    name,
 		Summary: summary,
@@ -108,7 +126,7 @@ func KindOf[C any, S Source](name, summary string, build func(cfg C, logger *slo
 			if err := DecodeStrict(node, &cfg); err != nil {
 				return nil, fmt.Errorf("config: %w", err)
 			}
-			s, err := build(cfg, env.Logger)
+			s, err := build(cfg, env)
 			if err != nil {
 				return nil, err // not a typed nil in the interface
 			}

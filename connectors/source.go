@@ -1,9 +1,12 @@
 package connectors
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 )
 
 // The sentinels a Source returns to steer the Runtime.
@@ -110,4 +113,65 @@ func (o Origin) String() string {
 		return o.File
 	}
 	return fmt.Sprintf("%s:%d", o.File, o.Line)
+}
+
+// JSONFields decodes raw, one JSON object, into a Record's Fields: numbers
+// become int64 when they are integers and float64 otherwise, which CEL
+// knows. The error says what raw is instead (not JSON, an array, trailing
+// data) and never repeats a value.
+func JSONFields(raw []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			return nil, fmt.Errorf("json: not valid JSON at byte %d", se.Offset)
+		}
+		return nil, errors.New("json: not valid JSON (truncated or empty)")
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("json: %s, not a JSON object", jsonKind(v))
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, errors.New("json: more than one JSON value")
+	}
+	return normalizeJSON(obj).(map[string]any), nil
+}
+
+func normalizeJSON(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return i
+		}
+		f, _ := x.Float64()
+		return f
+	case map[string]any:
+		for k, e := range x {
+			x[k] = normalizeJSON(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = normalizeJSON(e)
+		}
+	}
+	return v
+}
+
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "a string"
+	case bool:
+		return "a boolean"
+	case json.Number:
+		return "a number"
+	case []any:
+		return "an array"
+	}
+	return "an object"
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/vasteras/civicbus/connectors/httppoll"
 	"github.com/vasteras/civicbus/connectors/mqtt"
 	"github.com/vasteras/civicbus/connectors/sqlpoll"
+	"github.com/vasteras/civicbus/connectors/webhook"
 )
 
 // Kinds returns every built-in connector kind.
@@ -16,6 +17,7 @@ func Kinds() []connectors.Kind {
 		httppoll.Kind(),
 		mqtt.Kind(),
 		sqlpoll.Kind(),
+		webhook.Kind(),
 	}
 }
 

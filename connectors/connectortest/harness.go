@@ -3,6 +3,7 @@ package connectortest
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -32,6 +33,9 @@ type Env struct {
 	// zero is the library's default. New sets 1s and 200ms.
 	PublishTimeout time.Duration
 	MaxBackoff     time.Duration
+	// Mux is given to the connectors (connectors.Env.Mux) of a kind that
+	// is called over HTTP (webhook); nil serves none.
+	Mux *http.ServeMux
 }
 
 // New is an Env on the embedded broker (testenv.Broker) with each of
@@ -96,7 +100,11 @@ func (e *Env) Start(yamlText string) *Running {
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, m, err := e.Registry.Build(cfg, e.Logger)
+	reg := e.Registry
+	if e.Mux != nil {
+		reg = reg.WithMux(e.Mux)
+	}
+	src, m, err := reg.Build(cfg, e.Logger)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,14 +205,15 @@ func WaitFor(t testing.TB, what string, d time.Duration, cond func() bool) {
 // snapshot (goleak.IgnoreCurrent taken before the connector started), except
 // those of the test's own machinery: the in-process broker's connection
 // goroutines and the lazily started partition readers of Collect's
-// subscribers (a connector itself reads no Kafka partition).
-func VerifyNoLeaks(t testing.TB, snapshot goleak.Option) {
+// subscribers (a connector itself reads no Kafka partition), and what extra
+// ignores.
+func VerifyNoLeaks(t testing.TB, snapshot goleak.Option, extra ...goleak.Option) {
 	t.Helper()
-	goleak.VerifyNone(t, snapshot,
+	goleak.VerifyNone(t, append(extra, snapshot,
 		goleak.IgnoreAnyFunction("github.com/twmb/franz-go/pkg/kfake.(*clientConn).read.func1"),
 		goleak.IgnoreAnyFunction("github.com/twmb/franz-go/pkg/kfake.(*clientConn).read"),
 		goleak.IgnoreAnyFunction("github.com/twmb/franz-go/pkg/kfake.(*clientConn).write"),
 		goleak.IgnoreAnyFunction("github.com/vasteras/civicbus/bus.(*Subscriber).consumePartition"),
 		goleak.IgnoreAnyFunction("github.com/segmentio/kafka-go.(*reader).run"),
-	)
+	)...)
 }

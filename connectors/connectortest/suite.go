@@ -7,6 +7,7 @@ package connectortest
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -39,12 +40,39 @@ type Fixture interface {
 	Write(t *testing.T, rows []Row)
 }
 
+// Served is what a Fixture of a kind that is called over HTTP (webhook)
+// also is: Mux is the mux the kind mounts its endpoint on, and the fixture
+// serves it.
+type Served interface {
+	Mux() *http.ServeMux
+}
+
+// Partial is what a Fixture whose kind cannot take part of the suite also
+// is: Skip says, by part name (ConfigErrors, GoodFlowBadToDeadLetter,
+// ResumeAfterRestart, CleanClose), why the part does not apply; the part
+// is then skipped with that reason, and the connector tests it its own way.
+type Partial interface {
+	Skip() map[string]string
+}
+
 // Run runs the suite.
 func Run(t *testing.T, f Fixture) {
-	t.Run("ConfigErrors", func(t *testing.T) { configErrors(t, f) })
-	t.Run("GoodFlowBadToDeadLetter", func(t *testing.T) { goodAndBad(t, f) })
-	t.Run("ResumeAfterRestart", func(t *testing.T) { resume(t, f) })
-	t.Run("CleanClose", func(t *testing.T) { cleanClose(t, f) })
+	parts := []struct {
+		name string
+		run  func(*testing.T, Fixture)
+	}{{"ConfigErrors", configErrors}, {"GoodFlowBadToDeadLetter", goodAndBad}, {"ResumeAfterRestart", resume}, {"CleanClose", cleanClose}}
+	var skip map[string]string
+	if p, ok := f.(Partial); ok {
+		skip = p.Skip()
+	}
+	for _, p := range parts {
+		t.Run(p.name, func(t *testing.T) {
+			if why := skip[p.name]; why != "" {
+				t.Skip(why)
+			}
+			p.run(t, f)
+		})
+	}
 }
 
 var mapping = map[string]any{"fields": map[string]string{
@@ -152,5 +180,8 @@ func cleanClose(t *testing.T, f Fixture) {
 func newWorld(t *testing.T, f Fixture) *Env {
 	e := New(t, Registry(t, f.Kind()), Topic)
 	e.PublishTimeout, e.MaxBackoff = 0, 0
+	if s, ok := f.(Served); ok {
+		e.Mux = s.Mux()
+	}
 	return e
 }

@@ -42,7 +42,7 @@ type Config struct {
 	Dir    string         // the connector files; DefaultDir when empty
 	Conn   bus.Connection // the Kafka cluster
 	DB     string         // the checkpoints: a SQLite path or postgres://…
-	Mux    *http.ServeMux // where the status is served; nil serves nothing
+	Mux    *http.ServeMux // where the status and the webhooks are served; nil serves nothing
 	Path   string         // the status path on Mux, e.g. /api/connectors
 	Logger *slog.Logger
 }
@@ -139,6 +139,9 @@ func (rs *runtimes) build(ctx context.Context, cfg Config, configs []connectors.
 		return fmt.Errorf("connectors: checkpoints: %w", err)
 	}
 	registry := all.Registry()
+	if cfg.Mux != nil {
+		registry = registry.WithMux(cfg.Mux) // webhooks mount /api/ingest/<name> there
+	}
 	var errs []error
 	for _, c := range configs {
 		rt, pub, err := newRuntime(cfg, c, registry, contract, rs.checkpoints)

@@ -169,3 +169,58 @@ func count(t *testing.T, conn bus.Connection, topic string, want int) int {
 	}
 	return len(seen)
 }
+
+// TestServiceServesWebhooks: a webhook connector file mounts
+// /api/ingest/<name> on the service's mux, and a POST is answered 202 once
+// its event is on the bus.
+func TestServiceServesWebhooks(t *testing.T) {
+	broker := testenv.Broker(t)
+	conn := bus.Connection{Brokers: []string{broker.Addr()}}
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "token"), "service-test-token\n")
+	write(t, filepath.Join(dir, "hook.yaml"), `name: waste-hook
+kind: webhook
+topic: meals.food-waste.v1
+config:
+  bearer_token_file: `+filepath.Join(dir, "token")+`
+mapping:
+  fields:
+    kitchen_id: row.kitchen
+    date: row.date
+    total_waste_kg: double(row.total)
+`)
+	mux := http.NewServeMux()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- connect.Run(ctx, connect.Config{Dir: dir, Conn: conn, DB: filepath.Join(t.TempDir(), "cp.db"), Mux: mux, Path: "/api/connectors"})
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}()
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	code := 0
+	for deadline := time.Now().Add(20 * time.Second); code != http.StatusAccepted && time.Now().Before(deadline); {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/api/ingest/waste-hook", strings.NewReader(`{"kitchen":"vallby","date":"2024-05-02","total":4.5}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer service-test-token")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if code = resp.StatusCode; code != http.StatusAccepted {
+			time.Sleep(50 * time.Millisecond) // not mounted (404) or not connected (503) yet
+		}
+	}
+	if code != http.StatusAccepted {
+		t.Fatalf("POST /api/ingest/waste-hook: %d, want 202", code)
+	}
+	if n := count(t, conn, "meals.food-waste.v1", 1); n != 1 {
+		t.Errorf("%d events on the bus, want 1", n)
+	}
+}
