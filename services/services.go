@@ -8,7 +8,9 @@
 package services
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
@@ -17,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vasteras/civicbus/bus"
 	"github.com/vasteras/civicbus/services/connect"
+	"github.com/vasteras/civicbus/services/opendata"
 	"github.com/vasteras/civicbus/services/registry"
 )
 
@@ -67,6 +70,7 @@ const (
 	PathCasework   = "/casework/"      // the caseworker's inbox
 	PathAdmin      = "/admin/"         // the system owners' face
 	PathConnectors = "/api/connectors" // the connectors' status, JSON
+	PathOpendata   = "/api/opendata/"  // the open-data service: datasets, versions, previews
 	PathHealthz    = "/healthz"        // process alive
 	PathReadyz     = "/readyz"         // the Kafka cluster answers
 	PathMetrics    = "/metrics"        // Prometheus
@@ -90,7 +94,40 @@ func All() []Service {
 			Description: "the connectors of " + connect.EnvDir + " (default " + connect.DefaultDir + "): outside systems onto the bus; status under " + PathConnectors,
 			Run:         runConnectors,
 		},
+		{
+			Name:        "opendata",
+			Description: "the open datasets of " + opendata.EnvDir + " (default " + opendata.DefaultDir + "): events to anonymised versions; API under " + PathOpendata,
+			Run:         runOpendata,
+		},
 	}
+}
+
+// runOpendata runs the open-data service on the dataset definitions of the
+// directory CIVICBUS_DATASETS_DIR names, with its state in Env.DB. The
+// pseudonymisation secret is read from the file CIVICBUS_PSEUDONYM_KEY_FILE
+// names (without one, datasets that pseudonymise refuse to publish); the
+// token that publishing over HTTP needs from CIVICBUS_OPENDATA_TOKEN.
+func runOpendata(ctx context.Context, env Env) error {
+	var key []byte
+	if f := os.Getenv(opendata.EnvKeyFile); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return fmt.Errorf("opendata: the pseudonymisation key file %s cannot be read", f)
+		}
+		key = bytes.TrimSpace(b)
+	}
+	return opendata.Run(ctx, opendata.Config{
+		Dir:        os.Getenv(opendata.EnvDir),
+		Conn:       env.Conn,
+		DB:         env.DB,
+		Mux:        env.Mux,
+		Prefix:     PathOpendata,
+		BaseURL:    os.Getenv("CIVICBUS_BASE_URL"),
+		Key:        key,
+		AdminToken: os.Getenv("CIVICBUS_OPENDATA_TOKEN"),
+		Logger:     env.Logger,
+		Metrics:    env.Metrics,
+	})
 }
 
 // runConnectors runs the connector files of the directory that

@@ -72,6 +72,8 @@ func (c *cli) main(ctx context.Context, args []string) error {
 		return c.cmdSchemas(ctx, rest)
 	case "connectors":
 		return c.cmdConnectors(ctx, rest)
+	case "datasets":
+		return c.cmdDatasets(ctx, rest)
 	case "healthcheck":
 		return c.cmdHealthcheck(ctx, rest)
 	case "version", "-version", "--version":
@@ -103,6 +105,8 @@ func (c *cli) cmdHelp(args []string) error {
 		fmt.Fprint(c.stdout, schemasHelp)
 	case "connectors":
 		fmt.Fprint(c.stdout, connectorsHelp)
+	case "datasets":
+		fmt.Fprint(c.stdout, datasetsHelp)
 	default:
 		return usageError{fmt.Errorf("help: unknown command %q", args[0])}
 	}
@@ -145,6 +149,11 @@ usage:
                                        read and map records without publishing; show each event
   civicbus connectors status [--url URL]
                                        the connectors of a running civicbus
+  civicbus datasets list|check|schema  the open-dataset definitions
+  civicbus datasets preview|publish <id>
+                                       anonymise current data (preview) or publish a version
+  civicbus datasets anonymise <file.csv> --hierarchies DIR
+                                       k-anonymise a CSV file with ARX hierarchies
   civicbus healthcheck [--url URL]     exit 0 when a running civicbus is healthy
   civicbus version
   civicbus help [command]              a command's flags

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/vasteras/civicbus/services/opendata/dataset"
+	"github.com/vasteras/civicbus/services/opendata/release"
 )
 
 // changeOf turns one event into the change it makes to a dataset: nil when
@@ -39,15 +40,21 @@ func changeOf(d *dataset.Loaded, topic, eventID string, event map[string]any) (*
 		if m.Column == "" || slices.ContainsFunc(nums, func(n num) bool { return n.col == m.Column }) {
 			continue
 		}
+		var v float64
 		switch x := row[slices.Index(cols, m.Column)].(type) {
 		case int64:
-			nums = append(nums, num{m.Column, float64(x)})
+			v = float64(x)
 		case float64:
-			nums = append(nums, num{m.Column, x})
-		case nil: // a missing value counts in no sum
+			v = x
+		default: // a missing value counts in no sum
+			continue
 		}
+		if b := d.Privacy.SumBound; d.Privacy.Epsilon > 0 && b > 0 {
+			v = max(-b, min(b, v)) // the noise's sensitivity assumes it
+		}
+		nums = append(nums, num{m.Column, v})
 	}
-	c.Fold = func(a Agg) Agg {
+	c.Fold = func(a release.Agg) release.Agg {
 		a.N++
 		for _, n := range nums {
 			if a.Sum == nil {

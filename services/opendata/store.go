@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vasteras/civicbus/internal/sqldb"
+	"github.com/vasteras/civicbus/services/opendata/release"
 )
 
 // Store keeps the opendata service's state in SQL: each dataset's current
@@ -92,16 +93,7 @@ type Change struct {
 	Row    []any
 	// Aggregate: the group's values and the numbers to fold in.
 	Group []any
-	Fold  func(agg Agg) Agg
-}
-
-// Agg is a cell's running figures: the rows counted and, per numeric
-// column, the sum, minimum and maximum.
-type Agg struct {
-	N   int64              `json:"n"`
-	Sum map[string]float64 `json:"sum,omitempty"`
-	Min map[string]float64 `json:"min,omitempty"`
-	Max map[string]float64 `json:"max,omitempty"`
+	Fold  func(agg release.Agg) release.Agg
 }
 
 // Apply applies changes in one transaction, each once: a change whose event
@@ -137,7 +129,7 @@ ON CONFLICT (dataset_id, row_key) DO UPDATE SET row_json = excluded.row_json`), 
 			if err != nil {
 				return 0, fmt.Errorf("opendata: encode group: %w", err)
 			}
-			var agg Agg
+			var agg release.Agg
 			var aggJSON string
 			err = tx.QueryRowContext(ctx, s.db.Q(`SELECT agg_json FROM opendata_cells WHERE dataset_id = ? AND cell_key = ?`), c.DatasetID, string(group)).Scan(&aggJSON)
 			switch {
@@ -228,26 +220,20 @@ func (s *Store) Rows(ctx context.Context, datasetID string) ([][]any, error) {
 	return out, rows.Err()
 }
 
-// Cell is one group of an aggregate and its figures.
-type Cell struct {
-	Group []any
-	Agg   Agg
-}
-
 // Cells returns an aggregate dataset's cells, in group order.
-func (s *Store) Cells(ctx context.Context, datasetID string) ([]Cell, error) {
+func (s *Store) Cells(ctx context.Context, datasetID string) ([]release.Cell, error) {
 	rows, err := s.db.QueryContext(ctx, s.db.Q(`SELECT group_json, agg_json FROM opendata_cells WHERE dataset_id = ? ORDER BY cell_key`), datasetID)
 	if err != nil {
 		return nil, fmt.Errorf("opendata: read cells: %w", err)
 	}
 	defer rows.Close()
-	var out []Cell
+	var out []release.Cell
 	for rows.Next() {
 		var g, a string
 		if err := rows.Scan(&g, &a); err != nil {
 			return nil, err
 		}
-		var c Cell
+		var c release.Cell
 		var err error
 		if c.Group, err = decodeRow(g); err != nil {
 			return nil, err
@@ -269,7 +255,7 @@ func decodeRow(js string) ([]any, error) {
 	out := make([]any, len(raw))
 	for i, r := range raw {
 		var n json.Number
-		if json.Unmarshal(r, &n) == nil {
+		if len(r) > 0 && r[0] != '"' && json.Unmarshal(r, &n) == nil { // json.Number takes "12" too
 			if v, err := n.Int64(); err == nil {
 				out[i] = v
 			} else if f, err := n.Float64(); err == nil {
@@ -401,4 +387,14 @@ func (s *Store) VersionRows(ctx context.Context, datasetID string, version int, 
 		}
 	}
 	return rows.Err()
+}
+
+// Changes is how many changes a dataset has had in all.
+func (s *Store) Changes(ctx context.Context, datasetID string) (int64, error) {
+	var n int64
+	err := s.db.QueryRowContext(ctx, s.db.Q(`SELECT changes FROM opendata_state WHERE dataset_id = ?`), datasetID).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	return n, err
 }

@@ -59,13 +59,15 @@ func compile(d *Definition, _ string) (*Compiled, Problems) {
 			c.visible[f] = true
 		}
 	}
+	var read []string // the fields the last expression compiled reads
 	prog := func(path, expr string, mayReadDirect bool) cel.Program {
 		ast, iss := env.Compile(expr)
 		if iss.Err() != nil {
 			ps = append(ps, Problem{Path: path, Msg: iss.Err().Error()})
 			return nil
 		}
-		for _, f := range fieldsRead(ast.NativeRep()) {
+		read = fieldsRead(ast.NativeRep())
+		for _, f := range read {
 			switch {
 			case f == "":
 				ps = append(ps, Problem{Path: path, Msg: "reads event as a whole; read its fields one by one (event.name) so each is classified"})
@@ -90,8 +92,18 @@ func compile(d *Definition, _ string) (*Compiled, Problems) {
 	}
 	for i, col := range d.Shape.Columns {
 		direct := slices.Contains(d.Privacy.Pseudonymise, col.Name)
-		p := prog(fmt.Sprintf("shape.columns[%d].expr", i), col.Expr, direct)
+		path := fmt.Sprintf("shape.columns[%d].expr", i)
+		p := prog(path, col.Expr, direct)
 		c.columns = append(c.columns, compiledColumn{name: col.Name, typ: col.Type, prog: p, direct: direct})
+		if d.Shape.Kind != ShapeMicrodata || direct || slices.Contains(d.Privacy.Drop, col.Name) ||
+			slices.ContainsFunc(d.Privacy.QuasiIdentifiers, func(q QuasiIdentifier) bool { return q.Column == col.Name }) {
+			continue
+		}
+		for _, f := range read {
+			if d.Source.Fields[f] == ClassQuasi {
+				ps = append(ps, Problem{Path: path, Msg: fmt.Sprintf("reads field %q, a quasi-identifier: list the column in privacy.quasi_identifiers (or drop it) so that k-anonymity covers it", f)})
+			}
+		}
 	}
 	if len(ps) > 0 {
 		return nil, ps
@@ -228,7 +240,6 @@ func redactCEL(err error) string {
 	}
 	return "evaluation failed"
 }
-
 
 // typed converts a CEL value to the column's Go type: string, int64,
 // float64, bool or a date as "2006-01-02"; null stays nil.

@@ -106,6 +106,12 @@ func TestDirectFieldsOnlyThroughPseudonyms(t *testing.T) {
 	}
 	micro := strings.NewReplacer("kind: aggregate", "kind: microdata", "  group_by: [area_code, month, kind]\n", "", "  time_bucket: {column: month, unit: month}\n", "",
 		"  measures:\n    - {name: alarms, fn: count}\n", "", "privacy: {}", "privacy: {pseudonymise: [resident]}").Replace(src)
+	_, ps = parse(t, micro)
+	if ps == nil || !strings.Contains(ps.Error(), `reads field "raised_at", a quasi-identifier`) {
+		t.Fatalf("microdata publishing a quasi-identifier outside k-anonymity was accepted: %v", ps)
+	}
+	micro = strings.Replace(micro, "privacy: {pseudonymise: [resident]}",
+		"privacy: {pseudonymise: [resident], quasi_identifiers: [{column: area_code, hierarchy: {kind: mask}}, {column: month, hierarchy: {kind: date}}]}", 1)
 	l, ps := parse(t, micro)
 	if ps != nil {
 		t.Fatalf("a pseudonymised column may read a direct field: %v", ps)

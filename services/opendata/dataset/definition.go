@@ -189,6 +189,9 @@ type Policy struct {
 	SmallCells SmallCells `yaml:"small_cells" json:"small_cells,omitempty"`
 	// Epsilon, when set, adds Laplace noise to counts and sums.
 	Epsilon float64 `yaml:"epsilon" json:"epsilon,omitempty" jsonschema:"minimum=0,description=Differential-privacy budget per version; when set\\, counts and sums get Laplace noise."`
+	// EventsPerPerson is how many events one person contributes at most,
+	// the sensitivity of the noise (default 1).
+	EventsPerPerson int `yaml:"events_per_person" json:"events_per_person,omitempty" jsonschema:"minimum=1,description=With epsilon: the most events one person contributes to a version (default 1); the noise grows with it."`
 	// SumBound clamps each event's contribution to a sum when Epsilon is set.
 	SumBound float64 `yaml:"sum_bound" json:"sum_bound,omitempty" jsonschema:"minimum=0,description=With epsilon: the largest contribution one event makes to a sum (values are clamped to it)."`
 }
@@ -206,8 +209,19 @@ type Hierarchy struct {
 	Kind string `yaml:"kind" json:"kind" jsonschema:"enum=interval,enum=date,enum=mask,enum=csv"`
 	// Widths are the band widths of an interval hierarchy, one per level.
 	Widths []float64 `yaml:"widths" json:"widths,omitempty" jsonschema:"description=interval: band width per level\\, e.g. [5\\, 10\\, 20]."`
+	// Levels is how many trailing characters a mask hierarchy hides at
+	// most, one more per level (default 3).
+	Levels int `yaml:"levels" json:"levels,omitempty" jsonschema:"minimum=1,description=mask: the most trailing characters hidden\\, one more per level (default 3)."`
 	// File is an ARX hierarchy CSV, relative to the definition.
 	File string `yaml:"file" json:"file,omitempty" jsonschema:"description=csv: an ARX hierarchy file (value;level1;level2…)\\, relative to the definition."`
+}
+
+// MaskLevels is Levels, or its default 3.
+func (h Hierarchy) MaskLevels() int {
+	if h.Levels > 0 {
+		return h.Levels
+	}
+	return 3
 }
 
 // LDiversity is distinct l-diversity over a sensitive column.
@@ -223,6 +237,9 @@ type SmallCells struct {
 	// Measure is the measure that counts persons (default count).
 	Measure string `yaml:"measure" json:"measure,omitempty" jsonschema:"description=The measure that counts persons (default: the count measure)."`
 }
+
+// PerPerson is the policy's EventsPerPerson, or 1.
+func (p Policy) PerPerson() int { return max(p.EventsPerPerson, 1) }
 
 // The defaults of a policy.
 const (

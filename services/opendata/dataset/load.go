@@ -444,6 +444,11 @@ func (d *Definition) checkPolicy(dir string) Problems {
 	if p.Epsilon < 0 {
 		add("privacy.epsilon", "must not be negative")
 	}
+	for i, m := range d.Shape.Measures {
+		if p.Epsilon > 0 && (m.Fn == "min" || m.Fn == "max") {
+			add(fmt.Sprintf("shape.measures[%d].fn", i), "%s cannot be published with noise (epsilon): one person's value decides it", m.Fn)
+		}
+	}
 	if p.Epsilon > 0 && d.Shape.Kind == ShapeAggregate && p.SumBound == 0 &&
 		slices.ContainsFunc(d.Shape.Measures, func(m Measure) bool { return m.Fn == "sum" || m.Fn == "mean" }) {
 		add("privacy.sum_bound", "noise on sums needs the largest contribution of one event")
