@@ -28,27 +28,38 @@ var (
 	reEmail = regexp.MustCompile(`[\p{L}\p{N}._%+'-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}`)
 )
 
-// detect returns the most severe kind of identifier found anywhere in v,
-// or "" when none is. Identity numbers come before e-mail and phone numbers
-// because they say more about a person.
-func detect(v string) Kind {
-	var found Kind
+// severity orders the kinds detect reports, most telling first.
+var severity = []Kind{KindPersonnummer, KindSamordningsnummer, KindOrganisationsnummer, KindPhone, KindEmail}
+
+// detectAll returns every kind of identifier found anywhere in v, most
+// telling first, or nil when none is.
+func detectAll(v string) []Kind {
+	found := map[Kind]bool{}
 	for i := 0; i < len(v); i++ {
-		if !candidateStart(v, i) {
-			continue
-		}
-		k := detectAt(v, i)
-		if k == KindPersonnummer || k == KindSamordningsnummer {
-			return k
-		}
-		if found == "" || (k == KindOrganisationsnummer && found == KindPhone) {
-			found = k
+		if candidateStart(v, i) {
+			if k := detectAt(v, i); k != "" {
+				found[k] = true
+			}
 		}
 	}
-	if found == "" && reEmail.MatchString(v) {
-		found = KindEmail
+	if reEmail.MatchString(v) {
+		found[KindEmail] = true
 	}
-	return found
+	var out []Kind
+	for _, k := range severity {
+		if found[k] {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// detect returns the most telling kind of identifier in v, or "".
+func detect(v string) Kind {
+	if ks := detectAll(v); len(ks) > 0 {
+		return ks[0]
+	}
+	return ""
 }
 
 // detectAt tries every numeric pattern that starts at v[i].

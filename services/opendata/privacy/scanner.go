@@ -51,7 +51,11 @@ type ScannerOptions struct {
 	// Allow lists, per column, kinds that column may publish: a preschool's
 	// switchboard number (KindPhone), a functional mailbox (KindEmail), a
 	// company's organisationsnummer. Personnummer, samordningsnummer and
-	// direct identifiers cannot be allowed.
+	// direct identifiers cannot be allowed. An allowed kind hides nothing
+	// else in the same value (an e-mail address beside an allowed phone
+	// number is a Finding), and a bare ten-digit phone number that also
+	// reads as a personnummer (valid date and check digit) is a
+	// personnummer.
 	Allow map[string][]Kind
 }
 
@@ -97,11 +101,12 @@ func (s *Scanner) Check(column, value string) *Finding {
 		}
 		return &Finding{Dataset: s.dataset, Column: column, Row: -1, Kind: KindDirectIdentifier}
 	}
-	k := detect(value)
-	if k == "" || slices.Contains(s.allow[column], k) {
-		return nil
+	for _, k := range detectAll(value) {
+		if !slices.Contains(s.allow[column], k) {
+			return &Finding{Dataset: s.dataset, Column: column, Row: -1, Kind: k}
+		}
 	}
-	return &Finding{Dataset: s.dataset, Column: column, Row: -1, Kind: k}
+	return nil
 }
 
 // ScanOutcome is what a scan of a table found; it goes into the Report.

@@ -150,6 +150,9 @@ func TestCheckAllowAndDirect(t *testing.T) {
 		{"email", "021-39 00 00", KindPhone},
 		{"note", "021-39 00 00", KindPhone},
 		{"note", "Öppet 06:30–18:00", ""},
+		{"phone", "021-39 00 00, anna.andersson@example.se", KindEmail},
+		{"phone", "0701234569", KindPersonnummer},
+		{"phone", "070-123 45 69", ""},
 	}
 	for _, tt := range tests {
 		f := s.Check(tt.column, tt.value)
