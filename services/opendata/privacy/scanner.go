@@ -30,14 +30,15 @@ func (f *Finding) Error() string {
 	if f.Kind == KindDirectIdentifier {
 		return "privacy: " + where + ": the column is a direct identifier and has a value; publication stopped"
 	}
-	return fmt.Sprintf("privacy: %s: a value looks like %s %s; publication stopped", where, article(f.Kind), f.Kind)
+	return fmt.Sprintf("privacy: %s: a value looks like %s; publication stopped", where, kindPhrase[f.Kind])
 }
 
-func article(k Kind) string {
-	if k == KindEmail || k == KindOrganisationsnummer {
-		return "an"
-	}
-	return "a"
+var kindPhrase = map[Kind]string{
+	KindPersonnummer:        "a personnummer",
+	KindSamordningsnummer:   "a samordningsnummer",
+	KindOrganisationsnummer: "an organisationsnummer",
+	KindEmail:               "an e-mail address",
+	KindPhone:               "a phone number",
 }
 
 // ScannerOptions configure a Scanner.
