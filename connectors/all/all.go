@@ -6,6 +6,7 @@ import (
 	"github.com/vasteras/civicbus/connectors/filedrop"
 	"github.com/vasteras/civicbus/connectors/httppoll"
 	"github.com/vasteras/civicbus/connectors/mqtt"
+	"github.com/vasteras/civicbus/connectors/simulate"
 	"github.com/vasteras/civicbus/connectors/sqlpoll"
 	"github.com/vasteras/civicbus/connectors/webhook"
 )
@@ -16,6 +17,7 @@ func Kinds() []connectors.Kind {
 		filedrop.Kind(),
 		httppoll.Kind(),
 		mqtt.Kind(),
+		simulate.Kind(),
 		sqlpoll.Kind(),
 		webhook.Kind(),
 	}
