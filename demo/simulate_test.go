@@ -187,3 +187,24 @@ func TestSimulatedMealPurchases(t *testing.T) {
 		t.Errorf("August %d lines, September %d: want August at most half", perMonth[7], perMonth[8])
 	}
 }
+
+// TestSimulatedMealPortions: a lunch report per kitchen and school day,
+// from the kitchens that order, none on a weekend or in July.
+func TestSimulatedMealPortions(t *testing.T) {
+	evs := simulated(t, "sim-meal-portions.yaml")
+	days, kitchens := map[string]int{}, map[string]bool{}
+	for _, p := range evs {
+		d, err := time.Parse(time.DateOnly, p["date"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Weekday() == time.Saturday || d.Weekday() == time.Sunday || d.Month() == time.July {
+			t.Fatalf("lunch served on %s %s", d.Weekday(), p["date"])
+		}
+		days[p["date"].(string)]++
+		kitchens[p["kitchen_id"].(string)] = true
+	}
+	if len(kitchens) != 60 || len(days) < 170 || len(days) > 185 || len(evs) != 60*len(days) {
+		t.Errorf("%d reports from %d kitchens on %d days; want one per kitchen (60) and school day (about 178)", len(evs), len(kitchens), len(days))
+	}
+}

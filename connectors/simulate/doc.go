@@ -59,7 +59,7 @@
 // residency-check (a rule, seconds; 6 % referred to a caseworker),
 // queue-priority (a rule), placement-offer (a caseworker, about 45 days
 // before the desired start), guardian-reply (through the e-service, median
-// 4 days); 93 % granted, the rest withdrawn, dismissed or rejected.
+// 4 days); about 90 % granted, the rest withdrawn, dismissed or rejected.
 // Durations are log-normal; people act only in office hours on workdays.
 // Automated steps carry a decision_id, but no decision records are
 // simulated.
@@ -70,11 +70,16 @@
 // An order covers the school days until the next delivery: per portion
 // amounts of a weekly menu (beef, vegetarian, fish, poultry or pea soup and
 // pancakes, pork), milk, bread and spread daily, seasonal vegetables and
-// fruit, with ±8 % noise and 5–10 % absence, rounded to packs. Prices and
+// fruit, for 92 % of the pupils, with ±8 % noise, rounded to packs. Prices and
 // climate factors are approximations (see articles). No deliveries on
 // weekends, public holidays or the school breaks of a typical Västerås year
 // (summer from week 25 to week 33, autumn week 44, Christmas 20 Dec–7 Jan,
 // sports week 9, Easter).
+//
+// meal-portions (meals.portions-served.v1): the same kitchens' lunches on
+// each school day: planned for 92 % of the pupils, served to 82–96 % (three
+// points fewer on Fridays), 5–9 % of them special diets; the gap between
+// planned and served is what the food-waste use case looks at.
 //
 // Volume scales the applications (and so the cases) and the number of
 // kitchens.

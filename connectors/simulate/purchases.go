@@ -119,16 +119,36 @@ type purchases struct {
 	kitchens []kitchen
 }
 
-func newPurchases(p params) *purchases {
-	n := max(1, int(math.Round(schoolKitchens*p.volume)))
-	ps := &purchases{p: p}
-	for _, pl := range spread("sim-kok", n) {
+func newPurchases(p params) *purchases { return &purchases{p: p, kitchens: kitchensOf(p)} }
+
+// kitchensOf is the simulated school kitchens: their number scaled by
+// volume, their size and delivery days drawn by the seed.
+func kitchensOf(p params) []kitchen {
+	var out []kitchen
+	for _, pl := range spread("sim-kok", max(1, int(math.Round(schoolKitchens*p.volume)))) {
 		r := newRNG(p.seed, "kitchen", pl.id)
-		ps.kitchens = append(ps.kitchens, kitchen{place: pl,
+		out = append(out, kitchen{place: pl,
 			portions: min(1100, max(120, 350*math.Exp(0.35*r.NormFloat64()))),
 			days:     deliveryPatterns[r.IntN(len(deliveryPatterns))]})
 	}
-	return ps
+	return out
+}
+
+// planned is the lunches a kitchen prepares for, and orders for, on a
+// school day: 92 % of its pupils.
+func (k kitchen) planned() int { return int(math.Round(k.portions * 0.92)) }
+
+// served is the lunches a kitchen serves on school day d, and how many of
+// them are special diets: 82–96 % of its pupils eat (absence, pupils who
+// skip lunch; three points fewer on Fridays), 5–9 % of them special diets.
+func (k kitchen) served(seed int64, d time.Time) (lunches, special int) {
+	r := newRNG(seed, "lunch", k.id, d.Format(time.DateOnly))
+	share := r.between(0.82, 0.96)
+	if d.Weekday() == time.Friday {
+		share -= 0.03
+	}
+	lunches = int(math.Round(k.portions * share))
+	return lunches, int(math.Round(float64(lunches) * r.between(0.05, 0.09)))
 }
 
 // day returns the order lines placed on o: kitchens order on workdays, two
@@ -178,10 +198,9 @@ func (ps *purchases) order(k kitchen, o, d time.Time) []item {
 	at := o.Add(8*time.Hour + time.Duration(r.IntN(6*3600))*time.Second)
 	need := make([]float64, len(articles))
 	for day := d; ; {
-		portions := k.portions * r.between(0.85, 0.95) // absence
 		for i, a := range articles {
 			if a.used(day) {
-				need[i] += a.perPortion * portions
+				need[i] += a.perPortion * float64(k.planned())
 			}
 		}
 		if day = nextSchoolDay(day); day.IsZero() || k.delivers(day) {

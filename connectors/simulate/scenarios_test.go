@@ -191,3 +191,35 @@ func TestLuhn(t *testing.T) {
 		t.Errorf("luhnDigit = %d, want 6", got)
 	}
 }
+
+// TestPortionsYear: one lunch report per kitchen and school day (about 178
+// school days, as a Swedish school year has), from the purchases' kitchens,
+// special diets a few percent of the lunches.
+func TestPortionsYear(t *testing.T) {
+	recs := year(t, "meal-portions")
+	days := map[string]int{}
+	kitchens := map[string]bool{}
+	for _, r := range recs {
+		f := r.Fields
+		days[f["date"].(string)]++
+		kitchens[f["kitchen_id"].(string)] = true
+		lunches, special := f["portions"].(int64), f["special_diet_portions"].(int64)
+		if lunches < 90 || lunches > 1100 || special > lunches/10 || special < lunches/25 {
+			t.Fatalf("%s: %d lunches, %d special diets", r.Key, lunches, special)
+		}
+	}
+	t.Logf("%d lunch reports on %d school days", len(recs), len(days))
+	if len(days) < 170 || len(days) > 185 {
+		t.Errorf("%d school days in 2024, want about 178", len(days))
+	}
+	for d, n := range days {
+		if n != schoolKitchens {
+			t.Fatalf("%s: %d reports from %d kitchens", d, n, schoolKitchens)
+		}
+	}
+	for _, k := range kitchensOf(params{seed: 1980, volume: 1}) {
+		if !kitchens[k.id] {
+			t.Errorf("kitchen %s of the purchases reports no lunches", k.id)
+		}
+	}
+}

@@ -46,6 +46,7 @@ var builtin = map[string]scenarioFunc{
 	"case-step-completed":    func(p params) scenario { return newCases(p, stepCompleted) },
 	"case-closed":            func(p params) scenario { return newCases(p, caseClosed) },
 	"meal-purchases":         func(p params) scenario { return newPurchases(p) },
+	"meal-portions":          func(p params) scenario { return newPortions(p) },
 }
 
 // Source is a simulate connector: it implements connectors.Source, Seeker
