@@ -62,13 +62,30 @@ func loadAdult(tb testing.TB) (*Table, []Attribute) {
 	return t, qis
 }
 
-func TestAdultQuick(t *testing.T) {
+func TestAdult(t *testing.T) {
 	tab, qis := loadAdult(t)
-	r, err := Anonymize(tab, Policy{K: 5, MaxSuppression: 0.04, QuasiIdentifiers: qis})
+	if tab.Len() != 30162 {
+		t.Fatalf("adult.csv has %d rows, want 30162", tab.Len())
+	}
+	p := Policy{K: 5, MaxSuppression: 0.04, QuasiIdentifiers: qis}
+	r, err := Anonymize(tab, p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("%+v", *r)
+	checkOutput(t, tab, p, r)
+	t.Logf("levels %v suppressed %d classes %d smallest %d loss %.6f per attribute %.4f nodes %d of %d",
+		r.Levels, r.Suppressed, r.Classes, r.K, r.Loss, r.AttributeLoss, r.NodesChecked, r.NodesTotal)
+}
+
+func TestAdultLDiverse(t *testing.T) {
+	tab, qis := loadAdult(t)
+	p := Policy{K: 5, MaxSuppression: 0.04, QuasiIdentifiers: qis[:7], Sensitive: "occupation", L: 3}
+	r, err := Anonymize(tab, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkOutput(t, tab, p, r)
+	t.Logf("levels %v suppressed %d loss %.6f nodes %d of %d", r.Levels, r.Suppressed, r.Loss, r.NodesChecked, r.NodesTotal)
 }
 
 // BenchmarkAdult anonymises the Adult data (30,162 rows, 9
