@@ -164,7 +164,9 @@ func TestFunctionalHierarchyMustBeATree(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	odd := func(v string) (string, error) { return map[bool]string{true: "odd", false: "even"}[strings.ContainsAny(v, "13")], nil }
+	odd := func(v string) (string, error) {
+		return map[bool]string{true: "odd", false: "even"}[strings.ContainsAny(v, "13")], nil
+	}
 	low := func(v string) (string, error) { return map[bool]string{true: "low", false: "high"}[v < "3"], nil }
 	h, err := FuncHierarchy(odd, low)
 	if err != nil {
