@@ -136,7 +136,19 @@ func microdata(in Input, rep *privacy.Report) (*Output, error) {
 		}
 		return out, nil
 	}
-	generalised, err := kAnonymise(d, cols, rows, project, rep)
+	// A row missing a quasi-identifier has no place in the hierarchies:
+	// it is left out, and counted as suppressed.
+	complete := rows[:0:0]
+	missing := 0
+	for _, row := range rows {
+		if slices.ContainsFunc(d.Privacy.QuasiIdentifiers, func(q dataset.QuasiIdentifier) bool { return row[idx[q.Column]] == nil }) {
+			missing++
+			continue
+		}
+		complete = append(complete, row)
+	}
+	generalised, err := kAnonymise(d, cols, complete, project, rep)
+	rep.Results.RecordsSuppressed += missing
 	if err != nil {
 		return nil, err
 	}
