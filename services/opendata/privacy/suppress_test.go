@@ -400,3 +400,38 @@ func readCells(t *testing.T, path string) []Cell {
 	}
 	return cells
 }
+
+// FuzzSuppress builds a table of up to three dimensions from the input and
+// checks that no suppressed entry can be recovered.
+func FuzzSuppress(f *testing.F) {
+	f.Add([]byte{2, 3, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, uint8(5))
+	f.Add([]byte{3, 2, 2, 1, 0, 9, 3, 0, 2, 4, 1, 1, 1, 1, 7}, uint8(3))
+	f.Fuzz(func(t *testing.T, data []byte, threshold uint8) {
+		if len(data) < 2 || threshold == 0 {
+			return
+		}
+		ndims := 1 + int(data[0])%3
+		sizes := make([]int, ndims)
+		n := 1
+		for d := range sizes {
+			sizes[d] = 1 + int(data[(1+d)%len(data)])%4
+			n *= sizes[d]
+		}
+		dims := []string{"a", "b", "c"}[:ndims]
+		var cells []Cell
+		for i := range n {
+			keys := make([]string, ndims)
+			for d, rest := 0, i; d < ndims; d++ {
+				keys[d] = strconv.Itoa(rest % sizes[d])
+				rest /= sizes[d]
+			}
+			cells = append(cells, Cell{Keys: keys, Count: int64(data[(i+ndims+1)%len(data)] % 16)})
+		}
+		r, err := SuppressSmallCells(cells, dims, int(threshold%10)+1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		assertPrimaryRule(t, r)
+		assertUnrecoverable(t, r)
+	})
+}
