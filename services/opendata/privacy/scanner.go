@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -77,7 +78,8 @@ func NewScanner(opts ScannerOptions) (*Scanner, error) {
 		s.direct[c] = true
 	}
 	var errs []error
-	for col, kinds := range opts.Allow {
+	for _, col := range slices.Sorted(maps.Keys(opts.Allow)) {
+		kinds := opts.Allow[col]
 		for _, k := range kinds {
 			switch k {
 			case KindOrganisationsnummer, KindEmail, KindPhone:
