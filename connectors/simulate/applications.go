@@ -100,7 +100,9 @@ func (a *applications) of(d time.Time) []application {
 
 func (a *applications) one(r rng, d time.Time, id string) application {
 	ap := application{id: id, transfer: r.chance(float64(transfersPerYear) / (newPerYear + transfersPerYear))}
-	ap.submitted = d.Add(time.Duration(r.weighted(hourWeight[:]))*time.Hour + time.Duration(r.IntN(3600))*time.Second)
+	// Wall-clock time, so that a day of 23 or 25 hours (daylight saving)
+	// keeps every application on its day.
+	ap.submitted = time.Date(d.Year(), d.Month(), d.Day(), r.weighted(hourWeight[:]), 0, r.IntN(3600), 0, Stockholm)
 	weights := make([]float64, len(districts))
 	for i, dd := range districts {
 		weights[i] = dd.weight

@@ -223,3 +223,16 @@ func TestPortionsYear(t *testing.T) {
 		}
 	}
 }
+
+// TestDaylightSaving: on the days the clocks change, every application is
+// still submitted on its own day.
+func TestDaylightSaving(t *testing.T) {
+	for _, d := range []string{"2024-03-31", "2024-10-27"} {
+		recs := readAll(t, newTestSource(t, Config{Scenario: "preschool-applications", Seed: 5, Volume: 20, Start: d, End: d}))
+		for _, r := range recs {
+			if got := parseAt(t, r.Fields["submitted_at"]).Format(time.DateOnly); got != d {
+				t.Fatalf("an application of %s submitted on %s", d, got)
+			}
+		}
+	}
+}
