@@ -45,6 +45,11 @@
 // against: a wrong maxPerPerson (the caller must bound each person's
 // contributions), the sum of many versions' budgets (each version has its
 // own), nor it being combined with unnoised publications of the same data.
+// With small-cell suppression as well, pass the noisy counts to
+// SuppressSmallCells: its totals are then sums of noisy cells and its
+// choices post-processing, which keeps the guarantee; suppressing on the
+// true counts would make the pattern of hidden cells itself reveal which
+// true counts are small.
 //
 // # Pseudonymisation
 //
