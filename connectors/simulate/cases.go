@@ -103,56 +103,74 @@ var (
 //   - closed as granted by a caseworker about a working day later.
 func (c *cases) timeline(ap application) []caseEvent {
 	r := newRNG(c.p.seed, "case", ap.id)
-	id := simID(c.p.seed, "case", ap.id)
 	staff := map[string]any{"kind": "person", "id": fmt.Sprintf("sim-staff-%02d", 1+r.IntN(12))}
-	opened := ap.submitted.Add(time.Duration(2+r.IntN(28)) * time.Second)
-	deadline := time.Date(ap.submitted.Year(), ap.submitted.Month()+4, ap.submitted.Day(), 0, 0, 0, 0, Stockholm)
-	if ap.desired.After(deadline) {
-		deadline = ap.desired
-	}
-	evs := []caseEvent{{caseOpened, item{at: opened, key: id, fields: map[string]any{
-		"case_id": id, "case_type": caseType, "case_type_version": int64(1), "opened_at": rfc(opened),
-		"org_unit_id": "sim-forskoleplacering", "reference_number": fmt.Sprintf("SIM-BUN %d/%05d", opened.Year(), 1+r.IntN(99999)),
-		"subject_ref": "school.preschool-application/" + ap.id, "deadline": deadline.Format(time.DateOnly), "opened_by": eService,
-	}}}}
-	step := func(stepID string, at time.Time, by map[string]any) time.Time {
-		f := map[string]any{"case_id": id, "case_type": caseType, "step_id": stepID, "completed_at": rfc(at),
-			"completed_by": by, "automated": by["kind"] == "rule"}
-		if by["kind"] == "rule" {
-			f["decision_id"] = simID(c.p.seed, "decision", id+"/"+stepID)
-		}
-		evs = append(evs, caseEvent{stepCompleted, item{at: at, key: id + "/" + stepID, fields: f}})
-		return at
-	}
-	closed := func(at time.Time, resolution string, by map[string]any) []caseEvent {
-		return append(evs, caseEvent{caseClosed, item{at: at, key: id, fields: map[string]any{
-			"case_id": id, "case_type": caseType, "closed_at": rfc(at), "resolution": resolution, "closed_by": by}}})
-	}
-	t := opened.Add(r.logNormal(40*time.Second, 0.5))
+	l := c.open(r, ap)
+	t := l.opened.Add(r.logNormal(40*time.Second, 0.5))
 	if r.chance(0.06) {
-		t = step("residency-check", officeTime(r, opened.Add(r.logNormal(36*time.Hour, 0.7))), staff)
+		t = l.step("residency-check", officeTime(r, l.opened.Add(r.logNormal(36*time.Hour, 0.7))), staff)
 	} else {
-		t = step("residency-check", t, residency)
+		t = l.step("residency-check", t, residency)
 	}
 	switch u := r.Float64(); {
 	case u < 0.01:
-		return closed(officeTime(r, t.Add(r.logNormal(24*time.Hour, 0.5))), "dismissed", staff)
+		return l.close(officeTime(r, t.Add(r.logNormal(24*time.Hour, 0.5))), "dismissed", staff)
 	case u < 0.02:
-		return closed(officeTime(r, t.Add(r.logNormal(48*time.Hour, 0.5))), "rejected", staff)
+		return l.close(officeTime(r, t.Add(r.logNormal(48*time.Hour, 0.5))), "rejected", staff)
 	}
-	t = step("queue-priority", t.Add(r.logNormal(20*time.Second, 0.5)), queueRule)
+	t = l.step("queue-priority", t.Add(r.logNormal(20*time.Second, 0.5)), queueRule)
 	if r.chance(0.05) {
-		return closed(t.Add(min(r.logNormal(20*24*time.Hour, 0.8), 120*24*time.Hour)), "withdrawn", eService)
+		return l.close(t.Add(min(r.logNormal(20*24*time.Hour, 0.8), 120*24*time.Hour)), "withdrawn", eService)
 	}
 	offer := ap.desired.Add(-r.logNormal(45*24*time.Hour, 0.3))
 	offer = latest(offer, t.Add(r.logNormal(3*24*time.Hour, 0.8)))
-	offer = latest(t, earliest(offer, deadline.Add(-7*24*time.Hour), opened.Add(150*24*time.Hour)))
-	t = step("placement-offer", officeTime(r, offer), staff)
-	t = step("guardian-reply", t.Add(min(r.logNormal(4*24*time.Hour, 0.7), 30*24*time.Hour)), eService)
+	offer = latest(t, earliest(offer, l.deadline.Add(-7*24*time.Hour), l.opened.Add(150*24*time.Hour)))
+	t = l.step("placement-offer", officeTime(r, offer), staff)
+	t = l.step("guardian-reply", t.Add(min(r.logNormal(4*24*time.Hour, 0.7), 30*24*time.Hour)), eService)
 	if r.chance(0.03) {
-		return closed(t.Add(time.Minute), "withdrawn", eService)
+		return l.close(t.Add(time.Minute), "withdrawn", eService)
 	}
-	return closed(officeTime(r, t.Add(r.logNormal(20*time.Hour, 0.5))), "granted", staff)
+	return l.close(officeTime(r, t.Add(r.logNormal(20*time.Hour, 0.5))), "granted", staff)
+}
+
+// caseLog collects the events of one case as its timeline makes them.
+type caseLog struct {
+	seed             int64
+	id               string
+	opened, deadline time.Time
+	evs              []caseEvent
+}
+
+// open starts the log of ap's case with its case-opened event: seconds
+// after the application, due four months after it or at the desired start
+// if that is later.
+func (c *cases) open(r rng, ap application) *caseLog {
+	l := &caseLog{seed: c.p.seed, id: simID(c.p.seed, "case", ap.id)}
+	l.opened = ap.submitted.Add(time.Duration(2+r.IntN(28)) * time.Second)
+	l.deadline = latest(ap.desired, time.Date(ap.submitted.Year(), ap.submitted.Month()+4, ap.submitted.Day(), 0, 0, 0, 0, Stockholm))
+	l.evs = []caseEvent{{caseOpened, item{at: l.opened, key: l.id, fields: map[string]any{
+		"case_id": l.id, "case_type": caseType, "case_type_version": int64(1), "opened_at": rfc(l.opened),
+		"org_unit_id": "sim-forskoleplacering", "reference_number": fmt.Sprintf("SIM-BUN %d/%05d", l.opened.Year(), 1+r.IntN(99999)),
+		"subject_ref": "school.preschool-application/" + ap.id, "deadline": l.deadline.Format(time.DateOnly), "opened_by": eService,
+	}}}}
+	return l
+}
+
+// step logs stepID completed at at by by, and returns at. A rule's step is
+// automated and has a decision_id.
+func (l *caseLog) step(stepID string, at time.Time, by map[string]any) time.Time {
+	f := map[string]any{"case_id": l.id, "case_type": caseType, "step_id": stepID, "completed_at": rfc(at),
+		"completed_by": by, "automated": by["kind"] == "rule"}
+	if by["kind"] == "rule" {
+		f["decision_id"] = simID(l.seed, "decision", l.id+"/"+stepID)
+	}
+	l.evs = append(l.evs, caseEvent{stepCompleted, item{at: at, key: l.id + "/" + stepID, fields: f}})
+	return at
+}
+
+// close logs the case closed, and returns every event of the case.
+func (l *caseLog) close(at time.Time, resolution string, by map[string]any) []caseEvent {
+	return append(l.evs, caseEvent{caseClosed, item{at: at, key: l.id, fields: map[string]any{
+		"case_id": l.id, "case_type": caseType, "closed_at": rfc(at), "resolution": resolution, "closed_by": by}}})
 }
 
 func rfc(t time.Time) string { return t.In(Stockholm).Format(time.RFC3339) }
