@@ -101,9 +101,9 @@ func NewRuntime(cfg RuntimeConfig) (*Runtime, error) {
 	return r, nil
 }
 
-// Status returns a snapshot of the connector's status; safe to call from any
-// goroutine.
-func (r *Runtime) Status() Status { return r.status.get() }
+// Status returns a snapshot of the connector's status, with its rate and
+// backfill progress as of now; safe to call from any goroutine.
+func (r *Runtime) Status() Status { return r.status.get(time.Now()) }
 
 // Run reads until ctx ends (it returns nil) or the Source says
 // ErrEndOfInput (nil too). Errors are retried with backoff; Run returns an
@@ -161,10 +161,12 @@ func (r *Runtime) Run(ctx context.Context) error {
 		if err := r.deliver(ctx, batch, ack); err != nil {
 			return nil // only ctx ends delivery
 		}
-		if l, ok := r.cfg.Source.(Lagger); ok {
-			lag := l.Lag()
-			r.status.update(func(s *Status) { s.Lag = lag })
+		var lag int64
+		l, isLagger := r.cfg.Source.(Lagger)
+		if isLagger {
+			lag = l.Lag()
 		}
+		r.status.observe(time.Now(), lag, isLagger)
 	}
 	return nil
 }

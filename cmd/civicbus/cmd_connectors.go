@@ -28,7 +28,7 @@ import (
 const connectorsHelp = `usage: civicbus connectors list [--json]
        civicbus connectors check <file.yaml>...
        civicbus connectors try <file.yaml> [--limit N] [--timeout D] [--idle D] [--json]
-       civicbus connectors status [--url URL]
+       civicbus connectors status [--url URL] [--watch [--interval D]]
 
 The connectors: sources outside the bus, each configured by a YAML file.
 
@@ -46,15 +46,19 @@ The connectors: sources outside the bus, each configured by a YAML file.
           stops at --limit, at the end of the input, after --idle without a
           record (default 2s) or after --timeout (default 30s)
   status  the connectors of a running civicbus: state, records in, out and
-          failed, lag, last success and last error; --url defaults to
-          http://127.0.0.1:8080/api/connectors (CIVICBUS_URL)
+          failed, lag, rate, last success and last error; --url defaults to
+          http://127.0.0.1:8080/api/connectors (CIVICBUS_URL). With --watch,
+          a line per connector every --interval (default 1s) until Ctrl-C:
+          during a backfill a progress bar with the share done, the rate
+          and the time left (kitchen-waste [#####.....] 52% 48,210 rec/s
+          ETA 0:12), redrawn in place on a terminal, plain lines otherwise
 `
 
 var connectorsSynopsis = map[string]string{
 	"list":   "civicbus connectors list [--json]",
 	"check":  "civicbus connectors check <file.yaml>...",
 	"try":    "civicbus connectors try <file.yaml> [--limit N] [--timeout D] [--idle D] [--json]",
-	"status": "civicbus connectors status [--url URL]",
+	"status": "civicbus connectors status [--url URL] [--watch [--interval D]]",
 }
 
 // cmdConnectors is `civicbus connectors list|check|try|status`.
@@ -64,9 +68,9 @@ func (c *cli) cmdConnectors(ctx context.Context, args []string) error {
 	}
 	verb, rest := args[0], args[1:]
 	f := newFlags("connectors "+verb, connectorsSynopsis[verb])
-	var asJSON bool
+	var asJSON, watch bool
 	var limit int
-	var timeout, idle time.Duration
+	var timeout, idle, interval time.Duration
 	var url string
 	switch verb {
 	case "list":
@@ -79,6 +83,8 @@ func (c *cli) cmdConnectors(ctx context.Context, args []string) error {
 		f.DurationVar(&idle, "idle", 2*time.Second, "stop reading when no record came for this long")
 	case "status":
 		f.StringVar(&url, "url", "http://"+c.defaults.HTTP+"/api/connectors", "the `URL` of a running civicbus's connector status")
+		f.BoolVar(&watch, "watch", false, "show each connector's progress every --interval until stopped")
+		f.DurationVar(&interval, "interval", time.Second, "how often --watch asks")
 	default:
 		return usageError{fmt.Errorf("connectors: unknown verb %q; say list, check, try or status", verb)}
 	}
@@ -108,6 +114,12 @@ func (c *cli) cmdConnectors(ctx context.Context, args []string) error {
 	default:
 		if len(files) > 0 {
 			return usageError{fmt.Errorf("connectors status takes no arguments, got %q", files[0])}
+		}
+		if watch {
+			if interval <= 0 {
+				return usageError{errors.New("connectors status: --interval must be positive")}
+			}
+			return c.connectorsWatch(ctx, url, interval)
 		}
 		return c.connectorsStatus(ctx, url)
 	}
@@ -537,24 +549,33 @@ func (c *cli) connectorsTry(ctx context.Context, file string, limit int, timeout
 	return nil
 }
 
-func (c *cli) connectorsStatus(ctx context.Context, url string) error {
+// fetchStatus gets the status list of a running civicbus.
+func fetchStatus(ctx context.Context, url string) ([]connectors.Status, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return usageError{fmt.Errorf("connectors status: %w", err)}
+		return nil, usageError{fmt.Errorf("connectors status: %w", err)}
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return fmt.Errorf("connectors status: %w", err)
+		return nil, fmt.Errorf("connectors status: %w", err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("connectors status: %s: %s", url, resp.Status)
+		return nil, fmt.Errorf("connectors status: %s: %s", url, resp.Status)
 	}
 	var list []connectors.Status
 	if err := json.NewDecoder(resp.Body).Decode(&list); err != nil {
-		return fmt.Errorf("connectors status: %s: %w", url, err)
+		return nil, fmt.Errorf("connectors status: %s: %w", url, err)
+	}
+	return list, nil
+}
+
+func (c *cli) connectorsStatus(ctx context.Context, url string) error {
+	list, err := fetchStatus(ctx, url)
+	if err != nil {
+		return err
 	}
 	if len(list) == 0 {
 		fmt.Fprintln(c.stdout, "no connectors are running")
@@ -567,13 +588,128 @@ func (c *cli) connectorsStatus(ctx context.Context, url string) error {
 		return t.UTC().Format(time.RFC3339)
 	}
 	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tSTATE\tIN\tOUT\tFAILED\tLAG\tLAST SUCCESS\tLAST ERROR")
+	fmt.Fprintln(tw, "NAME\tSTATE\tIN\tOUT\tFAILED\tLAG\tREC/S\tLAST SUCCESS\tLAST ERROR")
 	for _, s := range list {
 		last := "-"
 		if s.LastError != "" {
 			last = when(s.LastErrorAt) + " " + strings.ReplaceAll(s.LastError, "\n", "; ")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\n", s.Connector, s.State, s.RecordsIn, s.RecordsOut, s.Failed, s.Lag, when(s.LastSuccess), last)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n", s.Connector, s.State, s.RecordsIn, s.RecordsOut, s.Failed, s.Lag,
+			thousands(int64(s.Rate+0.5)), when(s.LastSuccess), last)
 	}
 	return tw.Flush()
+}
+
+// connectorsWatch shows every connector's progress each interval until ctx
+// ends: redrawn in place on a terminal, as plain lines otherwise. A failed
+// request is shown and asked again.
+func (c *cli) connectorsWatch(ctx context.Context, url string, interval time.Duration) error {
+	tty := isTerminal(c.stdout)
+	drawn := 0
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		var lines []string
+		list, err := fetchStatus(ctx, url)
+		if ctx.Err() != nil {
+			return nil
+		}
+		switch {
+		case err != nil:
+			lines = []string{err.Error()}
+		case len(list) == 0:
+			lines = []string{"no connectors are running"}
+		}
+		width := 0
+		for _, s := range list {
+			width = max(width, len(s.Connector))
+		}
+		for _, s := range list {
+			lines = append(lines, progressLine(s, width))
+		}
+		fmt.Fprint(c.stdout, redraw(drawn, lines, tty))
+		drawn = len(lines)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+	}
+}
+
+// barWidth is the number of cells of a progress bar.
+const barWidth = 20
+
+// progressLine is one connector's line of --watch: during a backfill its
+// bar, share done, rate and time left; else its state, rate and counts.
+// name is padded to width.
+func progressLine(s connectors.Status, width int) string {
+	rate := thousands(int64(s.Rate+0.5)) + " rec/s"
+	b := s.Backfill
+	if b == nil {
+		return fmt.Sprintf("%-*s  %-10s  %s  in %s  out %s  failed %s", width, s.Connector, s.State, rate,
+			thousands(s.RecordsIn), thousands(s.RecordsOut), thousands(s.Failed))
+	}
+	filled := min(barWidth, max(0, int(b.Percent/100*barWidth)))
+	bar := strings.Repeat("#", filled) + strings.Repeat(".", barWidth-filled)
+	eta := "-:--"
+	if b.ETASeconds > 0 {
+		eta = clock(time.Duration(b.ETASeconds * float64(time.Second)))
+	}
+	return fmt.Sprintf("%-*s  [%s] %3d%%  %s  ETA %s", width, s.Connector, bar, int(b.Percent), rate, eta)
+}
+
+// redraw is what to write to show lines: on a terminal it first moves up
+// over the drawn lines of the last round and clears each line it writes.
+func redraw(drawn int, lines []string, tty bool) string {
+	var sb strings.Builder
+	if tty && drawn > 0 {
+		fmt.Fprintf(&sb, "\x1b[%dA", drawn)
+	}
+	for _, l := range lines {
+		if tty {
+			sb.WriteString("\r\x1b[2K")
+		}
+		sb.WriteString(l)
+		sb.WriteByte('\n')
+	}
+	if tty {
+		for range drawn - len(lines) { // fewer lines than last time
+			sb.WriteString("\x1b[2K\n")
+		}
+	}
+	return sb.String()
+}
+
+// thousands formats n with commas between thousands: 48,210.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+// clock formats d as m:ss, or h:mm:ss from an hour, rounded up to the second.
+func clock(d time.Duration) string {
+	sec := int64((d + time.Second - 1) / time.Second)
+	if sec >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", sec/3600, sec/60%60, sec%60)
+	}
+	return fmt.Sprintf("%d:%02d", sec/60, sec%60)
+}
+
+// isTerminal says whether w is a terminal (a character device).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

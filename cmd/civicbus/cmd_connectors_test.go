@@ -7,10 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/vasteras/civicbus/connectors"
+	"github.com/vasteras/civicbus/connectors/connectortest"
 )
 
 // wasteConnector is the kitchen food-waste connector of the filedrop test
@@ -174,5 +176,66 @@ func TestConnectorsStatus(t *testing.T) {
 	}
 	if _, err := runCommandErr(t, "connectors", "status", "--url", srv.URL+"/nope"); err == nil {
 		t.Error("status of a 404: no error")
+	}
+}
+
+func TestProgressLine(t *testing.T) {
+	for _, c := range []struct {
+		s    connectors.Status
+		want string
+	}{
+		{connectors.Status{Connector: "kitchen-waste", State: connectors.StateRunning, Rate: 48210.4,
+			Backfill: &connectors.Backfill{Done: 520, Total: 1000, Percent: 52, ETASeconds: 11.2}},
+			"kitchen-waste  [##########..........]  52%  48,210 rec/s  ETA 0:12"},
+		{connectors.Status{Connector: "schools", State: connectors.StateRunning, Rate: 3,
+			Backfill: &connectors.Backfill{Done: 0, Total: 7, Percent: 0}},
+			"schools        [....................]   0%  3 rec/s  ETA -:--"},
+		{connectors.Status{Connector: "census", Rate: 1234567, Backfill: &connectors.Backfill{Percent: 99.9, ETASeconds: 3725}},
+			"census         [###################.]  99%  1,234,567 rec/s  ETA 1:02:05"},
+		{connectors.Status{Connector: "hook", State: connectors.StateBackoff, RecordsIn: 12345, RecordsOut: 12000, Failed: 345},
+			"hook           backoff     0 rec/s  in 12,345  out 12,000  failed 345"},
+	} {
+		if got := progressLine(c.s, 13); got != c.want {
+			t.Errorf("progressLine:\n got %q\nwant %q", got, c.want)
+		}
+	}
+}
+
+func TestRedraw(t *testing.T) {
+	if got := redraw(0, []string{"a", "b"}, true); got != "\r\x1b[2Ka\n\r\x1b[2Kb\n" {
+		t.Errorf("first round on a terminal: %q", got)
+	}
+	if got := redraw(3, []string{"a", "b"}, true); got != "\x1b[3A\r\x1b[2Ka\n\r\x1b[2Kb\n\x1b[2K\n" {
+		t.Errorf("a later round on a terminal: %q", got)
+	}
+	if got := redraw(2, []string{"a", "b"}, false); got != "a\nb\n" {
+		t.Errorf("not a terminal: %q", got)
+	}
+}
+
+// TestConnectorsStatusWatch: --watch asks again and again and, its output
+// being no terminal, prints plain lines.
+func TestConnectorsStatusWatch(t *testing.T) {
+	var mu sync.Mutex
+	asked := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		asked++
+		n := asked
+		mu.Unlock()
+		_ = json.NewEncoder(w).Encode([]connectors.Status{{Connector: "kitchen-waste", State: connectors.StateRunning, Rate: 10,
+			Backfill: &connectors.Backfill{Done: int64(10 * n), Total: 100, Percent: float64(10 * n), ETASeconds: 9}}})
+	}))
+	defer srv.Close()
+	r := start(t, defaultAddrs{}, nil, "connectors", "status", "--watch", "--interval", "5ms", "--url", srv.URL)
+	connectortest.WaitFor(t, "three rounds", 10*time.Second, func() bool { return strings.Count(r.stdout.String(), "\n") >= 3 })
+	out := r.stdout.String()
+	if strings.Contains(out, "\x1b[") {
+		t.Errorf("escape codes in plain output: %q", out)
+	}
+	for _, want := range []string{"kitchen-waste  [##..................]  10%  10 rec/s  ETA 0:09\n", "kitchen-waste  [####................]  20%"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("watch lacks %q:\n%s", want, out)
+		}
 	}
 }

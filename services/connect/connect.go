@@ -23,6 +23,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/vasteras/civicbus/bus"
 	"github.com/vasteras/civicbus/connectors"
@@ -45,7 +46,13 @@ type Config struct {
 	Mux    *http.ServeMux // where the status and the webhooks are served; nil serves nothing
 	Path   string         // the status path on Mux, e.g. /api/connectors
 	Logger *slog.Logger
+	// ProgressEvery is how often a connector in a backfill logs its
+	// progress; DefaultProgressEvery when zero.
+	ProgressEvery time.Duration
 }
+
+// DefaultProgressEvery is how often backfill progress is logged by default.
+const DefaultProgressEvery = 10 * time.Second
 
 // Run loads the connectors and runs them until ctx ends.
 func Run(ctx context.Context, cfg Config) error {
@@ -54,6 +61,9 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.ProgressEvery <= 0 {
+		cfg.ProgressEvery = DefaultProgressEvery
 	}
 	configs, err := load(cfg.Dir)
 	if err != nil {
@@ -76,6 +86,9 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	defer running.close()
 	cfg.Logger.Info("connectors running", "dir", cfg.Dir, "connectors", len(configs))
+	var wg sync.WaitGroup
+	wg.Go(func() { running.logProgress(ctx, cfg.Logger, cfg.ProgressEvery) })
+	defer wg.Wait()
 	return running.run(ctx, cfg.Logger)
 }
 
@@ -206,8 +219,39 @@ func (rs *runtimes) close() {
 	}
 }
 
-// ServeHTTP answers the status of every connector as a JSON list, by name.
-func (rs *runtimes) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+// logProgress logs, every interval until ctx ends, the progress of each
+// connector that is in a backfill.
+func (rs *runtimes) logProgress(ctx context.Context, logger *slog.Logger, every time.Duration) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			logBackfills(logger, rs.statuses())
+		}
+	}
+}
+
+// logBackfills logs one line for each status in a backfill.
+func logBackfills(logger *slog.Logger, statuses []connectors.Status) {
+	for _, s := range statuses {
+		b := s.Backfill
+		if b == nil {
+			continue
+		}
+		eta := "unknown"
+		if b.ETASeconds > 0 {
+			eta = time.Duration(b.ETASeconds * float64(time.Second)).Round(time.Second).String()
+		}
+		logger.Info("backfill", "connector", s.Connector, "percent", int(b.Percent), "done", b.Done, "total", b.Total,
+			"rate", int64(s.Rate+0.5), "eta", eta)
+	}
+}
+
+// statuses are the connectors' statuses by name.
+func (rs *runtimes) statuses() []connectors.Status {
 	rs.mu.Lock()
 	statuses := make([]connectors.Status, len(rs.list))
 	for i, rt := range rs.list {
@@ -215,6 +259,12 @@ func (rs *runtimes) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 	}
 	rs.mu.Unlock()
 	slices.SortFunc(statuses, func(a, b connectors.Status) int { return strings.Compare(a.Connector, b.Connector) })
+	return statuses
+}
+
+// ServeHTTP answers the status of every connector as a JSON list, by name.
+func (rs *runtimes) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
+	statuses := rs.statuses()
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(statuses)
 }
