@@ -7,6 +7,7 @@ import (
 
 	"github.com/vasteras/civicbus/connectors"
 	"github.com/vasteras/civicbus/connectors/connectortest"
+	"go.uber.org/goleak"
 )
 
 const stepsYAML = `
@@ -57,4 +58,27 @@ func TestRestartThroughRuntime(t *testing.T) {
 			t.Fatalf("event %d is %v/%v, want record %s", i, p["case_id"], p["step_id"], want[i].Key)
 		}
 	}
+}
+
+// TestFollowStops: a following connector without end, paced a simulated
+// week a second, sends records until it is stopped, then leaves nothing
+// running.
+func TestFollowStops(t *testing.T) {
+	e := connectortest.New(t, connectortest.Registry(t, Kind()), "meals.portions-served.v1")
+	events := e.Collect("meals.portions-served.v1")
+	snapshot := goleak.IgnoreCurrent()
+	r := e.Start(`
+name: simulated-lunches
+kind: simulate
+topic: meals.portions-served.v1
+config: {scenario: meal-portions, seed: 1, start: 2024-09-02, follow: true, speed: 604800, volume: 0.1}
+mapping:
+  fields: {kitchen_id: row.kitchen_id, date: row.date, meal: row.meal, portions: row.portions}
+`)
+	connectortest.WaitFor(t, "the first days' lunches", 20*time.Second, func() bool { return len(events.All()) >= 12 })
+	r.Stop()
+	if st := r.Runtime.Status(); st.State != connectors.StateStopped || st.Failed != 0 {
+		t.Errorf("status %+v", st)
+	}
+	connectortest.VerifyNoLeaks(t, snapshot)
 }

@@ -113,6 +113,20 @@ func TestSeekResumes(t *testing.T) {
 	}
 }
 
+// TestSeekBeforeStart: a checkpoint from before start (start was moved
+// later) reads from start.
+func TestSeekBeforeStart(t *testing.T) {
+	cfg := Config{Scenario: "preschool-applications", Seed: 2, Start: "2024-04-01", End: "2024-04-07"}
+	want := readAll(t, newTestSource(t, cfg))
+	s := newTestSource(t, cfg)
+	if err := s.Seek("2024-03-15/3"); err != nil {
+		t.Fatal(err)
+	}
+	if i := same(want, readAll(t, s)); i >= 0 {
+		t.Errorf("after seeking before start, the records differ at %d", i)
+	}
+}
+
 func TestSeekBadPosition(t *testing.T) {
 	s := newTestSource(t, Config{Scenario: "case-closed", Start: "2024-01-01", End: "2024-01-02"})
 	for _, pos := range []string{"2024-01-01", "2024-13-01/2", "2024-01-01/x", "2024-01-01/-1"} {

@@ -84,7 +84,8 @@ func newSource(cfg Config, scenarios map[string]scenarioFunc, logger *slog.Logge
 	return &Source{cfg: cfg, scenario: sc, start: start, end: end, logger: logger, now: time.Now, day: start}, nil
 }
 
-// Seek implements connectors.Seeker: position is "" or day/index.
+// Seek implements connectors.Seeker: position is "" or day/index. A
+// position before start (start was moved later) starts at start.
 func (s *Source) Seek(position string) error {
 	s.day, s.idx, s.items = s.start, 0, nil
 	if position == "" {
@@ -96,7 +97,9 @@ func (s *Source) Seek(position string) error {
 	if !ok || err != nil || err2 != nil || idx < 0 {
 		return fmt.Errorf("simulate: position %q is not day/index", position)
 	}
-	s.day, s.idx = day, idx
+	if !day.Before(s.start) { // a position before start is of another period
+		s.day, s.idx = day, idx
+	}
 	return nil
 }
 
