@@ -2,6 +2,8 @@ package privacy
 
 import (
 	"regexp"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -29,25 +31,25 @@ var (
 )
 
 // severity orders the kinds detect reports, most telling first.
-var severity = []Kind{KindPersonnummer, KindSamordningsnummer, KindOrganisationsnummer, KindPhone, KindEmail}
+var severity = [...]Kind{KindPersonnummer, KindSamordningsnummer, KindOrganisationsnummer, KindPhone, KindEmail}
 
 // detectAll returns every kind of identifier found anywhere in v, most
 // telling first, or nil when none is.
 func detectAll(v string) []Kind {
-	found := map[Kind]bool{}
+	var found [len(severity)]bool
 	for i := 0; i < len(v); i++ {
 		if candidateStart(v, i) {
 			if k := detectAt(v, i); k != "" {
-				found[k] = true
+				found[slices.Index(severity[:], k)] = true
 			}
 		}
 	}
-	if reEmail.MatchString(v) {
-		found[KindEmail] = true
+	if strings.IndexByte(v, '@') >= 0 && reEmail.MatchString(v) {
+		found[slices.Index(severity[:], KindEmail)] = true
 	}
 	var out []Kind
-	for _, k := range severity {
-		if found[k] {
+	for i, k := range severity {
+		if found[i] {
 			out = append(out, k)
 		}
 	}
@@ -65,7 +67,8 @@ func detect(v string) Kind {
 // detectAt tries every numeric pattern that starts at v[i].
 func detectAt(v string, i int) Kind {
 	s := v[i:]
-	if s[0] != '+' {
+	// Identity numbers start with at least six digits in a row.
+	if len(s) >= 10 && isDigit(s[0]) && isDigit(s[1]) && isDigit(s[2]) && isDigit(s[3]) && isDigit(s[4]) && isDigit(s[5]) {
 		if m := rePnr12.FindStringSubmatch(s); m != nil && rightBoundary(v, i+len(m[0])) {
 			if k := personnummer(m[1]+m[2], true); k != "" {
 				return k
