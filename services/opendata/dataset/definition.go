@@ -204,16 +204,19 @@ type QuasiIdentifier struct {
 
 // Hierarchy says how a quasi-identifier generalises, level by level.
 type Hierarchy struct {
-	// Kind is interval (numbers to bands), date (day to week, month, year),
-	// mask (hide trailing characters) or csv (an ARX hierarchy file).
-	Kind string `yaml:"kind" json:"kind" jsonschema:"enum=interval,enum=date,enum=mask,enum=csv"`
+	// Kind is interval (numbers to bands), date (day to month, year), mask
+	// (hide trailing characters), csv (an ARX hierarchy file, e.g.
+	// address;district;*) or districts (coordinates "lat,lon" to the
+	// district with the nearest point, its area, *).
+	Kind string `yaml:"kind" json:"kind" jsonschema:"enum=interval,enum=date,enum=mask,enum=csv,enum=districts"`
 	// Widths are the band widths of an interval hierarchy, one per level.
 	Widths []float64 `yaml:"widths" json:"widths,omitempty" jsonschema:"description=interval: band width per level\\, e.g. [5\\, 10\\, 20]."`
 	// Levels is how many trailing characters a mask hierarchy hides at
 	// most, one more per level (default 3).
 	Levels int `yaml:"levels" json:"levels,omitempty" jsonschema:"minimum=1,description=mask: the most trailing characters hidden\\, one more per level (default 3)."`
-	// File is an ARX hierarchy CSV, relative to the definition.
-	File string `yaml:"file" json:"file,omitempty" jsonschema:"description=csv: an ARX hierarchy file (value;level1;level2…)\\, relative to the definition."`
+	// File is an ARX hierarchy CSV, or a districts file
+	// (district;area;lat;lon), relative to the definition.
+	File string `yaml:"file" json:"file,omitempty" jsonschema:"description=csv: an ARX hierarchy file (value;level1;level2…); districts: a file district;area;lat;lon; relative to the definition."`
 }
 
 // MaskLevels is Levels, or its default 3.

@@ -403,15 +403,15 @@ func (d *Definition) checkPolicy(dir string) Problems {
 			if len(q.Hierarchy.Widths) == 0 {
 				add(path+".hierarchy.widths", "an interval hierarchy needs band widths")
 			}
-		case "csv":
+		case "csv", "districts":
 			if q.Hierarchy.File == "" {
-				add(path+".hierarchy.file", "a csv hierarchy needs a file")
+				add(path+".hierarchy.file", "a %s hierarchy needs a file", q.Hierarchy.Kind)
 			} else if _, err := os.Stat(filepath.Join(dir, q.Hierarchy.File)); err != nil {
 				add(path+".hierarchy.file", "cannot be read: %v", errors.Unwrap(err))
 			}
 		case "date", "mask":
 		default:
-			add(path+".hierarchy.kind", "must be interval, date, mask or csv")
+			add(path+".hierarchy.kind", "must be interval, date, mask, csv or districts")
 		}
 	}
 	if len(p.QuasiIdentifiers) > 0 && d.Shape.Kind != ShapeMicrodata {

@@ -225,6 +225,8 @@ func hierarchy(d *dataset.Loaded, h dataset.Hierarchy) (*anon.Hierarchy, error) 
 		return anon.DateHierarchy(), nil
 	case "mask":
 		return anon.MaskHierarchy(h.MaskLevels())
+	case "districts":
+		return districtHierarchy(filepath.Join(filepath.Dir(d.File), h.File))
 	default:
 		return anon.LoadHierarchyFile(filepath.Join(filepath.Dir(d.File), h.File))
 	}

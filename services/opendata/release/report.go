@@ -63,6 +63,8 @@ func levelNames(h dataset.Hierarchy) []string {
 			out = append(out, fmt.Sprintf("last %d characters hidden", i))
 		}
 		return append(out, "*")
+	case "districts":
+		return []string{"coordinate", "district", "area (when the file names areas)", "*"}
 	default:
 		return []string{"value", "levels of " + h.File}
 	}
