@@ -47,14 +47,14 @@ func below(a, b []int) bool {
 
 // remember keeps cls to roll up from, when it is much smaller than the
 // input, forgetting the oldest while they hold more than snapshotBudget
-// times the input's distinct tuples.
+// classes or twice the input's distinct tuples, whichever is more.
 func (s *search) remember(cls *classes) {
 	if 10*cls.len() > 9*s.base.len() {
 		return
 	}
 	s.snaps = append(s.snaps, cls)
 	s.kept += cls.len()
-	for s.kept > snapshotBudget*s.base.len() {
+	for s.kept > max(snapshotBudget, 2*s.base.len()) {
 		s.kept -= s.snaps[1].len()
 		s.snaps = append(s.snaps[:1], s.snaps[2:]...)
 	}

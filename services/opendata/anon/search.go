@@ -21,8 +21,8 @@ const (
 )
 
 // snapshotBudget bounds the classes of evaluated nodes kept to roll up
-// from, as a multiple of the input's distinct tuples.
-const snapshotBudget = 8
+// from (12 bytes each).
+const snapshotBudget = 1 << 21
 
 // search holds the state of one Anonymize call.
 type search struct {
