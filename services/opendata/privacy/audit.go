@@ -1,6 +1,7 @@
 package privacy
 
 import (
+	"fmt"
 	"math/bits"
 	"slices"
 )
@@ -12,13 +13,19 @@ import (
 // suppression), never towards "safe" for dependencies it finds.
 const prime = 1<<61 - 1
 
+// maxAuditUnknowns bounds the suppressed entries of one group the audit
+// solves: its dense matrix grows with the square (8,000 take about 500 MB)
+// and its time with the cube. A table past it is refused, not published
+// unaudited.
+const maxAuditUnknowns = 8000
+
 // determined returns the suppressed entries that the published entries
 // determine exactly: x is determined when the unit vector of x lies in the
 // row space of the line equations restricted to the suppressed entries.
 // Suppressed entries are split into independent groups (those sharing
 // lines) and each group's equations are brought to reduced row echelon
 // form: x is determined when its pivot row has no other non-zero entry.
-func (g *grid) determined() []int {
+func (g *grid) determined() ([]int, error) {
 	var eqs [][]int // each: suppressed entries of a line, the total last when suppressed
 	var total []bool
 	parent := map[int]int{}
@@ -56,15 +63,19 @@ func (g *grid) determined() []int {
 	}
 	var out []int
 	for _, idx := range groups {
-		out = append(out, solveGroup(eqs, total, idx)...)
+		det, err := solveGroup(eqs, total, idx)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, det...)
 	}
 	slices.Sort(out)
-	return out
+	return out, nil
 }
 
 // solveGroup eliminates the equations idx and returns the unknowns whose
 // value they fix.
-func solveGroup(eqs [][]int, total []bool, idx []int) []int {
+func solveGroup(eqs [][]int, total []bool, idx []int) ([]int, error) {
 	col := map[int]int{}
 	var vars []int
 	for _, i := range idx {
@@ -74,6 +85,9 @@ func solveGroup(eqs [][]int, total []bool, idx []int) []int {
 				vars = append(vars, at)
 			}
 		}
+	}
+	if len(vars) > maxAuditUnknowns {
+		return nil, fmt.Errorf("privacy: small cells: %d suppressed entries depend on each other, more than the audit solves (%d); coarsen the table", len(vars), maxAuditUnknowns)
 	}
 	m := make([][]uint64, len(idx))
 	for r, i := range idx {
@@ -98,13 +112,13 @@ func solveGroup(eqs [][]int, total []bool, idx []int) []int {
 			out = append(out, vars[c])
 		}
 	}
-	return out
+	return out, nil
 }
 
 // rref brings m to reduced row echelon form modulo prime and returns the
 // pivot column of each of its first rank rows.
 func rref(m [][]uint64) []int {
-	var pivots []int
+	var pivots, nz []int
 	if len(m) == 0 {
 		return nil
 	}
@@ -122,18 +136,20 @@ func rref(m [][]uint64) []int {
 		}
 		m[r], m[p] = m[p], m[r]
 		inv := powmod(m[r][c], prime-2)
+		nz = nz[:0] // the pivot row's non-zero columns: it stays sparse
 		for j := c; j < len(m[r]); j++ {
-			m[r][j] = mulmod(m[r][j], inv)
+			if m[r][j] != 0 {
+				m[r][j] = mulmod(m[r][j], inv)
+				nz = append(nz, j)
+			}
 		}
 		for i := range m {
 			if i == r || m[i][c] == 0 {
 				continue
 			}
 			f := m[i][c]
-			for j := c; j < len(m[i]); j++ {
-				if m[r][j] != 0 {
-					m[i][j] = submod(m[i][j], mulmod(f, m[r][j]))
-				}
+			for _, j := range nz {
+				m[i][j] = submod(m[i][j], mulmod(f, m[r][j]))
 			}
 		}
 		pivots = append(pivots, c)

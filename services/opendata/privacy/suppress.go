@@ -103,6 +103,12 @@ func (r Result) Published() []Entry {
 //     dimensions, and so on) gets a further secondary suppression on one
 //     of its lines, and the two steps repeat until none is determined.
 //
+// The audit's time grows with the cube of the number of suppressed
+// entries that share lines: about 0.2 s for a 30 × 20 × 12 table with
+// 2,000 of them, 2 s for 90 × 20 × 12 with 6,000 (BenchmarkSuppress3D). A
+// table with more than 8,000 is refused with an error rather than
+// published unaudited.
+//
 // What it does not protect against: bounds. A suppressed entry is known to
 // lie between 0 and its line's remaining total, and a narrow interval can
 // tell much (no interval/LP audit is made). Sums are suppressed with their
@@ -119,7 +125,10 @@ func SuppressSmallCells(cells []Cell, dims []string, threshold int) (Result, err
 	g.primary(threshold)
 	for {
 		g.secondaryLines()
-		det := g.determined()
+		det, err := g.determined()
+		if err != nil {
+			return Result{}, err
+		}
 		if len(det) == 0 {
 			break
 		}

@@ -179,7 +179,7 @@ func TestSuppressRandomTables(t *testing.T) {
 		g, _ := newGrid(cells, dims)
 		g.primary(threshold)
 		g.secondaryLines()
-		if len(g.determined()) > 0 {
+		if det, _ := g.determined(); len(det) > 0 {
 			greedyLeaks++
 		}
 	}
@@ -235,7 +235,10 @@ func TestDeterminedBridge(t *testing.T) {
 		g.status[g.index([]string{"r" + strconv.Itoa(k[0]), "c" + strconv.Itoa(k[1])})] = Primary
 	}
 	// Column c2 has three and row r1 three suppressions: no single one.
-	det := g.determined()
+	det, err := g.determined()
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(det) == 0 {
 		t.Fatal("the bridge r1c2 is not found determined")
 	}
@@ -434,4 +437,18 @@ func FuzzSuppress(f *testing.F) {
 		assertPrimaryRule(t, r)
 		assertUnrecoverable(t, r)
 	})
+}
+
+// A table too large to audit is refused, not published unaudited.
+func TestSuppressRefusesWhatItCannotAudit(t *testing.T) {
+	var cells []Cell
+	for i := range 100 {
+		for j := range 100 {
+			cells = append(cells, cell(1, strconv.Itoa(i), strconv.Itoa(j)))
+		}
+	}
+	_, err := SuppressSmallCells(cells, []string{"a", "b"}, 5)
+	if err == nil || !strings.Contains(err.Error(), "coarsen the table") {
+		t.Fatalf("err = %v, want the audit's size limit", err)
+	}
 }
