@@ -116,3 +116,19 @@ func nonNil[T any](s []T) []T {
 	}
 	return s
 }
+
+// RecordSuppression fills in the small-cell part of the report from res.
+func (r *Report) RecordSuppression(res Result) {
+	r.Policy.SmallCellThreshold = res.Threshold
+	r.Results.CellsTotal = len(res.Entries)
+	r.Results.CellsSuppressedPrimary = res.Primary
+	r.Results.CellsSuppressedSecondary = res.Secondary
+}
+
+// RecordBudget fills in the differential-privacy part of the report from
+// the version's budget.
+func (r *Report) RecordBudget(b *Budget) {
+	r.Policy.Epsilon = b.Epsilon()
+	r.Results.EpsilonSpent = b.Spent()
+	r.Results.EpsilonLedger = b.Ledger()
+}

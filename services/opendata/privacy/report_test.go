@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -161,5 +162,23 @@ func TestPlain(t *testing.T) {
 	}
 	if slices.Contains(strings.Fields(f), "None") {
 		t.Errorf("failed scan says none were found: %s", f)
+	}
+}
+
+func TestRecord(t *testing.T) {
+	res, err := SuppressSmallCells([]Cell{cell(3, "a"), cell(9, "b"), cell(12, "c")}, []string{"d"}, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := mustBudget(t, 1)
+	if _, err := NewSeededNoise(b, 1).Counts("antal", []int64{1}, 1, 0.4); err != nil {
+		t.Fatal(err)
+	}
+	var r Report
+	r.RecordSuppression(res)
+	r.RecordBudget(b)
+	want := Results{CellsTotal: 4, CellsSuppressedPrimary: 1, CellsSuppressedSecondary: 1, EpsilonSpent: 0.4, EpsilonLedger: []Spend{{"antal", 0.4}}}
+	if r.Policy.SmallCellThreshold != 5 || r.Policy.Epsilon != 1 || !reflect.DeepEqual(r.Results, want) {
+		t.Errorf("report = %+v, %+v; want results %+v", r.Policy, r.Results, want)
 	}
 }
