@@ -24,8 +24,8 @@ const (
 
 var (
 	// Anchored at a candidate start; the right boundary is checked apart.
-	rePnr12 = regexp.MustCompile(`^(\d{8})[-+]?(\d{4})`)
-	rePnr10 = regexp.MustCompile(`^(\d{6})[-+]?(\d{4})`)
+	rePnr12 = regexp.MustCompile(`^(\d{8})[-+ ]?(\d{4})`)
+	rePnr10 = regexp.MustCompile(`^(\d{6})[-+ ]?(\d{4})`)
 	reOrgnr = regexp.MustCompile(`^(?:16)?(\d{6})-?(\d{4})`)
 	reEmail = regexp.MustCompile(`[\p{L}\p{N}._%+'-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)*\.\p{L}{2,}`)
 )

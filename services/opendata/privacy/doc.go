@@ -7,7 +7,8 @@
 //
 // NewScanner, (*Scanner).Check, (*Scanner).Table and (*Scanner).ScanRows
 // look at every value about to be published, free text included, for a
-// personnummer or samordningsnummer (10 or 12 digits, a real date, day + 60
+// personnummer or samordningsnummer (10 or 12 digits, the last four after
+// nothing, a hyphen, a plus or a space; a real date, day + 60
 // for a samordningsnummer, a Luhn check digit), an organisationsnummer
 // (third digit 2 or more, Luhn, optionally prefixed 16), an e-mail address
 // or a phone number (Swedish national and international forms, and any

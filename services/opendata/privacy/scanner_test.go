@@ -20,6 +20,9 @@ func TestDetect(t *testing.T) {
 		{"198112189876", KindPersonnummer},
 		{"19811218-9876", KindPersonnummer},
 		{"121212-1212", KindPersonnummer},
+		{"811218 9876", KindPersonnummer},
+		{"19811218 9876", KindPersonnummer},
+		{"811218 9877", ""},
 		{"20000229-1239", ""}, // leap day, Luhn fails
 		{"pnr: 811218-9876, inskriven 2024", KindPersonnummer},
 		{"Eleven (811218-9876) har flyttat", KindPersonnummer},
