@@ -44,13 +44,8 @@ type Response struct {
 	Records []Outcome `json:"records,omitempty"`
 }
 
-// ServeHTTP takes one request: see the package documentation.
-func (s *Source) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		answer(w, http.StatusMethodNotAllowed, Response{Error: "only POST is taken"})
-		return
-	}
+// serve takes one POST: see the package documentation.
+func (s *Source) serve(w http.ResponseWriter, r *http.Request) {
 	secret, open := s.state()
 	if !open {
 		unavailable(w, "the connector is not connected")

@@ -32,11 +32,11 @@ type world struct {
 	url string // the server's base URL
 }
 
-func newWorld(t *testing.T) *world {
+func newWorld(t testing.TB) *world {
 	return newWorldOn(t, connectortest.New(t, connectortest.Registry(t, webhook.Kind()), topic))
 }
 
-func newWorldOn(t *testing.T, e *connectortest.Env) *world {
+func newWorldOn(t testing.TB, e *connectortest.Env) *world {
 	e.Mux = http.NewServeMux()
 	srv := httptest.NewServer(e.Mux)
 	t.Cleanup(srv.Close)

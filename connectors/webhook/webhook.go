@@ -11,7 +11,7 @@
 //	202  every record is on the bus
 //	400  a record is a dead letter (it is in <topic>.dlq); the body names the field and rule
 //	401  missing or wrong token, signature or timestamp
-//	405  not a POST
+//	405  not a POST (from the mux)
 //	413  the body is larger than max_body_bytes
 //	415  not JSON or NDJSON
 //	503  not running, the queue is full, or the bus did not take the records within timeout (Retry-After)
@@ -229,7 +229,9 @@ func attach(mux *http.ServeMux, path string, s *Source) error {
 	ep := mounts.m[mountKey{mux, path}]
 	if ep == nil {
 		ep = &endpoint{}
-		mux.Handle(path, ep)
+		// With its method, so that it does not conflict with a "GET /"
+		// (the portal); the mux answers 405 to other methods.
+		mux.Handle(http.MethodPost+" "+path, ep)
 		mounts.m[mountKey{mux, path}] = ep
 	}
 	mounts.Unlock()
@@ -264,11 +266,10 @@ func (ep *endpoint) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		unavailable(w, "the connector is not running")
 		return
 	}
-	s.ServeHTTP(w, r)
+	s.serve(w, r)
 }
 
 var _ interface {
 	connectors.Source
 	connectors.Lagger
-	http.Handler
 } = (*Source)(nil)

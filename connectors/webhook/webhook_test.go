@@ -153,10 +153,12 @@ func TestRefusals(t *testing.T) {
 	}
 }
 
-// TestRestartMountsOnce starts the connector again on the same mux: the
-// endpoint is mounted once and answers for the running connector.
+// TestRestartMountsOnce starts the connector again on the same mux, which
+// also serves the portal's "GET /": the endpoint is mounted once and
+// answers for the running connector.
 func TestRestartMountsOnce(t *testing.T) {
 	w := newWorld(t)
+	w.Mux.HandleFunc("GET /", func(http.ResponseWriter, *http.Request) {})
 	events := w.Collect(topic)
 	yaml := bearerYAML(t, "waste-hook")
 	url := w.url + webhook.PathPrefix + "waste-hook"
@@ -254,7 +256,7 @@ func TestCleanClose(t *testing.T) {
 		goleak.IgnoreAnyFunction("internal/poll.runtime_pollWait"))
 }
 
-func waitRunning(t *testing.T, r *connectortest.Running) {
+func waitRunning(t testing.TB, r *connectortest.Running) {
 	t.Helper()
 	connectortest.WaitFor(t, "the connector to run", 10*time.Second, func() bool {
 		return r.Runtime.Status().State == connectors.StateRunning
