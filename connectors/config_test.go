@@ -54,7 +54,7 @@ func TestRegistryIsAnExplicitList(t *testing.T) {
 	for _, k := range all.Registry().Kinds() {
 		names = append(names, k.Name)
 	}
-	if strings.Join(names, ",") != "filedrop,httppoll,mqtt,sqlpoll,webhook" {
+	if strings.Join(names, ",") != "filedrop,httppoll,mqtt,simulate,sqlpoll,webhook" {
 		t.Errorf("kinds = %v", names)
 	}
 }
