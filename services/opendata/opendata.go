@@ -132,7 +132,7 @@ func Run(ctx context.Context, cfg Config) error {
 	if cfg.Mux != nil {
 		s.Mount(cfg.Mux)
 	}
-	return s.run(ctx)
+	return s.Run(ctx)
 }
 
 // New loads the definitions and opens the state and the publisher.
@@ -196,7 +196,9 @@ func (s *Service) topics() []string {
 	return out
 }
 
-func (s *Service) run(ctx context.Context) error {
+// Run consumes the source topics and publishes versions on schedule until
+// ctx ends. Mount serves the API apart from it.
+func (s *Service) Run(ctx context.Context) error {
 	contract, err := contracts.Default()
 	if err != nil {
 		return fmt.Errorf("opendata: %w", err)
@@ -319,6 +321,39 @@ func (s *Service) due(ctx context.Context, d *dataset.Loaded) (bool, error) {
 		return false, err
 	}
 	return time.Since(vs[0].PublishedAt) >= every, nil
+}
+
+// Changes is how many events have changed a dataset in all.
+func (s *Service) Changes(ctx context.Context, idOrName string) (int64, error) {
+	d, ok := s.Lookup(idOrName)
+	if !ok {
+		return 0, fmt.Errorf("opendata: no dataset %q", idOrName)
+	}
+	return s.store.Changes(ctx, d.ID)
+}
+
+// Rows calls fn with each row of a published version, as column → value.
+func (s *Service) Rows(ctx context.Context, idOrName string, version int, fn func(map[string]any)) error {
+	d, ok := s.Lookup(idOrName)
+	if !ok {
+		return fmt.Errorf("opendata: no dataset %q", idOrName)
+	}
+	vs, err := s.store.Versions(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(vs, func(v Version) bool { return v.Version == version })
+	if i < 0 {
+		return fmt.Errorf("opendata: dataset %s has no version %d", d.Name, version)
+	}
+	return s.store.VersionRows(ctx, d.ID, version, 0, 0, func(_ int64, row []any) bool {
+		m := make(map[string]any, len(row))
+		for j, c := range vs[i].Columns {
+			m[c] = row[j]
+		}
+		fn(m)
+		return true
+	})
 }
 
 // Preview anonymises the dataset's current data by its policy as a version

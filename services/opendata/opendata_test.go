@@ -109,7 +109,7 @@ func TestServicePublishesAnonymisedVersions(t *testing.T) {
 	defer s.Close()
 	s.Mount(mux)
 	done := make(chan error, 1)
-	go func() { done <- s.run(ctx) }()
+	go func() { done <- s.Run(ctx) }()
 
 	events, ids := population()
 	publish(t, conn, "population.population-by-age.v1", events, ids)
