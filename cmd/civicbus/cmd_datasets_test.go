@@ -60,9 +60,9 @@ func TestDatasetsList(t *testing.T) {
 }
 
 func TestDatasetsAnonymiseAdult(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "data", "adult_census", "arx")
+	dir := filepath.Join("..", "..", "testdata", "adult")
 	if _, err := os.Stat(filepath.Join(dir, "adult.csv")); err != nil {
-		testenv.Unavailable(t, "the shared Adult data (../shared/data/adult_census/arx)", err)
+		t.Fatalf("the Adult data: %v", err)
 	}
 	outFile := filepath.Join(t.TempDir(), "out.csv")
 	out, err := datasetsCLI(t, "anonymise", filepath.Join(dir, "adult.csv"), "--hierarchies", dir, "--prefix", "adult_hierarchy_", "--json", "--out", outFile)
