@@ -8,13 +8,13 @@
 // NewScanner, (*Scanner).Check, (*Scanner).Table and (*Scanner).ScanRows
 // look at every value about to be published, free text included, for a
 // personnummer or samordningsnummer (10 or 12 digits, the last four after
-// nothing, a hyphen, a plus or a space; a real date, day + 60
-// for a samordningsnummer, a Luhn check digit), an organisationsnummer
-// (third digit 2 or more, Luhn, optionally prefixed 16), an e-mail address
-// or a phone number (Swedish national and international forms, and any
-// number written with a plus sign), and at any value of a column declared
-// a direct identifier. A hit is a *Finding: an error naming the dataset,
-// column, row and kind, never the value.
+// nothing, a hyphen, a plus or a space; a real date, day + 60 for a
+// samordningsnummer, a Luhn check digit), an organisationsnummer (third
+// digit 2 or more, Luhn, optionally prefixed 16), an e-mail address or a
+// phone number (Swedish national and international forms, and any number
+// written with a plus sign), and at any value of a column declared a direct
+// identifier. A hit is a *Finding: an error naming the dataset, column, row
+// and kind, never the value.
 //
 // Protects against: identifiers leaking into a file by mistake — a
 // personnummer typed into a comment field, a mapping that copies the wrong
@@ -22,7 +22,10 @@
 // street addresses, licence plates: declare such columns as direct
 // identifiers or drop them), numbers that pass every check by chance (a
 // ten-digit number with a valid date and check digit is reported: doubt is
-// a finding), nor re-identification by combining harmless-looking values.
+// a finding: a compact timestamp YYYYMMDDhhmm is one in ten times, so
+// publish ISO 8601), digits glued to a number by a decimal point or comma
+// (1.8112189876 is read as a decimal), nor re-identification by combining
+// harmless-looking values.
 //
 // # Small-cell suppression
 //

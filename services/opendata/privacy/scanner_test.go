@@ -336,3 +336,18 @@ func FuzzDetect(f *testing.F) {
 		}
 	})
 }
+
+// Known limits, stated in the package doc: a test fails when they change.
+func TestDetectKnownLimits(t *testing.T) {
+	// A compact timestamp with a valid date and check digit is in doubt.
+	if got := detect("202401151030"); got != "" {
+		t.Errorf("detect(202401151030) = %q", got)
+	}
+	if got := detect("202401151036"); got != KindPersonnummer {
+		t.Errorf("detect(202401151036) = %q, want personnummer (date and Luhn valid)", got)
+	}
+	// Digits after a decimal point are a decimal.
+	if got := detect("1.8112189876"); got != "" {
+		t.Errorf("detect(1.8112189876) = %q, want nothing", got)
+	}
+}
