@@ -74,7 +74,6 @@ func newSearch(p Policy, attrs []*attr, base *classes, rows int, sensMask uint64
 	}
 	s.status = make([]uint8, s.total)
 	s.done = make([]bool, s.total)
-	s.done = make([]bool, s.total)
 	s.lifts = make([][]uint64, 0, s.n)
 	for _, a := range attrs {
 		s.offs = append(s.offs, a.off)
@@ -83,15 +82,22 @@ func newSearch(p Policy, attrs []*attr, base *classes, rows int, sensMask uint64
 	s.snaps = []*classes{base}
 	s.lbNum = make([][]int64, s.n)
 	for i, a := range attrs {
-		s.lbNum[i] = make([]int64, a.height()+1)
-		for lvl := range s.lbNum[i] {
-			for j := 0; j < base.len(); j++ {
-				s.lbNum[i][lvl] += int64(base.count[j]) * a.cost[lvl][a.gen[lvl][a.code(base.keys[j])]]
-			}
-		}
+		s.lbNum[i] = lossWithoutSuppression(a, base)
 	}
 	s.pairs = newPairFilter(attrs, base, p.K)
 	return s
+}
+
+// lossWithoutSuppression returns, per level, the numerator of attribute a's
+// loss when the input is generalised to that level and nothing suppressed.
+func lossWithoutSuppression(a *attr, base *classes) []int64 {
+	num := make([]int64, a.height()+1)
+	for lvl := range num {
+		for j, key := range base.keys {
+			num[lvl] += int64(base.count[j]) * a.cost[lvl][a.gen[lvl][a.code(key)]]
+		}
+	}
+	return num
 }
 
 // levels decodes a node number into one level per attribute.
