@@ -218,3 +218,27 @@ func TestSMHITemperature(t *testing.T) {
 		t.Errorf("2020-07-31: %v, want 14.3 °C", p)
 	}
 }
+
+// TestSMHIPrecipitation: Handsjön's 5,143 daily precipitation sums, 9,141.5
+// mm in all; the wettest day, 2013-08-31, had 41.4 mm.
+func TestSMHIPrecipitation(t *testing.T) {
+	e := newEnv(t)
+	evs := e.events("smhi-precipitation.yaml", 5143, "smhi/Rainfall_dygn_Handsjon.csv")
+	total, wettest := 0.0, map[string]any(nil)
+	for _, p := range evs {
+		if p["period"] != "day" || p["station_id"] != "124290" {
+			t.Fatalf("event %v", p)
+		}
+		mm := p["precipitation_mm"].(float64)
+		total += mm
+		if wettest == nil || mm > wettest["precipitation_mm"].(float64) {
+			wettest = p
+		}
+	}
+	if total < 9141.49 || total > 9141.51 {
+		t.Errorf("the sums add up to %.2f mm, want 9141.5", total)
+	}
+	if wettest["observed_at"] != "2013-09-01T06:00:00Z" || wettest["precipitation_mm"] != 41.4 {
+		t.Errorf("the wettest day: %v, want 41.4 mm ending 2013-09-01 06 UTC", wettest)
+	}
+}
