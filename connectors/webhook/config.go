@@ -33,8 +33,8 @@ type Config struct {
 	// Default 1 MiB.
 	MaxBodyBytes int64 `yaml:"max_body_bytes" json:"max_body_bytes,omitempty" jsonschema:"minimum=0" jsonschema_description:"Largest request body taken, in bytes; larger ones are answered 413. Default 1048576."`
 	// KeyHeader names a request header (e.g. Idempotency-Key) whose value
-	// is the record's natural key, so that a retried delivery gets the same
-	// event id.
+	// is the record's natural key (Record.Key): the event id of a retried
+	// delivery when the event has no key properties of its own.
 	KeyHeader string `yaml:"key_header" json:"key_header,omitempty" jsonschema_description:"Request header whose value is the record's natural key, e.g. Idempotency-Key."`
 	// KeyField names the record property that is its natural key.
 	KeyField string `yaml:"key_field" json:"key_field,omitempty" jsonschema_description:"Record property that is its natural key."`

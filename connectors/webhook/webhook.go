@@ -18,8 +18,9 @@
 //
 // A webhook has no position to resume from: the sender's retry is its
 // durability. A sender that got no 202 (or 400) sends again; the retry
-// becomes an event with the same deterministic id (from the event's key
-// properties, else key_header or key_field, else the body's SHA-256), so
+// becomes an event with the same deterministic id (from the event's catalog
+// key properties; for an event without them from key_header or key_field,
+// else the body's SHA-256), so
 // consumers apply it once even when the first delivery reached the bus
 // after its request gave up.
 package webhook
