@@ -19,7 +19,8 @@ func assertUnrecoverable(t *testing.T, r Result) {
 // attack is the attacker: it reads only what Published gives (keys,
 // published counts) and solves every line equation (the entries along one
 // dimension sum to the entry with TotalKey there) by exact Gaussian
-// elimination over the rationals. It returns the keys of every suppressed
+// elimination over the rationals, and by bounds on single lines (see
+// attackBounds). It returns the keys of every suppressed
 // entry whose value it can compute, and checks that the value is right.
 func attack(r Result) [][]string {
 	pub := r.Published()
@@ -40,9 +41,11 @@ func attack(r Result) [][]string {
 			lines[id] = append(lines[id], e)
 		}
 	}
+	var got [][]string
 	var rows [][]*big.Rat
 	for id, line := range lines {
 		d, _ := strconv.Atoi(id[:strings.IndexByte(id, '\x02')])
+		got = append(got, attackBounds(r, line, d)...)
 		row := make([]*big.Rat, len(names)+1)
 		for i := range row {
 			row[i] = new(big.Rat)
@@ -61,7 +64,6 @@ func attack(r Result) [][]string {
 		}
 		rows = append(rows, row)
 	}
-	var got [][]string
 	for r0, c := range ratRREF(rows, len(names)) {
 		n := 0
 		for _, v := range rows[r0][:len(names)] {
@@ -124,4 +126,33 @@ func ratRREF(rows [][]*big.Rat, n int) []int {
 		r++
 	}
 	return pivots
+}
+
+// attackBounds knows that zeros are published, so every suppressed cell
+// counts at least 1: when a line's published total leaves exactly k for
+// its k suppressed cells, each is 1. It returns those cells when the
+// inference is right.
+func attackBounds(r Result, line []Entry, d int) [][]string {
+	var total *Entry
+	var hidden [][]string
+	rest := int64(0)
+	for i, e := range line {
+		switch {
+		case e.Keys[d] == TotalKey:
+			total = &line[i]
+		case e.Suppressed():
+			hidden = append(hidden, e.Keys)
+		default:
+			rest += e.Count
+		}
+	}
+	if total == nil || total.Suppressed() || len(hidden) == 0 || total.Count-rest != int64(len(hidden)) {
+		return nil
+	}
+	for _, k := range hidden {
+		if trueCount(r, k) != 1 {
+			return nil
+		}
+	}
+	return hidden
 }

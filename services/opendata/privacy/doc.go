@@ -35,7 +35,7 @@
 // (see its doc for the rule and the audit). Protects against: learning
 // that a group of one to four people exists, or its exact count, from the
 // table or its totals. Does not protect against: bounds (a hidden cell is
-// known to lie between 0 and what remains of its line), dominance in sums,
+// known to lie between 1 and what remains of its line), dominance in sums,
 // differencing between two releases of overlapping tables, or an attacker
 // who knows some of the people counted.
 //

@@ -124,19 +124,17 @@ func (g *grid) primary(threshold int) {
 	}
 }
 
-// secondaryLines suppresses, until no line holds exactly one suppressed
-// entry, the smallest published entry of each such line.
+// secondaryLines suppresses, until no line gives a suppressed entry away,
+// the smallest published entry of each line that does. A line gives one
+// away when it holds exactly one suppressed entry (subtraction), or when
+// its total is published and its suppressed cells are all 1s: zeros are
+// always published, so an attacker knows every suppressed entry is at
+// least 1, and k of them summing to k are each exactly 1.
 func (g *grid) secondaryLines() {
 	for changed := true; changed; {
 		changed = false
 		g.lines(func(line []int) {
-			n := 0
-			for _, at := range line {
-				if g.status[at] != Published {
-					n++
-				}
-			}
-			if n != 1 {
+			if !g.givesAway(line) {
 				return
 			}
 			if at, ok := g.cheapest(line, false); ok {
@@ -145,6 +143,17 @@ func (g *grid) secondaryLines() {
 			}
 		})
 	}
+}
+
+func (g *grid) givesAway(line []int) bool {
+	n, sum := 0, int64(0)
+	for _, at := range line {
+		if g.status[at] != Published {
+			n++
+			sum += g.count[at]
+		}
+	}
+	return n == 1 || (n > 1 && g.status[line[len(line)-1]] == Published && sum == int64(n))
 }
 
 // cheapest returns the published entry of line to suppress: the smallest

@@ -93,10 +93,12 @@ func (r Result) Published() []Entry {
 //     nobody out, and SCB publishes zeros.
 //   - secondary suppression: a line (the entries that differ only on one
 //     dimension, with their total) that holds exactly one suppressed entry
-//     would give it away by subtraction; greedily, the line's published
+//     would give it away by subtraction, and so would a line whose
+//     suppressed cells are all 1s (zeros being published, each suppressed
+//     entry is known to be at least 1); greedily, the line's published
 //     entry with the smallest positive count is suppressed too, until no
-//     line holds exactly one. The greedy choice loses the fewest persons
-//     per step but is not the optimum an ILP would find.
+//     line gives one away. The greedy choice loses the fewest persons per
+//     step but is not the optimum an ILP would find.
 //   - audit: the published entries are then solved as linear equations
 //     (every line sums to its total); a suppressed entry they determine
 //     exactly (a "bridge" between suppressed patterns, in 3 or more
@@ -109,9 +111,10 @@ func (r Result) Published() []Entry {
 // table with more than 8,000 is refused with an error rather than
 // published unaudited.
 //
-// What it does not protect against: bounds. A suppressed entry is known to
-// lie between 0 and its line's remaining total, and a narrow interval can
-// tell much (no interval/LP audit is made). Sums are suppressed with their
+// What it does not protect against: bounds beyond the single-line "all
+// 1s" case. A suppressed entry is known to lie between 1 and its line's
+// remaining total, and a narrow interval can tell much (no interval/LP
+// audit over several lines is made). Sums are suppressed with their
 // cell but no dominance rule (one contributor making most of a sum) is
 // applied.
 func SuppressSmallCells(cells []Cell, dims []string, threshold int) (Result, error) {

@@ -80,6 +80,29 @@ func TestSuppressSmallTotal(t *testing.T) {
 	assertUnrecoverable(t, r)
 }
 
+// Two suppressed 1s in a line whose total leaves 2 for them are each 1:
+// a further cell must hide them.
+func TestSuppressAllOnes(t *testing.T) {
+	r, err := SuppressSmallCells([]Cell{cell(1, "A"), cell(1, "B"), cell(50, "C"), cell(60, "D")}, []string{"school"}, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := entryAt(t, r, "C").Status; got != Secondary {
+		t.Errorf("C = %s, want secondary", got)
+	}
+	assertUnrecoverable(t, r)
+	weak := r
+	weak.Entries = slices.Clone(r.Entries)
+	for i, e := range weak.Entries {
+		if e.Status == Secondary {
+			weak.Entries[i].Status = Published
+		}
+	}
+	if got := attack(weak); len(got) != 2 {
+		t.Errorf("the attacker recovered %v from the 1s, want both", got)
+	}
+}
+
 func TestSuppressSums(t *testing.T) {
 	cells := []Cell{
 		{Keys: []string{"A"}, Count: 2, Sums: map[string]float64{"kg": 3.5}},
