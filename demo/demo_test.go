@@ -5,6 +5,7 @@ package demo_test
 
 import (
 	"context"
+	"fmt"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -36,6 +37,11 @@ var dirLine = regexp.MustCompile(`(?m)^  dir: .*$`)
 // folder holding copies of dataFiles, and runs it until the test ends. The
 // caller has created the connector's topics.
 func (e *env) start(file string, dataFiles ...string) {
+	e.startFrom(file, "data", dataFiles...)
+}
+
+// startFrom is start with the data files in dataDir.
+func (e *env) startFrom(file, dataDir string, dataFiles ...string) {
 	t := e.T
 	t.Helper()
 	text, err := os.ReadFile(filepath.Join("connectors.d", file))
@@ -51,7 +57,7 @@ func (e *env) start(file string, dataFiles ...string) {
 	e.Start(string(text))
 	// Copy through a .part name and rename, as a careful writer does.
 	for _, f := range dataFiles {
-		b, err := os.ReadFile(filepath.Join("data", f))
+		b, err := os.ReadFile(filepath.Join(dataDir, f))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -78,6 +84,11 @@ var waitFor = connectortest.WaitFor
 // that each validates against its contract and that no dead letter came,
 // and returns the events' payloads decoded.
 func (e *env) events(file string, want int, dataFiles ...string) []map[string]any {
+	return e.eventsFrom(file, want, "data", dataFiles...)
+}
+
+// eventsFrom is events with the data files in dataDir.
+func (e *env) eventsFrom(file string, want int, dataDir string, dataFiles ...string) []map[string]any {
 	t := e.T
 	t.Helper()
 	text, err := os.ReadFile(filepath.Join("connectors.d", file))
@@ -94,7 +105,7 @@ func (e *env) events(file string, want int, dataFiles ...string) []map[string]an
 		}
 	}
 	got, dlq := e.Collect(cfg.Topic), e.Collect(cfg.Topic+".dlq")
-	e.start(file, dataFiles...)
+	e.startFrom(file, dataDir, dataFiles...)
 	waitFor(t, file+" events", 15*time.Second, func() bool { return len(got.All()) >= want || len(dlq.All()) > 0 })
 	time.Sleep(200 * time.Millisecond) // anything beyond want would show now
 	for _, l := range dlq.All() {
@@ -240,5 +251,29 @@ func TestSMHIPrecipitation(t *testing.T) {
 	}
 	if wettest["observed_at"] != "2013-09-01T06:00:00Z" || wettest["precipitation_mm"] != 41.4 {
 		t.Errorf("the wettest day: %v, want 41.4 mm ending 2013-09-01 06 UTC", wettest)
+	}
+}
+
+// TestSCBBirthsCounty reads SCB's births per county from the team's data
+// folder, where it stays (its copy's owner reserves reuse): 21 counties ×
+// 56 years; Västmanland (19) had 4,108 births in 1968 and 2,568 in 2023.
+func TestSCBBirthsCounty(t *testing.T) {
+	src := filepath.Join("..", "..", "shared", "data", "scb_population", "county_vastmanland_etc", "birth_data_per_region.csv")
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Skipf("SCB's births per county are not on this machine (%v); they are not copied into the repository", err)
+	}
+	tmp := t.TempDir()
+	if err := os.WriteFile(filepath.Join(tmp, "births.csv"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t)
+	evs := e.eventsFrom("scb-births-county.yaml", 21*56, tmp, "births.csv")
+	got := map[string]float64{}
+	for _, p := range evs {
+		got[fmt.Sprint(p["area_code"], "/", p["year"])] = p["live_births"].(float64)
+	}
+	if got["19/1968"] != 4108 || got["19/2023"] != 2568 || got["01/1968"] != 20095 {
+		t.Errorf("Västmanland 1968 %v, 2023 %v; Stockholm 1968 %v", got["19/1968"], got["19/2023"], got["01/1968"])
 	}
 }

@@ -36,19 +36,21 @@ func ExampleSuppressSmallCells() {
 	if err != nil {
 		panic(err)
 	}
+	fmt.Println(r.Primary, "primary,", r.Secondary, "secondary")
 	for _, e := range r.Published() {
 		if e.Suppressed() {
-			fmt.Println(e.Keys, "..", e.Status)
+			fmt.Println(e.Keys, "..")
 		} else {
 			fmt.Println(e.Keys, e.Count)
 		}
 	}
 	// Output:
-	// [Bäckby 0-5] .. secondary
-	// [Bäckby 6-15] .. primary
+	// 1 primary, 3 secondary
+	// [Bäckby 0-5] ..
+	// [Bäckby 6-15] ..
 	// [Bäckby Totalt] 15
-	// [Hammarby 0-5] .. secondary
-	// [Hammarby 6-15] .. secondary
+	// [Hammarby 0-5] ..
+	// [Hammarby 6-15] ..
 	// [Hammarby Totalt] 24
 	// [Totalt 0-5] 21
 	// [Totalt 6-15] 18

@@ -41,6 +41,10 @@ const (
 	// Secondary: suppressed so that no primary one can be computed back
 	// from the published entries.
 	Secondary Status = "secondary"
+	// Hidden is the status of every suppressed entry in Published: telling
+	// primary from secondary would tell the attacker which hidden counts
+	// are below the threshold, and so bound the others.
+	Hidden Status = "suppressed"
 )
 
 // Entry is a cell or a total of the suppressed table.
@@ -48,7 +52,7 @@ type Entry struct {
 	Keys  []string           `json:"keys"`
 	Count int64              `json:"count"`
 	Sums  map[string]float64 `json:"sums,omitempty"`
-	// Status is Published, Primary or Secondary.
+	// Status is Published, Primary or Secondary (Hidden in Published).
 	Status Status `json:"status"`
 }
 
@@ -70,12 +74,13 @@ type Result struct {
 }
 
 // Published returns the entries as they may be published: a suppressed
-// entry keeps its keys and status and loses its count and sums.
+// entry keeps its keys, loses its count and sums, and has status Hidden
+// whether it was primary or secondary (SCB marks both "..").
 func (r Result) Published() []Entry {
 	out := make([]Entry, len(r.Entries))
 	for i, e := range r.Entries {
 		if e.Suppressed() {
-			e.Count, e.Sums = 0, nil
+			e.Count, e.Sums, e.Status = 0, nil, Hidden
 		}
 		out[i] = e
 	}

@@ -120,8 +120,8 @@ func TestSuppressSums(t *testing.T) {
 		t.Errorf("B = %s, want secondary (smallest count beside A)", got)
 	}
 	for _, e := range r.Published() {
-		if e.Suppressed() && (e.Count != 0 || e.Sums != nil) {
-			t.Errorf("published suppressed entry %v keeps its values", e.Keys)
+		if e.Suppressed() && (e.Count != 0 || e.Sums != nil || e.Status != Hidden) {
+			t.Errorf("published suppressed entry %+v keeps its values or says why it is hidden", e)
 		}
 	}
 }
