@@ -35,6 +35,7 @@ func build(c Catalog) *graph {
 	cat.add(dctLanguage, iri(languageBase+"SWE"))
 	cat.add(dctLanguage, iri(languageBase+"ENG"))
 	cat.add(dcatThemeTaxonomy, iri(themeTaxonomy))
+	addSpatial(g, cat, c.Spatial)
 	addTime(cat, dctIssued, c.Issued)
 	addTime(cat, dctModified, c.Modified)
 	for _, d := range c.Datasets {
@@ -98,7 +99,8 @@ func addDataset(g *graph, c Catalog, d Dataset) string {
 	return n.iri
 }
 
-// addSpatial adds the dataset's area as a dct:Location, when it has one.
+// addSpatial adds the area of a catalog or dataset as a dct:Location, when
+// it has one; an area without an IRI is named <subject>/spatial.
 func addSpatial(g *graph, ds *node, s Spatial) {
 	if s == (Spatial{}) {
 		return

@@ -18,6 +18,8 @@ type Catalog struct {
 	Homepage string
 	// Licence is the catalog's own licence (DCAT-AP-SE asks for one).
 	Licence Licence
+	// Spatial is the area the catalog covers; left out when zero.
+	Spatial Spatial
 	// Issued and Modified date the catalog; a zero time is left out.
 	Issued   time.Time
 	Modified time.Time

@@ -18,6 +18,7 @@ func testCatalog() Catalog {
 		},
 		Publisher: vasteras,
 		Licence:   LicenceCC0,
+		Spatial:   Spatial{Name: "Västerås kommun"},
 		Issued:    time.Date(2026, 1, 15, 8, 0, 0, 0, time.UTC),
 		Modified:  time.Date(2026, 11, 25, 6, 0, 0, 0, time.UTC),
 		Datasets: []Dataset{

@@ -25,6 +25,8 @@ func (c Catalog) Validate() error {
 	v.publisher("publisher", c.Publisher)
 	v.iri("homepage", c.Homepage, false)
 	v.licence("licence", c.Licence)
+	v.iri("spatial.iri", c.Spatial.IRI, false)
+	v.literal("spatial.name", c.Spatial.Name, false)
 	ids := map[string]bool{}
 	for i, d := range c.Datasets {
 		p := fmt.Sprintf("datasets[%d]", i)
