@@ -111,8 +111,9 @@ func (r Result) Published() []Entry {
 //     of its lines, and the two steps repeat until none is determined.
 //
 // The audit's time grows with the cube of the number of suppressed
-// entries that share lines: about 0.2 s for a 30 × 20 × 12 table with
-// 2,000 of them, 2 s for 90 × 20 × 12 with 6,000 (BenchmarkSuppress3D). A
+// entries that share lines: 0.2 to 0.5 s for a 30 × 20 × 12 table with
+// 2,000 of them, 2 to 3 s and 156 MB for 90 × 20 × 12 with 6,000
+// (BenchmarkSuppress3D on a shared two-core machine). A
 // table with more than 8,000 is refused with an error rather than
 // published unaudited.
 //
