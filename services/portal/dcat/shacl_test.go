@@ -59,6 +59,15 @@ func TestSHACL(t *testing.T) {
 		}
 		t.Logf("DCAT-AP 3.0.1 shapes + ranges: violations: 0, results: %d", len(r.Results))
 	})
+	t.Run("the shapes catch violations", func(t *testing.T) {
+		// dataportal.se's own example gives dct:format as a literal, which
+		// DCAT-AP 3 forbids: proof that this pipeline reports violations.
+		r := node.shacl(t, "--data", filepath.Join(shapes, "dcat-ap-se-example-rekommenderat.rdf"),
+			"--shapes", filepath.Join(shapes, shapesCore), "--shapes", filepath.Join(shapes, shapesRange))
+		if count(r, "Violation") == 0 || r.Conforms {
+			t.Fatal("no violation found in a catalog with literal dct:format values")
+		}
+	})
 	t.Run("recommended", func(t *testing.T) {
 		r := node.shacl(t, "--data", rdfxml, "--vocab", vocab,
 			"--shapes", filepath.Join(shapes, shapesRecommended))
