@@ -19,6 +19,7 @@ func BenchmarkWrite(b *testing.B) {
 	}
 	for _, w := range writers {
 		b.Run(w.ext, func(b *testing.B) {
+			b.SetBytes(int64(len(write(b, c, w.write))))
 			for b.Loop() {
 				if err := w.write(io.Discard, c); err != nil {
 					b.Fatal(err)

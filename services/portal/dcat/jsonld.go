@@ -1,6 +1,7 @@
 package dcat
 
 import (
+	"bufio"
 	"encoding/json"
 	"io"
 )
@@ -17,13 +18,29 @@ func WriteJSONLD(w io.Writer, c Catalog) error {
 	for _, ns := range namespaces {
 		ctx[ns.prefix] = ns.iri
 	}
-	var nodes []map[string]any
-	for _, n := range build(c).nodes {
-		nodes = append(nodes, jsonldNode(n))
+	head, err := json.MarshalIndent(ctx, "  ", "  ")
+	if err != nil {
+		return err
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(map[string]any{"@context": ctx, "@graph": nodes})
+	// One node at a time, so that a large catalog is never one JSON value
+	// in memory.
+	bw := bufio.NewWriter(w)
+	bw.WriteString("{\n  \"@context\": ")
+	bw.Write(head)
+	bw.WriteString(",\n  \"@graph\": [")
+	for i, n := range build(c).nodes {
+		b, err := json.MarshalIndent(jsonldNode(n), "    ", "  ")
+		if err != nil {
+			return err
+		}
+		if i > 0 {
+			bw.WriteString(",")
+		}
+		bw.WriteString("\n    ")
+		bw.Write(b)
+	}
+	bw.WriteString("\n  ]\n}\n")
+	return bw.Flush()
 }
 
 func jsonldNode(n *node) map[string]any {

@@ -28,6 +28,7 @@ func (c Catalog) Validate() error {
 	v.iri("spatial.iri", c.Spatial.IRI, false)
 	v.literal("spatial.name", c.Spatial.Name, false)
 	ids := map[string]bool{}
+	names := map[string]string{c.Publisher.IRI(): c.Publisher.Name}
 	for i, d := range c.Datasets {
 		p := fmt.Sprintf("datasets[%d]", i)
 		if ids[d.ID] {
@@ -35,6 +36,13 @@ func (c Catalog) Validate() error {
 		}
 		ids[d.ID] = true
 		v.dataset(p, d)
+		if d.Publisher == (Publisher{}) {
+			continue
+		}
+		if name, ok := names[d.Publisher.IRI()]; ok && name != d.Publisher.Name {
+			v.addf("%s.publisher.name: differs from the name given earlier for the same organisation number", p)
+		}
+		names[d.Publisher.IRI()] = d.Publisher.Name
 	}
 	return errors.Join(v.errs...)
 }

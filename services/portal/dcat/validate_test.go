@@ -26,6 +26,7 @@ func TestValidate(t *testing.T) {
 		{"datasets[2].contact_point.name", func(c *Catalog) { c.Datasets[2].ContactPoint.Name = secret + "\x07" }},
 		{"datasets[0].keywords.en[1]", func(c *Catalog) { c.Datasets[0].Keywords.EN[1] = secret + "\xff" }},
 		{"datasets[0].update_frequency", func(c *Catalog) { c.Datasets[0].UpdateFrequency = secret }},
+		{"datasets[3].publisher.name: differs", func(c *Catalog) { c.Datasets[3].Publisher = Publisher{Name: secret, OrgNumber: "2120002080"} }},
 		{"datasets[0].hvd_category", func(c *Catalog) { c.Datasets[0].HVDCategory = secret }},
 		{"datasets[0].temporal.end", func(c *Catalog) { c.Datasets[0].Temporal.End = secret }},
 		{"datasets[0].spatial.iri", func(c *Catalog) { c.Datasets[0].Spatial.IRI = "http://x/" + secret + ">" }},
