@@ -85,13 +85,14 @@ func (g *graph) node(iri string, types ...string) *node {
 	return n
 }
 
-// qname splits an IRI of a known namespace into prefix and local name; ok
-// is false for any other IRI.
-func qname(iri string) (prefix, local string, ok bool) {
+// prefixedName is "prefix:local" for a predicate, class or datatype; they
+// are all constants of the namespaces table, so another IRI is a
+// programming error.
+func prefixedName(s string) string {
 	for _, ns := range namespaces {
-		if local, ok := strings.CutPrefix(iri, ns.iri); ok && local != "" {
-			return ns.prefix, local, true
+		if local, ok := strings.CutPrefix(s, ns.iri); ok && local != "" {
+			return ns.prefix + ":" + local
 		}
 	}
-	return "", "", false
+	panic("dcat: no namespace for " + s)
 }

@@ -48,12 +48,12 @@ func jsonldNode(n *node) map[string]any {
 	if len(n.types) > 0 {
 		types := make([]string, len(n.types))
 		for i, t := range n.types {
-			types[i] = xmlName(t)
+			types[i] = prefixedName(t)
 		}
 		obj["@type"] = types
 	}
 	for _, p := range n.props {
-		key := xmlName(p.pred)
+		key := prefixedName(p.pred)
 		vals, _ := obj[key].([]map[string]string)
 		obj[key] = append(vals, jsonldValue(p.obj))
 	}

@@ -30,7 +30,7 @@ func WriteRDFXML(w io.Writer, c Catalog) error {
 func writeXMLNode(w *bufio.Writer, n *node) {
 	elem, extra := "rdf:Description", n.types
 	if len(n.types) > 0 {
-		elem, extra = xmlName(n.types[0]), n.types[1:]
+		elem, extra = prefixedName(n.types[0]), n.types[1:]
 	}
 	if len(extra) == 0 && len(n.props) == 0 {
 		w.WriteString("  <" + elem + " rdf:about=\"" + xmlAttr(n.iri) + "\"/>\n")
@@ -41,7 +41,7 @@ func writeXMLNode(w *bufio.Writer, n *node) {
 		w.WriteString("    <rdf:type rdf:resource=\"" + xmlAttr(t) + "\"/>\n")
 	}
 	for _, p := range n.props {
-		name := xmlName(p.pred)
+		name := prefixedName(p.pred)
 		switch o := p.obj; {
 		case o.isIRI():
 			w.WriteString("    <" + name + " rdf:resource=\"" + xmlAttr(o.iri) + "\"/>\n")
@@ -54,16 +54,6 @@ func writeXMLNode(w *bufio.Writer, n *node) {
 		}
 	}
 	w.WriteString("  </" + elem + ">\n")
-}
-
-// xmlName is the prefixed name of a predicate or class; they all come from
-// the namespaces table.
-func xmlName(iri string) string {
-	prefix, local, ok := qname(iri)
-	if !ok {
-		panic("dcat: no namespace for " + iri) // a programming error: terms are constants
-	}
-	return prefix + ":" + local
 }
 
 // xmlText escapes character data; a carriage return is escaped so that XML

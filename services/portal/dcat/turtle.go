@@ -26,12 +26,12 @@ func WriteTurtle(w io.Writer, c Catalog) error {
 				if i > 0 {
 					bw.WriteString(", ")
 				}
-				bw.WriteString(xmlName(t))
+				bw.WriteString(prefixedName(t))
 			}
 			sep = " ;\n    "
 		}
 		for _, p := range n.props {
-			bw.WriteString(sep + xmlName(p.pred) + " " + turtleTerm(p.obj))
+			bw.WriteString(sep + prefixedName(p.pred) + " " + turtleTerm(p.obj))
 			sep = " ;\n    "
 		}
 		bw.WriteString(" .\n")
@@ -47,7 +47,7 @@ func turtleTerm(t term) string {
 	case t.lang != "":
 		return turtleString(t.lit) + "@" + t.lang
 	case t.datatype != "":
-		return turtleString(t.lit) + "^^" + xmlName(t.datatype)
+		return turtleString(t.lit) + "^^" + prefixedName(t.datatype)
 	}
 	return turtleString(t.lit)
 }
