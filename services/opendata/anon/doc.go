@@ -60,8 +60,8 @@
 // do all its generalisations; if it fails, so do all its specialisations),
 // so nodes are settled without grouping by predictive tagging: from an
 // unsettled node the search builds a path upwards through unsettled nodes
-// that could still beat the best, finds the highest failing node on it by
-// binary search, and tags everything below it as failing. A node whose
+// that could still beat the best, checks it from the top down, and tags
+// everything below the first failing node as failing. A node whose
 // projection on some pair of quasi-identifiers already leaves too many
 // records in cells smaller than k fails without being grouped. Loss is not
 // monotone once records are suppressed, so every passing node below the
