@@ -29,15 +29,28 @@ privacy:
     - {column: place, hierarchy: {kind: districts, file: testdata/districts.csv}}
 `
 
-func TestCoordinatesGeneraliseToDistricts(t *testing.T) {
+// loadGeo loads the geo definition from a directory holding its districts
+// file, as a definition's hierarchy files sit next to it.
+func loadGeo(t *testing.T) *dataset.Loaded {
+	t.Helper()
 	dir := t.TempDir()
+	data, err := os.ReadFile(filepath.Join("testdata", "districts.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	os.MkdirAll(filepath.Join(dir, "testdata"), 0o755)
-	data, _ := os.ReadFile(filepath.Join("testdata", "districts.csv"))
-	os.WriteFile(filepath.Join(dir, "testdata", "districts.csv"), data, 0o644)
+	if err := os.WriteFile(filepath.Join(dir, "testdata", "districts.csv"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	d, err := dataset.Parse([]byte(geo), filepath.Join(dir, "geo.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return d
+}
+
+func TestCoordinatesGeneraliseToDistricts(t *testing.T) {
+	d := loadGeo(t)
 	var rows [][]any
 	for i := range 300 {
 		// Around Centrum and Bäckby, a few metres apart: each point unique.
@@ -74,19 +87,12 @@ func TestCoordinatesGeneraliseToDistricts(t *testing.T) {
 }
 
 func TestBadCoordinateRefusesWithoutTheValue(t *testing.T) {
-	dir := t.TempDir()
-	os.MkdirAll(filepath.Join(dir, "testdata"), 0o755)
-	data, _ := os.ReadFile(filepath.Join("testdata", "districts.csv"))
-	os.WriteFile(filepath.Join(dir, "testdata", "districts.csv"), data, 0o644)
-	d, err := dataset.Parse([]byte(geo), filepath.Join(dir, "geo.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	d := loadGeo(t)
 	rows := [][]any{{"Storgatan 12", "fall"}}
 	for range 10 {
 		rows = append(rows, []any{"59.61,16.54", "fall"})
 	}
-	_, err = release.Build(release.Input{Def: d, Version: 1, Rows: rows, Now: time.Now()})
+	_, err := release.Build(release.Input{Def: d, Version: 1, Rows: rows, Now: time.Now()})
 	if err == nil || strings.Contains(err.Error(), "Storgatan") {
 		t.Fatalf("err %v: want an error that does not quote the address", err)
 	}
