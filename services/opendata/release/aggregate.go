@@ -21,17 +21,19 @@ func aggregate(in Input, rep *privacy.Report) (*Output, error) {
 	for _, m := range d.Shape.Measures {
 		cols = append(cols, m.Name)
 	}
-	suppressed := make([]bool, len(in.Cells))
-	if p.SmallCells.Threshold > 1 && len(in.Cells) > 0 {
-		var err error
-		if suppressed, err = smallCells(d, in.Cells, rep); err != nil {
-			return nil, err
-		}
-	}
+	// Noise first, and small cells judged on the noisy figures: judged on
+	// the true ones, which cells are hidden would tell which are small.
 	var noisy *noised
 	if p.Epsilon > 0 {
 		var err error
 		if noisy, err = addNoise(in, rep); err != nil {
+			return nil, err
+		}
+	}
+	suppressed := make([]bool, len(in.Cells))
+	if p.SmallCells.Threshold > 1 && len(in.Cells) > 0 {
+		var err error
+		if suppressed, err = smallCells(d, in.Cells, noisy, rep); err != nil {
 			return nil, err
 		}
 	}
@@ -101,7 +103,7 @@ func addNoise(in Input, rep *privacy.Report) (*noised, error) {
 			return nil, fmt.Errorf("%w: dataset %s: %w", ErrRefused, d.Name, err)
 		}
 	}
-	fillNoise(rep, budget)
+	rep.RecordBudget(budget)
 	return out, nil
 }
 
@@ -151,7 +153,7 @@ func round(f float64) any {
 // smallCells marks the cells to suppress: those counting fewer persons than
 // the threshold, and more where needed so that none of them can be computed
 // from the totals of the others.
-func smallCells(d *dataset.Loaded, cells []Cell, rep *privacy.Report) ([]bool, error) {
+func smallCells(d *dataset.Loaded, cells []Cell, noisy *noised, rep *privacy.Report) ([]bool, error) {
 	p := d.Privacy
 	var m dataset.Measure
 	for _, x := range d.Shape.Measures {
@@ -166,8 +168,13 @@ func smallCells(d *dataset.Loaded, cells []Cell, rep *privacy.Report) ([]bool, e
 			keys[j] = text(v)
 		}
 		n := c.Agg.N
-		if m.Fn == "sum" {
+		switch {
+		case m.Fn == "sum" && noisy != nil:
+			n = int64(math.Round(noisy.sums[m.Column][i]))
+		case m.Fn == "sum":
 			n = int64(math.Round(c.Agg.Sum[m.Column]))
+		case noisy != nil:
+			n = noisy.counts[i]
 		}
 		in[i] = privacy.Cell{Keys: keys, Count: n}
 	}
@@ -183,6 +190,6 @@ func smallCells(d *dataset.Loaded, cells []Cell, rep *privacy.Report) ([]bool, e
 	for i, c := range in {
 		out[i] = status[strings.Join(c.Keys, "\x00")]
 	}
-	fillSmallCells(rep, res)
+	rep.RecordSuppression(res)
 	return out, nil
 }

@@ -173,13 +173,17 @@ privacy:
   epsilon: 1.0
 `
 
-func TestAggregateNoiseAndSmallCells(t *testing.T) {
-	d := load(t, agg)
+func alarmCells() []release.Cell {
 	var cells []release.Cell
 	for i, n := range []int64{120, 80, 3, 95, 60, 41} {
 		cells = append(cells, release.Cell{Group: []any{fmt.Sprintf("1980-%d", i/2), fmt.Sprintf("2024-0%d-01", 1+i%2)}, Agg: release.Agg{N: n}})
 	}
-	out, err := release.Build(release.Input{Def: d, Version: 1, Cells: cells, NoiseSeed: 42, Now: time.Now()})
+	return cells
+}
+
+func TestAggregateSmallCells(t *testing.T) {
+	d := load(t, strings.Replace(agg, "  epsilon: 1.0\n", "  small_cells: {threshold: 5}\n", 1))
+	out, err := release.Build(release.Input{Def: d, Version: 1, Cells: alarmCells(), Now: time.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,21 +191,40 @@ func TestAggregateNoiseAndSmallCells(t *testing.T) {
 	if rep.Results.CellsSuppressedPrimary == 0 || rep.Results.CellsSuppressedSecondary == 0 {
 		t.Errorf("the cell of 3 and one that would give it away must be suppressed: %+v", rep.Results)
 	}
-	if out.Rows[2][2] != nil {
-		t.Errorf("the small cell was published: %v", out.Rows[2])
+	hidden := 0
+	for _, r := range out.Rows {
+		if r[2] == nil {
+			hidden++
+		}
 	}
-	if rep.Results.EpsilonSpent != 1.0 {
-		t.Errorf("epsilon spent %v, want 1", rep.Results.EpsilonSpent)
+	if out.Rows[2][2] != nil || hidden < 2 {
+		t.Errorf("the small cell, or the one hiding it, was published: %v", out.Rows)
+	}
+}
+
+func TestAggregateNoise(t *testing.T) {
+	d := load(t, agg)
+	cells := alarmCells()
+	out, err := release.Build(release.Input{Def: d, Version: 1, Cells: cells, NoiseSeed: 42, Now: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Report.Results.EpsilonSpent != 1.0 {
+		t.Errorf("epsilon spent %v, want 1", out.Report.Results.EpsilonSpent)
 	}
 	same := 0
 	for i, r := range out.Rows {
 		if r[2] == nil {
-			continue
+			continue // suppressed: judged on the noisy count
 		}
-		if _, ok := r[2].(int64); !ok {
+		n, ok := r[2].(int64)
+		if !ok {
 			t.Fatalf("a noisy count is %T, want an integer", r[2])
 		}
-		if r[2] == cells[i].Agg.N {
+		if n > 0 && n < 5 {
+			t.Errorf("a noisy count of %d was published: small cells are judged after the noise", n)
+		}
+		if n == cells[i].Agg.N {
 			same++
 		}
 	}

@@ -86,15 +86,3 @@ func fillKAnonymity(rep *privacy.Report, d *dataset.Loaded, res *anon.Result) {
 		rep.Results.Generalisation = append(rep.Results.Generalisation, privacy.Level{Attribute: q.Column, Level: lvl, LevelName: name})
 	}
 }
-
-// fillSmallCells records the cells suppressed.
-func fillSmallCells(rep *privacy.Report, res privacy.Result) {
-	rep.Results.CellsSuppressedPrimary = res.Primary
-	rep.Results.CellsSuppressedSecondary = res.Secondary
-}
-
-// fillNoise records the epsilon spent.
-func fillNoise(rep *privacy.Report, b *privacy.Budget) {
-	rep.Results.EpsilonSpent = b.Spent()
-	rep.Results.EpsilonLedger = b.Ledger()
-}
