@@ -60,7 +60,7 @@ func TestDatasetsList(t *testing.T) {
 }
 
 func TestDatasetsAnonymiseAdult(t *testing.T) {
-	dir := filepath.Join("..", "..", "testdata", "adult")
+	dir := testenv.TestData(t, "adult")
 	if _, err := os.Stat(filepath.Join(dir, "adult.csv")); err != nil {
 		t.Fatalf("the Adult data: %v", err)
 	}

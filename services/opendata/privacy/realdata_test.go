@@ -11,28 +11,12 @@ import (
 	"github.com/vasteras/civicbus/internal/testenv"
 )
 
-// sharedData returns ../shared/data from the repository root, skipping (or
-// failing, when services are required) when it is absent.
+// sharedData returns the team's data folder, ../shared/data from the
+// repository root, skipping when it is absent (most of its files may not
+// be copied into the repository).
 func sharedData(t *testing.T) string {
 	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		if filepath.Dir(dir) == dir {
-			t.Fatal("no go.mod above the test's directory")
-		}
-		dir = filepath.Dir(dir)
-	}
-	data := filepath.Join(dir, "..", "shared", "data")
-	if _, err := os.Stat(filepath.Join(data, "SOURCES.md")); err != nil {
-		testenv.Unavailable(t, "the shared real data (../shared/data from the repository root)", err)
-	}
-	return data
+	return testenv.SharedData(t, "")
 }
 
 // Real public data holds no personal identifiers, and the scanner must not

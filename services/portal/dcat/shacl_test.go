@@ -14,7 +14,7 @@ import (
 	"github.com/vasteras/civicbus/internal/testenv"
 )
 
-// The shapes, in ../shared/data/dcat from the repository root.
+// The shapes, in testdata/dcat from the repository root.
 const (
 	shapesCore        = "dcat-ap-3.0.1-shapes.ttl"
 	shapesRange       = "dcat-ap-3.0.1-range.ttl"
@@ -134,37 +134,15 @@ func TestSerialisationsAgree(t *testing.T) {
 	}
 }
 
-// sharedShapes is the folder of the DCAT-AP shapes, ../shared/data/dcat
-// from the repository root.
+// sharedShapes is the folder of the DCAT-AP shapes the repository
+// carries (testdata/dcat, see testdata/SOURCES.md).
 func sharedShapes(t *testing.T) string {
 	t.Helper()
-	root, err := repoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(root, "..", "shared", "data", "dcat")
+	dir := testenv.TestData(t, "dcat")
 	if _, err := os.Stat(filepath.Join(dir, shapesCore)); err != nil {
-		testenv.Unavailable(t, "the DCAT-AP shapes (../shared/data/dcat)", err)
+		t.Fatalf("the DCAT-AP shapes: %v", err)
 	}
 	return dir
-}
-
-// repoRoot is the nearest folder above the working directory with a go.mod.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }
 
 // nodeRunner runs validate.js.
