@@ -16,28 +16,13 @@ import (
 var adultColumns = []string{"sex", "age", "race", "marital-status", "education",
 	"native-country", "workclass", "occupation", "salary-class"}
 
-// adultDir returns the directory of ARX's Adult data, ../shared/data from
-// the repository root, skipping (or failing, when services are required)
-// when it is absent.
+// adultDir returns the directory of ARX's Adult data that the repository
+// carries (testdata/adult, see testdata/SOURCES.md).
 func adultDir(tb testing.TB) string {
 	tb.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			tb.Fatal("no go.mod above the test's directory")
-		}
-		dir = parent
-	}
-	data := filepath.Join(dir, "..", "shared", "data", "adult_census", "arx")
+	data := testenv.TestData(tb, "adult")
 	if _, err := os.Stat(filepath.Join(data, "adult.csv")); err != nil {
-		testenv.Unavailable(tb, "the Adult data (../shared/data/adult_census/arx from the repository root)", err)
+		tb.Fatalf("the Adult data: %v", err)
 	}
 	return data
 }
