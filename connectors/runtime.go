@@ -33,7 +33,8 @@ type RuntimeConfig struct {
 	Publisher message.Publisher
 	// Contract validates every event before it is published. Required.
 	Contract bus.Contract
-	// Checkpoints stores positions. Required.
+	// Checkpoints stores the positions of a Source that is a Seeker (a
+	// Source without positions is not checkpointed). Required.
 	Checkpoints Checkpoints
 	// MinBackoff and MaxBackoff bound the exponential backoff between
 	// retries. Defaults 100 ms and 30 s.
@@ -180,7 +181,9 @@ func (r *Runtime) deliver(ctx context.Context, batch Batch, ack AckFunc) error {
 	if err == nil {
 		done(batch, reasons, nil)
 	}
-	if err == nil && len(batch) > 0 {
+	if _, seeks := r.cfg.Source.(Seeker); err == nil && seeks && len(batch) > 0 {
+		// Only a Seeker has positions to resume from; the others (mqtt,
+		// webhook) would store what nothing reads.
 		pos := batch[len(batch)-1].Position
 		err = r.untilDone(ctx, "checkpoint", func() error {
 			// A batch on the bus gets its checkpoint even when Run is being
