@@ -1,6 +1,6 @@
 // Package simulate is the simulate connector kind: seeded simulators of the
 // Västerås sources that have no real open data (preschool applications,
-// the cases they open, school kitchens' food purchases), with realistic
+// the cases they open, school kitchens' food purchases and lunches), with realistic
 // volumes and distributions, every record clearly labelled as simulated.
 //
 //	name: simulated-preschool-applications   # ce_source /civicbus/connectors/simulated-…
