@@ -15,6 +15,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/vasteras/civicbus/bus"
+	"github.com/vasteras/civicbus/bus/dlq"
 	"github.com/vasteras/civicbus/internal/testenv"
 	"github.com/vasteras/civicbus/schemas"
 )
@@ -197,6 +198,73 @@ func TestServicePublishesAnonymisedVersions(t *testing.T) {
 	var report map[string]any
 	if err := json.NewDecoder(resp2.Body).Decode(&report); err != nil || resp2.StatusCode != 200 {
 		t.Fatalf("privacy report: %d %v", resp2.StatusCode, err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBadEventsAndNewFields: an event a dataset cannot turn into a row goes
+// to the dead-letter topic naming the dataset and the column, not the value,
+// while the good ones are applied; a field nobody classified is kept out
+// and listed for a person to classify.
+func TestBadEventsAndNewFields(t *testing.T) {
+	b := testenv.Broker(t)
+	conn := bus.Connection{Brokers: []string{b.Addr()}}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// The demo's definition, made strict: every event must have diners.
+	dir := demoDef(t, "food-waste-per-kitchen.yaml")
+	def := filepath.Join(dir, "food-waste-per-kitchen.yaml")
+	src, _ := os.ReadFile(def)
+	strict := strings.Replace(string(src), `expr: 'has(event.diners) ? dyn(int(event.diners)) : null'`, `expr: int(event.diners)`, 1)
+	if strict == string(src) {
+		t.Fatal("the demo definition changed: update this test")
+	}
+	os.WriteFile(def, []byte(strict), 0o644)
+	s, err := New(ctx, Config{Dir: dir, Conn: conn, DB: filepath.Join(t.TempDir(), "state.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+
+	good := func(day int) map[string]any {
+		return map[string]any{"kitchen_id": "kok-12", "date": fmt.Sprintf("2024-03-%02d", day), "total_waste_kg": 12.5, "meal": "lunch", "diners": 180}
+	}
+	bad := good(3)
+	delete(bad, "diners") // valid for the contract, which has diners optional
+	withNew := good(4)
+	withNew["chef_name"] = "Anna Andersson" // a field a new event version brings
+	publish(t, conn, "meals.food-waste.v1", []any{good(1), good(2), bad, withNew},
+		[]string{"00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002", "00000000-0000-4000-8000-000000000003", "00000000-0000-4000-8000-000000000004"})
+	const id = "4c2e8b1d-93a7-4f50-8e6d-1b7c9a3f5e02"
+	waitFor(t, "the three good events", func() bool {
+		n, _ := s.store.Changes(ctx, id)
+		return n == 3
+	})
+	var letters []dlq.Letter
+	waitFor(t, "the bad event's dead letter", func() bool {
+		letters, _ = dlq.List(ctx, conn, "meals.food-waste.v1")
+		return len(letters) == 1
+	})
+	if e := letters[0].Error; !strings.Contains(e, "dataset food-waste-per-kitchen: column diners") || strings.Contains(e, "kok-12") {
+		t.Errorf("dead letter reason %q: want the dataset and column, never the value", e)
+	}
+	un, err := s.store.Unclassified(ctx, id)
+	if err != nil || len(un) != 1 || un[0] != "meals.food-waste.v1/chef_name" {
+		t.Errorf("unclassified %v %v", un, err)
+	}
+	out, err := s.Preview(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range out.Columns {
+		if c == "chef_name" {
+			t.Error("an unclassified field reached the dataset")
+		}
 	}
 	cancel()
 	if err := <-done; err != nil {
