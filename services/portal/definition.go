@@ -1,0 +1,122 @@
+package portal
+
+// Definition is the part of a dataset's definition the portal shows, as the
+// open-data service's API gives it (GET datasets/{id}, "definition"). The
+// portal reads that JSON into its own types: services never import each
+// other.
+type Definition struct {
+	ID              string   `json:"id"`
+	Name            string   `json:"name"`
+	Title           Text     `json:"title"`
+	Description     Text     `json:"description"`
+	Themes          []string `json:"themes"`
+	Keywords        Keywords `json:"keywords"`
+	Publisher       Org      `json:"publisher"`
+	ContactPoint    Contact  `json:"contact_point"`
+	Licence         string   `json:"licence"`
+	UpdateFrequency string   `json:"update_frequency"`
+	Spatial         Spatial  `json:"spatial"`
+	Temporal        Period   `json:"temporal"`
+	HVDCategory     string   `json:"hvd_category"`
+	Shape           Shape    `json:"shape"`
+}
+
+// Text is a text in Swedish and English.
+type Text struct {
+	SV string `json:"sv"`
+	EN string `json:"en"`
+}
+
+// In returns the text in lang ("en" or Swedish), falling back to Swedish.
+func (t Text) In(lang string) string {
+	if lang == "en" && t.EN != "" {
+		return t.EN
+	}
+	return t.SV
+}
+
+// Keywords are search words in Swedish and English.
+type Keywords struct {
+	SV []string `json:"sv"`
+	EN []string `json:"en"`
+}
+
+// In returns the keywords in lang, falling back to Swedish.
+func (k Keywords) In(lang string) []string {
+	if lang == "en" && len(k.EN) > 0 {
+		return k.EN
+	}
+	return k.SV
+}
+
+// Org is a publishing organisation.
+type Org struct {
+	Name      string `json:"name"`
+	OrgNumber string `json:"org_number"`
+}
+
+// Vasteras is the publisher of a dataset that names none.
+var Vasteras = Org{Name: "Västerås stad", OrgNumber: "212000-2080"}
+
+// Contact is a dataset's contact point: a function, never a person.
+type Contact struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+// Spatial is the area a dataset covers.
+type Spatial struct {
+	Name string `json:"name"`
+	IRI  string `json:"iri"`
+}
+
+// Period is the time a dataset covers, as dates.
+type Period struct {
+	Start string `json:"start"`
+	End   string `json:"end"`
+}
+
+// Shape is what a row of the dataset is.
+type Shape struct {
+	Kind     string    `json:"kind"`
+	Columns  []Column  `json:"columns"`
+	Measures []Measure `json:"measures"`
+}
+
+// Column is a column of the dataset.
+type Column struct {
+	Name        string `json:"name"`
+	Type        string `json:"type"`
+	Description Text   `json:"description"`
+}
+
+// Measure is an aggregate's figure.
+type Measure struct {
+	Name   string `json:"name"`
+	Fn     string `json:"fn"`
+	Column string `json:"column"`
+}
+
+// publisher is the dataset's publisher, Västerås stad when it names none.
+func (d Definition) publisher() Org {
+	if d.Publisher.OrgNumber == "" {
+		return Vasteras
+	}
+	return d.Publisher
+}
+
+// column describes the published column name: its declared column or the
+// measure it is; ok is false for neither.
+func (d Definition) column(name string) (Column, bool) {
+	for _, c := range d.Shape.Columns {
+		if c.Name == name {
+			return c, true
+		}
+	}
+	for _, m := range d.Shape.Measures {
+		if m.Name == name {
+			return Column{Name: name, Type: "number"}, true
+		}
+	}
+	return Column{}, false
+}

@@ -1,0 +1,27 @@
+package portal
+
+import "net/http"
+
+// Mount serves the portal on mux, with patterns specific enough to leave
+// the process's other paths (/api/opendata/, /registry/, /healthz…) alone:
+//
+//	GET /                                         the catalog, with search (?q=)
+//	GET /datasets/{id}                            a dataset's page
+//	GET /datasets/{id}/versions/{n}.{csv,json,ndjson}, {n}-sv.csv
+//	GET /datasets/{id}/versions/{n}               redirects to {n}.csv
+//	GET /datasets/{id}/versions/{n}/privacy-report.json
+//	GET /datasets/{id}/latest.{csv,json,ndjson}, latest-sv.csv
+//	GET /api/3/action/{action}                    the CKAN Action API subset
+//	GET /catalog.rdf, /catalog.ttl, /catalog.jsonld   DCAT-AP-SE
+//	GET /datasets/dcat                            redirects to /catalog.rdf
+//
+// {id} is a dataset's UUID or name. GET patterns answer HEAD too.
+func (s *Service) Mount(mux *http.ServeMux) {
+	mux.HandleFunc("GET /datasets/{id}/versions/{file}", s.handleVersionFile)
+	mux.HandleFunc("GET /datasets/{id}/{file}", s.handleLatestFile)
+}
+
+// notFound answers 404.
+func (s *Service) notFound(w http.ResponseWriter, r *http.Request) {
+	http.NotFound(w, r)
+}
