@@ -26,6 +26,10 @@ func runDatasets(t *testing.T, e *env, files ...string) *opendata.Service {
 			t.Fatal(err)
 		}
 	}
+	// The definitions' hierarchy files, next to them as in datasets.d.
+	if err := os.CopyFS(filepath.Join(dir, "hierarchies"), os.DirFS(filepath.Join("datasets.d", "hierarchies"))); err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s, err := opendata.New(ctx, opendata.Config{Dir: dir, Conn: e.Conn, DB: filepath.Join(t.TempDir(), "opendata.db"), Key: []byte("demo key, long enough for HKDF!!")})
 	if err != nil {
