@@ -19,6 +19,7 @@ import "net/http"
 func (s *Service) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /datasets/{id}/versions/{file}", s.handleVersionFile)
 	mux.HandleFunc("GET /datasets/{id}/{file}", s.handleLatestFile)
+	mux.HandleFunc("GET /api/3/action/{action}", s.handleCKAN)
 }
 
 // notFound answers 404.

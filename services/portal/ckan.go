@@ -1,0 +1,396 @@
+package portal
+
+import (
+	"cmp"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ckanAction is one action of the CKAN Action API: it answers the request's
+// parameters with a result, a *paramError (400) or ErrNotFound (404).
+type ckanAction func(r *http.Request, params url.Values) (any, error)
+
+func (s *Service) ckanActions() map[string]ckanAction {
+	return map[string]ckanAction{
+		"package_list":      s.packageList,
+		"package_search":    s.packageSearch,
+		"package_show":      s.packageShow,
+		"organization_list": s.organizationList,
+		"organization_show": s.organizationShow,
+		"datastore_search":  s.datastoreSearch,
+	}
+}
+
+// handleCKAN serves GET /api/3/action/{action} with CKAN's envelope: help,
+// success, and result or error. Invalid parameters are 400 with CKAN's
+// "Validation Error", unknown ids 404 "Not Found Error", an unknown action
+// 400 "Bad Request".
+func (s *Service) handleCKAN(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("action")
+	help := s.cfg.BaseURL + "/api/3/action/help_show?name=" + url.QueryEscape(name)
+	action, ok := s.ckanActions()[name]
+	if !ok {
+		writeCKAN(w, http.StatusBadRequest, map[string]any{"help": help, "success": false,
+			"error": map[string]any{"__type": "Bad Request", "message": "Bad request - Action name not known: " + name}})
+		return
+	}
+	result, err := action(r, r.URL.Query())
+	var perr *paramError
+	switch {
+	case err == nil:
+		writeCKAN(w, http.StatusOK, map[string]any{"help": help, "success": true, "result": result})
+	case errors.As(err, &perr):
+		writeCKAN(w, http.StatusBadRequest, map[string]any{"help": help, "success": false,
+			"error": map[string]any{"__type": "Validation Error", perr.Field: []string{perr.Msg}}})
+	case errors.Is(err, ErrNotFound):
+		writeCKAN(w, http.StatusNotFound, map[string]any{"help": help, "success": false,
+			"error": map[string]any{"__type": "Not Found Error", "message": "Not found"}})
+	default:
+		s.cfg.Logger.Error("ckan action", "action", name, "err", err)
+		writeCKAN(w, http.StatusInternalServerError, map[string]any{"help": help, "success": false,
+			"error": map[string]any{"__type": "Internal Error", "message": "Internal error"}})
+	}
+}
+
+func writeCKAN(w http.ResponseWriter, status int, body any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(body)
+}
+
+func (s *Service) packageList(r *http.Request, _ url.Values) (any, error) {
+	ds, err := s.store.Datasets(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	names := []string{}
+	for _, d := range ds {
+		names = append(names, d.Name)
+	}
+	return names, nil
+}
+
+func (s *Service) packageShow(r *http.Request, p url.Values) (any, error) {
+	id := p.Get("id")
+	if id == "" {
+		return nil, badParam("id", "Missing value")
+	}
+	d, err := s.store.Dataset(r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	return s.ckanPackage(d), nil
+}
+
+func (s *Service) packageSearch(r *http.Request, p url.Values) (any, error) {
+	q, err := parseSearch(p)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := s.store.Datasets(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	type hit struct {
+		d     Dataset
+		score int
+	}
+	var hits []hit
+	for _, d := range ds {
+		if score := matchScore(d, q.Q); score > 0 && s.matchesFQ(d, q.FQ) {
+			hits = append(hits, hit{d, score})
+		}
+	}
+	slices.SortStableFunc(hits, func(a, b hit) int {
+		for _, k := range q.Sort {
+			var c int
+			switch k.Field {
+			case "score":
+				c = cmp.Compare(a.score, b.score)
+			case "name":
+				c = cmp.Compare(a.d.Name, b.d.Name)
+			case "title_string":
+				c = cmp.Compare(a.d.Title.SV, b.d.Title.SV)
+			case "metadata_modified":
+				c = a.d.Latest.PublishedAt.Compare(b.d.Latest.PublishedAt)
+			case "metadata_created":
+				c = a.d.FirstPublished.Compare(b.d.FirstPublished)
+			}
+			if k.Desc {
+				c = -c
+			}
+			if c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
+	results := []map[string]any{}
+	facets := map[string]map[string]int{}
+	for _, f := range q.FacetFields {
+		facets[f] = map[string]int{}
+	}
+	for i, h := range hits {
+		for _, f := range q.FacetFields {
+			for _, v := range s.fieldValues(h.d, f) {
+				facets[f][v]++
+			}
+		}
+		if i >= q.Start && len(results) < q.Rows {
+			results = append(results, s.ckanPackage(h.d))
+		}
+	}
+	return map[string]any{"count": len(hits), "sort": p.Get("sort"), "results": results,
+		"facets": facets, "search_facets": searchFacets(facets)}, nil
+}
+
+// matchScore is how many times the words of q occur in the dataset's
+// texts, 0 unless every word occurs; an empty q matches everything once.
+func matchScore(d Dataset, q string) int {
+	words := strings.Fields(strings.ToLower(q))
+	if len(words) == 0 {
+		return 1
+	}
+	text := strings.ToLower(strings.Join(append(append([]string{d.Name, d.Title.SV, d.Title.EN, d.Description.SV, d.Description.EN},
+		d.Keywords.SV...), d.Keywords.EN...), "\n"))
+	score := 0
+	for _, w := range words {
+		n := strings.Count(text, w)
+		if n == 0 {
+			return 0
+		}
+		score += n
+	}
+	return score
+}
+
+func (s *Service) matchesFQ(d Dataset, fq []fqTerm) bool {
+	for _, t := range fq {
+		if !slices.Contains(s.fieldValues(d, t.Field), t.Value) {
+			return false
+		}
+	}
+	return true
+}
+
+// fieldValues are a dataset's values of a CKAN search field.
+func (s *Service) fieldValues(d Dataset, field string) []string {
+	switch field {
+	case "id":
+		return []string{d.ID}
+	case "name":
+		return []string{d.Name}
+	case "tags":
+		return d.Keywords.SV
+	case "license_id":
+		return []string{ckanLicence(d.Licence).id}
+	case "organization":
+		return []string{slug(d.publisher().Name)}
+	case "res_format":
+		return []string{"CSV", "JSON", "NDJSON"}
+	case "groups":
+		var out []string
+		for _, t := range d.Themes {
+			out = append(out, strings.ToLower(t))
+		}
+		return out
+	}
+	return nil
+}
+
+func searchFacets(facets map[string]map[string]int) map[string]any {
+	out := map[string]any{}
+	for field, counts := range facets {
+		items := []map[string]any{}
+		for name, n := range counts {
+			items = append(items, map[string]any{"name": name, "display_name": name, "count": n})
+		}
+		slices.SortFunc(items, func(a, b map[string]any) int {
+			return cmp.Or(cmp.Compare(b["count"].(int), a["count"].(int)), cmp.Compare(a["name"].(string), b["name"].(string)))
+		})
+		out[field] = map[string]any{"title": field, "items": items}
+	}
+	return out
+}
+
+// ckanTime is CKAN's timestamp format (UTC, no zone).
+func ckanTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000") }
+
+type licence struct{ id, title, url string }
+
+// ckanLicence maps a definition's licence to CKAN's licence register.
+func ckanLicence(l string) licence {
+	if l == "cc0" {
+		return licence{"cc-zero", "Creative Commons CCZero", "http://creativecommons.org/publicdomain/zero/1.0/"}
+	}
+	return licence{"cc-by", "Creative Commons Attribution", "http://creativecommons.org/licenses/by/4.0/"}
+}
+
+// ckanPackage is a dataset as CKAN's package dictionary; its resources are
+// the latest version's downloads.
+func (s *Service) ckanPackage(d Dataset) map[string]any {
+	lic := ckanLicence(d.Licence)
+	tags := []map[string]any{}
+	for _, k := range d.Keywords.SV {
+		tags = append(tags, map[string]any{"name": k, "display_name": k, "state": "active"})
+	}
+	groups := []map[string]any{}
+	for _, t := range d.Themes {
+		groups = append(groups, map[string]any{"name": strings.ToLower(t), "title": t})
+	}
+	resources := s.ckanResources(d)
+	org := s.ckanOrg(d.publisher(), -1)
+	return map[string]any{
+		"id": d.ID, "name": d.Name, "title": d.Title.SV, "notes": d.Description.SV,
+		"title_translated": d.Title, "notes_translated": d.Description,
+		"url": s.cfg.BaseURL + "/datasets/" + d.Name, "version": strconv.Itoa(d.Latest.Version),
+		"license_id": lic.id, "license_title": lic.title, "license_url": lic.url,
+		"metadata_created": ckanTime(d.FirstPublished), "metadata_modified": ckanTime(d.Latest.PublishedAt),
+		"owner_org": org["id"], "organization": org, "maintainer": d.ContactPoint.Name, "maintainer_email": d.ContactPoint.Email,
+		"tags": tags, "num_tags": len(tags), "groups": groups, "resources": resources, "num_resources": len(resources),
+		"state": "active", "type": "dataset", "private": false, "isopen": true,
+		"extras": []map[string]string{
+			{"key": "privacy_report_url", "value": s.versionURL(d.ID, d.Latest.Version) + "/privacy-report.json"},
+			{"key": "sha256", "value": d.Latest.SHA256},
+			{"key": "temporal_start", "value": d.Latest.TemporalStart},
+			{"key": "temporal_end", "value": d.Latest.TemporalEnd},
+			{"key": "update_frequency", "value": d.UpdateFrequency},
+		},
+	}
+}
+
+func (s *Service) versionURL(id string, n int) string {
+	return s.cfg.BaseURL + "/datasets/" + id + "/versions/" + strconv.Itoa(n)
+}
+
+// resourceFormats are the formats each dataset offers as CKAN resources.
+var resourceFormats = []struct{ format, suffix, mediaType string }{
+	{"CSV", ".csv", "text/csv"}, {"JSON", ".json", "application/json"}, {"NDJSON", ".ndjson", "application/x-ndjson"},
+}
+
+// resourceID is a resource's stable UUID, from its dataset and format.
+func resourceID(datasetID, format string) string {
+	sum := sha256.Sum256([]byte("portal/resource/" + datasetID + "/" + format))
+	b := sum[:16]
+	b[6] = b[6]&0x0f | 0x50
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b)
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+func (s *Service) ckanResources(d Dataset) []map[string]any {
+	var out []map[string]any
+	for i, f := range resourceFormats {
+		out = append(out, map[string]any{
+			"id": resourceID(d.ID, f.format), "package_id": d.ID, "position": i,
+			"name": d.Title.SV + " (" + f.format + ")", "format": f.format, "mimetype": f.mediaType,
+			"url": s.cfg.BaseURL + "/datasets/" + d.Name + "/latest" + f.suffix, "url_type": "",
+			"last_modified": ckanTime(d.Latest.PublishedAt), "created": ckanTime(d.FirstPublished),
+			"hash": "", "datastore_active": true, "state": "active",
+		})
+	}
+	out[0]["hash"] = "sha256:" + d.Latest.SHA256 // the CSV's
+	return out
+}
+
+// slug is an organisation's CKAN name: lower-case ASCII letters, digits
+// and hyphens.
+func slug(s string) string {
+	r := strings.NewReplacer("å", "a", "ä", "a", "ö", "o", "é", "e", "Å", "a", "Ä", "a", "Ö", "o")
+	var b strings.Builder
+	dash := false
+	for _, c := range strings.ToLower(r.Replace(s)) {
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+			b.WriteRune(c)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimSuffix(b.String(), "-")
+}
+
+// ckanOrg is an organisation as CKAN's dictionary; packages < 0 leaves
+// the count out.
+func (s *Service) ckanOrg(o Org, packages int) map[string]any {
+	m := map[string]any{"id": "SE" + strings.ReplaceAll(o.OrgNumber, "-", ""), "name": slug(o.Name), "title": o.Name, "display_name": o.Name,
+		"type": "organization", "is_organization": true, "state": "active", "approval_status": "approved", "description": "", "image_url": ""}
+	if packages >= 0 {
+		m["package_count"] = packages
+	}
+	return m
+}
+
+// organizations are the publishers of the datasets, with their datasets.
+func (s *Service) organizations(r *http.Request) ([]Org, map[Org][]Dataset, error) {
+	ds, err := s.store.Datasets(r.Context())
+	if err != nil {
+		return nil, nil, err
+	}
+	var orgs []Org
+	byOrg := map[Org][]Dataset{}
+	for _, d := range ds {
+		o := d.publisher()
+		if _, ok := byOrg[o]; !ok {
+			orgs = append(orgs, o)
+		}
+		byOrg[o] = append(byOrg[o], d)
+	}
+	slices.SortFunc(orgs, func(a, b Org) int { return cmp.Compare(slug(a.Name), slug(b.Name)) })
+	return orgs, byOrg, nil
+}
+
+func (s *Service) organizationList(r *http.Request, p url.Values) (any, error) {
+	all := p.Get("all_fields")
+	if all != "" && all != "true" && all != "false" {
+		return nil, badParam("all_fields", "must be true or false")
+	}
+	orgs, byOrg, err := s.organizations(r)
+	if err != nil {
+		return nil, err
+	}
+	out := []any{}
+	for _, o := range orgs {
+		if all == "true" {
+			out = append(out, s.ckanOrg(o, len(byOrg[o])))
+		} else {
+			out = append(out, slug(o.Name))
+		}
+	}
+	return out, nil
+}
+
+func (s *Service) organizationShow(r *http.Request, p url.Values) (any, error) {
+	id := p.Get("id")
+	if id == "" {
+		return nil, badParam("id", "Missing value")
+	}
+	orgs, byOrg, err := s.organizations(r)
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range orgs {
+		m := s.ckanOrg(o, len(byOrg[o]))
+		if id != m["id"] && id != m["name"] {
+			continue
+		}
+		if p.Get("include_datasets") == "true" {
+			pkgs := []map[string]any{}
+			for _, d := range byOrg[o] {
+				pkgs = append(pkgs, s.ckanPackage(d))
+			}
+			m["packages"] = pkgs
+		}
+		return m, nil
+	}
+	return nil, ErrNotFound
+}
