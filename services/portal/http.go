@@ -1,6 +1,10 @@
 package portal
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/vasteras/civicbus/services/portal/dcat"
+)
 
 // Mount serves the portal on mux, with patterns specific enough to leave
 // the process's other paths (/api/opendata/, /registry/, /healthz…) alone:
@@ -20,6 +24,10 @@ func (s *Service) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /datasets/{id}/versions/{file}", s.handleVersionFile)
 	mux.HandleFunc("GET /datasets/{id}/{file}", s.handleLatestFile)
 	mux.HandleFunc("GET /api/3/action/{action}", s.handleCKAN)
+	mux.HandleFunc("GET /catalog.rdf", s.handleCatalog(dcat.MediaTypeRDFXML, dcat.WriteRDFXML))
+	mux.HandleFunc("GET /catalog.ttl", s.handleCatalog(dcat.MediaTypeTurtle, dcat.WriteTurtle))
+	mux.HandleFunc("GET /catalog.jsonld", s.handleCatalog(dcat.MediaTypeJSONLD, dcat.WriteJSONLD))
+	mux.Handle("GET /datasets/dcat", http.RedirectHandler("/catalog.rdf", http.StatusMovedPermanently))
 }
 
 // notFound answers 404.
