@@ -23,6 +23,9 @@ import (
 func (s *Service) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /datasets/{id}/versions/{file}", s.handleVersionFile)
 	mux.HandleFunc("GET /datasets/{id}/{file}", s.handleLatestFile)
+	mux.HandleFunc("GET /{$}", s.handleHome)
+	mux.HandleFunc("GET /datasets/{id}", s.handleDataset)
+	mux.HandleFunc("GET /datasets/{id}/versions/{n}/privacy-report.json", s.handleReport)
 	mux.HandleFunc("GET /api/3/action/{action}", s.handleCKAN)
 	mux.HandleFunc("GET /catalog.rdf", s.handleCatalog(dcat.MediaTypeRDFXML, dcat.WriteRDFXML))
 	mux.HandleFunc("GET /catalog.ttl", s.handleCatalog(dcat.MediaTypeTurtle, dcat.WriteTurtle))

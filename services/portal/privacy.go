@@ -1,0 +1,101 @@
+package portal
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// privacyReport is the part of a version's privacy report (as the open-data
+// service writes it) that the dataset page puts in plain words.
+type privacyReport struct {
+	Shape  string `json:"shape"`
+	Policy struct {
+		Dropped       []string `json:"dropped"`
+		Pseudonymised []string `json:"pseudonymised"`
+		Generalised   []struct {
+			Attribute string `json:"attribute"`
+		} `json:"generalised"`
+		K                  int     `json:"k"`
+		L                  int     `json:"l"`
+		LColumn            string  `json:"l_column"`
+		SuppressionBudget  float64 `json:"suppression_budget"`
+		SmallCellThreshold int     `json:"small_cell_threshold"`
+		Epsilon            float64 `json:"epsilon"`
+	} `json:"policy"`
+	Results struct {
+		KReached                 int `json:"k_reached"`
+		RecordsIn                int `json:"records_in"`
+		RecordsSuppressed        int `json:"records_suppressed"`
+		CellsTotal               int `json:"cells_total"`
+		CellsSuppressedPrimary   int `json:"cells_suppressed_primary"`
+		CellsSuppressedSecondary int `json:"cells_suppressed_secondary"`
+		Generalisation           []struct {
+			Attribute string `json:"attribute"`
+			LevelName string `json:"level_name"`
+		} `json:"generalisation"`
+		InformationLoss float64 `json:"information_loss"`
+		EpsilonSpent    float64 `json:"epsilon_spent"`
+	} `json:"results"`
+}
+
+// plainPrivacy says what a privacy report says, one sentence per step, in
+// lang ("en" or Swedish). A report it cannot read says so.
+func plainPrivacy(raw json.RawMessage, lang string) []string {
+	sv := lang != "en"
+	say := func(svText, enText string, args ...any) string {
+		if sv {
+			return fmt.Sprintf(svText, args...)
+		}
+		return fmt.Sprintf(enText, args...)
+	}
+	var r privacyReport
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return []string{say("Integritetsrapporten kan inte läsas; se den maskinläsbara rapporten.", "The privacy report cannot be read; see the machine-readable report.")}
+	}
+	var out []string
+	p, res := r.Policy, r.Results
+	if len(p.Dropped) > 0 {
+		out = append(out, say("Kolumnerna %s publiceras aldrig.", "The columns %s are never published.", strings.Join(p.Dropped, ", ")))
+	}
+	if len(p.Pseudonymised) > 0 {
+		out = append(out, say("Kolumnerna %s är ersatta med pseudonymer (en nyckelad hash med ny nyckel för varje version, så versioner kan inte kopplas ihop).",
+			"The columns %s are replaced by pseudonyms (a keyed hash with a new key for every version, so versions cannot be linked).", strings.Join(p.Pseudonymised, ", ")))
+	}
+	if p.K > 0 {
+		qi := say("bakgrundsuppgifterna", "the quasi-identifiers")
+		if len(p.Generalised) > 0 {
+			var names []string
+			for _, g := range p.Generalised {
+				names = append(names, g.Attribute)
+			}
+			qi = strings.Join(names, ", ")
+		}
+		out = append(out, say("k-anonymitet: varje kombination av %s delas av minst %d rader (uppnått: %d).",
+			"k-anonymity: every combination of %s is shared by at least %d rows (reached: %d).", qi, p.K, res.KReached))
+	}
+	for _, g := range res.Generalisation {
+		out = append(out, say("%s är generaliserad till nivån ”%s”.", "%s is generalised to the level “%s”.", g.Attribute, g.LevelName))
+	}
+	if res.RecordsSuppressed > 0 {
+		out = append(out, say("%d av %d rader har tagits bort för att nå k.", "%d of %d rows were suppressed to reach k.", res.RecordsSuppressed, res.RecordsIn))
+	}
+	if p.L > 0 {
+		out = append(out, say("l-diversitet: minst %d olika värden av %s i varje grupp.", "l-diversity: at least %d distinct values of %s in every group.", p.L, p.LColumn))
+	}
+	if p.SmallCellThreshold > 0 {
+		out = append(out, say("Celler med färre än %d är dolda: %d av %d celler, varav %d dolda så att summor inte avslöjar de andra.",
+			"Cells counting fewer than %d are hidden: %d of %d cells, %d of them so that totals do not reveal the others.",
+			p.SmallCellThreshold, res.CellsSuppressedPrimary+res.CellsSuppressedSecondary, res.CellsTotal, res.CellsSuppressedSecondary))
+	}
+	if p.Epsilon > 0 {
+		out = append(out, say("Slumpmässigt brus (Laplace) är tillagt till antal och summor: ε = %g.", "Random (Laplace) noise is added to counts and sums: ε = %g.", p.Epsilon))
+	}
+	if res.InformationLoss > 0 {
+		out = append(out, say("Informationsförlust genom anonymiseringen: %.0f %%.", "Information lost to anonymisation: %.0f %%.", 100*res.InformationLoss))
+	}
+	if len(out) == 0 {
+		out = append(out, say("Datamängden innehåller inga uppgifter om personer som behövt anonymiseras.", "The dataset holds nothing about persons that needed anonymising."))
+	}
+	return out
+}
