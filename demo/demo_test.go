@@ -5,8 +5,8 @@ package demo_test
 
 import (
 	"context"
-	"fmt"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -275,5 +275,42 @@ func TestSCBBirthsCounty(t *testing.T) {
 	}
 	if got["19/1968"] != 4108 || got["19/2023"] != 2568 || got["01/1968"] != 20095 {
 		t.Errorf("Västmanland 1968 %v, 2023 %v; Stockholm 1968 %v", got["19/1968"], got["19/2023"], got["01/1968"])
+	}
+}
+
+// TestVasterasSchoolUnits reads the city's preschools and schools (GeoJSON
+// from its web map) from the team's data folder, where they stay (no data
+// licence is stated): 138 + 62 points. Brandthovda förskola is in the file
+// twice with the same id, so its two events share one event id and
+// consumers apply it once: 199 distinct units.
+func TestVasterasSchoolUnits(t *testing.T) {
+	src := filepath.Join("..", "..", "shared", "data", "municipal_open_data", "vasteras_poi")
+	if _, err := os.Stat(filepath.Join(src, "vasteras_pkt_forskola.geojson")); err != nil {
+		t.Skipf("the Västerås points of interest are not on this machine (%v); they are not copied into the repository", err)
+	}
+	e := newEnv(t)
+	const topic = "school.unit.v1"
+	for _, tp := range []string{topic, topic + ".dlq"} {
+		if _, err := bus.EnsureTopic(context.Background(), e.Conn, tp, 1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, dlq := e.Collect(topic), e.Collect(topic+".dlq")
+	e.startFrom("vasteras-school-units.yaml", src, "vasteras_pkt_forskola.geojson", "vasteras_pkt_grundskola.geojson")
+	waitFor(t, "200 school units", 30*time.Second, func() bool { return len(got.All()) >= 200 || len(dlq.All()) > 0 })
+	for _, l := range dlq.All() {
+		t.Errorf("dead letter: %s", l.Metadata.Get("dlq_error"))
+	}
+	types := map[string]int{}
+	for _, m := range got.All() {
+		if err := e.Contracts.Check(topic, m.Metadata.Get(bus.HeaderDataSchema), m.Payload); err != nil {
+			t.Fatal(err)
+		}
+		var u map[string]any
+		json.Unmarshal(m.Payload, &u)
+		types[u["unit_type"].(string)]++
+	}
+	if n := len(connectortest.Unique(got.All())); n != 199 || types["preschool"] != 138 || types["compulsory"] != 62 {
+		t.Errorf("%d distinct ids, types %v; want 199 distinct, 138 preschool and 62 compulsory events", n, types)
 	}
 }

@@ -36,6 +36,9 @@ type Config struct {
 	// IgnoreExtraColumns drops the columns of a CSV row beyond the header's
 	// (or Columns') instead of sending the row to the dead-letter topic.
 	IgnoreExtraColumns bool `yaml:"ignore_extra_columns" json:"ignore_extra_columns,omitempty" jsonschema_description:"CSV only: drop a row's columns beyond the named ones instead of dead-lettering the row (for trailing notes columns)."`
+	// JSONArray names the top-level key of a JSON file that is one object
+	// whose array holds the records, such as GeoJSON's features.
+	JSONArray string `yaml:"json_array" json:"json_array,omitempty" jsonschema_description:"JSON only: for a file that is one object, the top-level key whose array holds the records (features for GeoJSON); default: the file is the array."`
 }
 
 // csvOptions are the settings newCSVRows needs besides the delimiter.

@@ -250,7 +250,7 @@ func format(name string) string {
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".csv":
 		return "csv"
-	case ".json":
+	case ".json", ".geojson":
 		return "json"
 	case ".ndjson", ".jsonl":
 		return "ndjson"
@@ -269,7 +269,7 @@ func (s *Source) open(name string) (*openFile, error) {
 	case "csv":
 		cur.rows, err = newCSVRowsOpts(in, s.delim, s.cfg.csvOptions())
 	case "json":
-		cur.rows, err = newJSONRows(in)
+		cur.rows, err = newJSONRows(in, s.cfg.JSONArray)
 	default:
 		cur.rows = &ndjsonRows{r: bufio.NewReaderSize(in, 64<<10)}
 	}

@@ -235,9 +235,17 @@ type jsonRows struct {
 	n   int
 }
 
-func newJSONRows(r io.Reader) (*jsonRows, error) {
+// newJSONRows reads the file as an array of objects or, when arrayKey is
+// set, as an object whose arrayKey member is that array (the members before
+// it are skipped, those after it never read).
+func newJSONRows(r io.Reader, arrayKey string) (*jsonRows, error) {
 	dec := json.NewDecoder(r)
 	dec.UseNumber()
+	if arrayKey != "" {
+		if err := seekMember(dec, arrayKey); err != nil {
+			return nil, err
+		}
+	}
 	tok, err := dec.Token()
 	if err != nil {
 		return nil, fmt.Errorf("not a JSON array: %w", err)
@@ -246,6 +254,28 @@ func newJSONRows(r io.Reader) (*jsonRows, error) {
 		return nil, errors.New("not a JSON array: it does not start with [")
 	}
 	return &jsonRows{dec: dec}, nil
+}
+
+// seekMember reads dec up to the value of the top-level member key.
+func seekMember(dec *json.Decoder, key string) error {
+	tok, err := dec.Token()
+	if d, ok := tok.(json.Delim); err != nil || !ok || d != '{' {
+		return fmt.Errorf("not a JSON object with a %q array", key)
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return fmt.Errorf("malformed JSON object: %w", err)
+		}
+		if name, _ := tok.(string); name == key {
+			return nil
+		}
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return fmt.Errorf("malformed JSON object: %w", err)
+		}
+	}
+	return fmt.Errorf("the JSON object has no %q member", key)
 }
 
 func (j *jsonRows) next() (row, error) {

@@ -48,7 +48,7 @@ func TestEncodings(t *testing.T) {
 }
 
 func TestJSONRowErrors(t *testing.T) {
-	rows, err := newJSONRows(strings.NewReader(`[{"a":{"n":[1,2.5]}}, 7, {"b":1}]`))
+	rows, err := newJSONRows(strings.NewReader(`[{"a":{"n":[1,2.5]}}, 7, {"b":1}]`), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,5 +120,26 @@ func TestCSVRawRows(t *testing.T) {
 		if (i == 2) != (r.err != nil) {
 			t.Errorf("row %d err = %v", i+1, r.err)
 		}
+	}
+}
+
+func TestJSONArrayMember(t *testing.T) {
+	rows, err := newJSONRows(strings.NewReader(`{"type":"FeatureCollection","crs":{"a":[1,{"b":2}]},"features":[{"properties":{"NAME":"x"}},{"properties":{"NAME":"y"}}],"after":1}`), "features")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []any
+	for {
+		r, err := rows.next()
+		if err != nil {
+			break
+		}
+		names = append(names, r.fields["properties"].(map[string]any)["NAME"])
+	}
+	if len(names) != 2 || names[0] != "x" || names[1] != "y" {
+		t.Errorf("names %v", names)
+	}
+	if _, err := newJSONRows(strings.NewReader(`{"type":"FeatureCollection"}`), "features"); err == nil || !strings.Contains(err.Error(), `no "features" member`) {
+		t.Errorf("missing member: %v", err)
 	}
 }
