@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -83,7 +84,45 @@ func (h *harvester) harvest(ctx context.Context, ev schemas.DatasetPublished) (b
 	if ev.SHA256 != "" && ev.SHA256 != v.SHA256 {
 		return false, middleware.Permanent(fmt.Errorf("portal: dataset %s version %d: the API's sha256 differs from the announcement's", ev.DatasetID, ev.Version))
 	}
-	return h.store.AddVersion(ctx, def, show.Definition, v, h.rows(ctx, v))
+	if _, err := h.store.Version(ctx, v.DatasetID, v.Version); err == nil {
+		return false, nil // stored before: a redelivery
+	}
+	// The rows are fetched and checked into a spool file first, so that the
+	// store's transaction (on SQLite, the database's write lock, which the
+	// other services of `civicbus run` share) lasts only as long as the
+	// inserts, not the download.
+	spool, err := os.CreateTemp("", "portal-harvest-*.ndjson")
+	if err != nil {
+		return false, fmt.Errorf("portal: spool: %w", err)
+	}
+	defer os.Remove(spool.Name())
+	defer spool.Close()
+	enc := json.NewEncoder(spool)
+	if err := h.rows(ctx, v)(func(r Row) error { return enc.Encode(r) }); err != nil {
+		return false, err
+	}
+	if _, err := spool.Seek(0, io.SeekStart); err != nil {
+		return false, fmt.Errorf("portal: spool: %w", err)
+	}
+	return h.store.AddVersion(ctx, def, show.Definition, v, spooled(spool))
+}
+
+// spooled yields the rows of a spool file, one JSON array per line.
+func spooled(r io.Reader) RowSource {
+	return func(add func(Row) error) error {
+		dec := json.NewDecoder(bufio.NewReader(r))
+		for {
+			var row Row
+			if err := dec.Decode(&row); err == io.EOF {
+				return nil
+			} else if err != nil {
+				return fmt.Errorf("portal: read spool: %w", err)
+			}
+			if err := add(row); err != nil {
+				return err
+			}
+		}
+	}
 }
 
 // rows pages through the version's rows, and fails unless they are as many
