@@ -29,7 +29,8 @@ func (s *Service) ckanActions() map[string]ckanAction {
 	}
 }
 
-// handleCKAN serves GET /api/3/action/{action} with CKAN's envelope: help,
+// handleCKAN serves GET and POST /api/3/action/{action} (parameters in the
+// query, or a JSON object body for POST) with CKAN's envelope: help,
 // success, and result or error. Invalid parameters are 400 with CKAN's
 // "Validation Error", unknown ids 404 "Not Found Error", an unknown action
 // 400 "Bad Request".
@@ -42,7 +43,16 @@ func (s *Service) handleCKAN(w http.ResponseWriter, r *http.Request) {
 			"error": map[string]any{"__type": "Bad Request", "message": "Bad request - Action name not known: " + name}})
 		return
 	}
-	result, err := action(r, r.URL.Query())
+	params := r.URL.Query()
+	if r.Method == http.MethodPost {
+		var err error
+		if params, err = bodyParams(r); err != nil {
+			writeCKAN(w, http.StatusBadRequest, map[string]any{"help": help, "success": false,
+				"error": map[string]any{"__type": "Bad Request", "message": "Bad request - JSON Error: the body must be a JSON object"}})
+			return
+		}
+	}
+	result, err := action(r, params)
 	var perr *paramError
 	switch {
 	case err == nil:
@@ -58,6 +68,28 @@ func (s *Service) handleCKAN(w http.ResponseWriter, r *http.Request) {
 		writeCKAN(w, http.StatusInternalServerError, map[string]any{"help": help, "success": false,
 			"error": map[string]any{"__type": "Internal Error", "message": "Internal error"}})
 	}
+}
+
+// maxBody bounds a POSTed action's JSON body.
+const maxBody = 1 << 20
+
+// bodyParams reads a POSTed action's JSON object as parameters: strings as
+// they are, other values (numbers, lists, objects) as their JSON text, as
+// the query string would carry them.
+func bodyParams(r *http.Request) (url.Values, error) {
+	var body map[string]json.RawMessage
+	if err := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxBody)).Decode(&body); err != nil {
+		return nil, err
+	}
+	params := url.Values{}
+	for k, raw := range body {
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			s = string(raw)
+		}
+		params.Set(k, s)
+	}
+	return params, nil
 }
 
 func writeCKAN(w http.ResponseWriter, status int, body any) {

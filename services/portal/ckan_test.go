@@ -218,3 +218,30 @@ func FuzzCKANQuery(f *testing.F) {
 		}
 	})
 }
+
+// TestCKANPost calls actions as ckanapi does: POST with a JSON body.
+func TestCKANPost(t *testing.T) {
+	s := newSeeded(t)
+	post := func(action, body string) (int, map[string]any) {
+		resp, err := http.Post(s.srv.URL+"/api/3/action/"+action, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var env map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&env); err != nil {
+			t.Fatal(err)
+		}
+		return resp.StatusCode, env
+	}
+	code, env := post("datastore_search", `{"resource_id": "weather-per-station-day", "filters": {"station": "Handsjön"}, "limit": 2}`)
+	if r, _ := env["result"].(map[string]any); code != 200 || len(r["records"].([]any)) != 2 || r["total"] != 83.0 {
+		t.Errorf("POST datastore_search: %d %v", code, env)
+	}
+	if code, env = post("package_show", `{"id": 7}`); code != 404 {
+		t.Errorf("POST package_show of a number: %d %v", code, env)
+	}
+	if code, env = post("package_show", `[1]`); code != 400 || env["success"] != false {
+		t.Errorf("POST a list: %d %v", code, env)
+	}
+}

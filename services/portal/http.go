@@ -15,7 +15,7 @@ import (
 //	GET /datasets/{id}/versions/{n}               redirects to {n}.csv
 //	GET /datasets/{id}/versions/{n}/privacy-report.json
 //	GET /datasets/{id}/latest.{csv,json,ndjson}, latest-sv.csv
-//	GET /api/3/action/{action}                    the CKAN Action API subset
+//	GET, POST /api/3/action/{action}              the CKAN Action API subset
 //	GET /catalog.rdf, /catalog.ttl, /catalog.jsonld   DCAT-AP-SE
 //	GET /datasets/dcat                            redirects to /catalog.rdf
 //
@@ -27,6 +27,7 @@ func (s *Service) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /datasets/{id}", s.handleDataset)
 	mux.HandleFunc("GET /datasets/{id}/versions/{n}/privacy-report.json", s.handleReport)
 	mux.HandleFunc("GET /api/3/action/{action}", s.handleCKAN)
+	mux.HandleFunc("POST /api/3/action/{action}", s.handleCKAN)
 	mux.HandleFunc("GET /catalog.rdf", s.handleCatalog(dcat.MediaTypeRDFXML, dcat.WriteRDFXML))
 	mux.HandleFunc("GET /catalog.ttl", s.handleCatalog(dcat.MediaTypeTurtle, dcat.WriteTurtle))
 	mux.HandleFunc("GET /catalog.jsonld", s.handleCatalog(dcat.MediaTypeJSONLD, dcat.WriteJSONLD))
