@@ -131,7 +131,7 @@ func TestRunStopsAndResumesFromItsDataDir(t *testing.T) {
 	}
 	msg := message.NewMessage("restart-1", []byte(`{"kept":true}`))
 	if err := pub.Publish(topic, msg); err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v\nstdout:\n%s\nstderr:\n%s", err, r.stdout, r.stderr)
 	}
 	pub.Close()
 	if err, took := r.stop(t); err != nil || took > shutdownGrace {
