@@ -3,6 +3,7 @@ package forecast
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // LogGrowthSigma is the sample standard deviation of log(x[t]/x[t−1]) of a
@@ -27,9 +28,15 @@ func LogGrowthSigma(series []float64) (sigma float64, ok bool) {
 // EstimateMigration derives net migration by age with the residual method:
 // for each year t in (from, to], what the population at 31 December of t
 // has beyond the survivors of year t−1 (and of the births of t, for age 0)
-// is net migration. Rates[a] is the sum of those residuals over the years
-// divided by the sum of the cohorts at the start; Sigma is the standard
-// deviation of the yearly total residual divided by its absolute mean.
+// is net migration. Rates[a] is the median over the years of that residual
+// divided by the cohort at the start of the year, and Sigma is the robust
+// relative spread of the yearly total residual, 1.4826·MAD / |median|.
+// Medians keep one broken year from biasing the rates: Heby moved from
+// Västmanlands to Uppsala län on 1 January 2007, which SCB's county series
+// shows as 2,687 children vanishing in 2006.
+// The last age is the projection's open top class: its rate is left at 0
+// and it is left out of Sigma, so vectors that stop short of the real top
+// class (ages 0–19, say) still give correct rates for every other age.
 // pops maps a year to persons by age (every year from..to, equal lengths);
 // births maps a year to its births (every year after from); mortality is q
 // by age, nil meaning DefaultMortality.
@@ -42,37 +49,55 @@ func EstimateMigration(pops map[int][]float64, births map[int]float64, mortality
 		mortality = DefaultMortality(n - 1)
 	}
 	in := Input{Mortality: mortality}
-	resid, start := make([]float64, n), make([]float64, n)
+	yearly := make([][]float64, n) // yearly[a]: one rate per year
 	var totals []float64
 	for t := from + 1; t <= to; t++ {
 		prev, cur, b, okB := pops[t-1], pops[t], births[t], hasKey(births, t)
-		if len(prev) != n || len(cur) != n || len(mortality) != n || !okB {
+		if n == 0 || len(prev) != n || len(cur) != n || len(mortality) != n || !okB {
 			return MigrationInput{}, fmt.Errorf("forecast: estimate migration: year %d lacks population or births, or lengths differ", t)
 		}
 		survived := in.advance(prev, b, make([]float64, n))
 		var total float64
-		for a, s := range cohortStart(prev, b) {
-			resid[a] += cur[a] - survived[a]
-			start[a] += s
+		for a, s := range cohortStart(prev, b)[:n-1] {
 			total += cur[a] - survived[a]
+			if s > 0 {
+				yearly[a] = append(yearly[a], (cur[a]-survived[a])/s)
+			}
 		}
 		totals = append(totals, total)
 	}
 	rates := make([]float64, n)
-	for a := range rates {
-		if start[a] > 0 {
-			rates[a] = resid[a] / start[a]
-		}
+	for a, r := range yearly[:n-1] {
+		rates[a] = median(r)
 	}
-	m, sd := meanSD(totals)
 	sigma := 0.0
-	if m != 0 {
-		sigma = sd / math.Abs(m)
+	if m := median(totals); m != 0 {
+		sigma = 1.4826 * mad(totals) / math.Abs(m)
 	}
 	return MigrationInput{Rates: rates, Sigma: sigma}, nil
 }
 
 func hasKey(m map[int]float64, k int) bool { _, ok := m[k]; return ok }
+
+// median of x (0 when empty); x is not changed.
+func median(x []float64) float64 {
+	if len(x) == 0 {
+		return 0
+	}
+	s := slices.Clone(x)
+	slices.Sort(s)
+	return quantile(s, 0.5)
+}
+
+// mad is the median absolute deviation from the median.
+func mad(x []float64) float64 {
+	m := median(x)
+	d := make([]float64, len(x))
+	for i, v := range x {
+		d[i] = math.Abs(v - m)
+	}
+	return median(d)
+}
 
 // meanSD is the mean and sample standard deviation (0 with fewer than two values).
 func meanSD(x []float64) (mean, sd float64) {

@@ -225,10 +225,10 @@ func TestEstimateMigrationRecoversRates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for a, r := range est.Rates {
+	for _, r := range est.Rates[:20] {
 		near(t, "rate", r, 0.02, 1e-9)
-		_ = a
 	}
+	near(t, "open top class rate", est.Rates[20], 0, 0)
 	near(t, "sigma of a steady series", est.Sigma, 0, 0.2)
 	if _, err := EstimateMigration(pops, births, nil, 2019, 2031); err == nil {
 		t.Error("missing year accepted")

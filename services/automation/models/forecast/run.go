@@ -57,9 +57,11 @@ type PremisesNeed struct {
 // group by its 10th, 50th and 90th percentile. In every path births follow
 // a random walk in logs (births of year t are the mean level × exp of a sum
 // of t N(0, Births.Sigma²) steps), so their uncertainty grows with the
-// horizon; each year's net migration is scaled by 1 + Migration.Sigma·z,
-// independently per year, so its effect accumulates in the cohorts. The
-// same Input and Seed give the same Output.
+// horizon. Each year's net migration is scaled by 1 + Migration.Sigma·z
+// with z ~ N(0,1) made of two equal-variance halves, a level drawn once per
+// path and a part drawn anew each year: migration comes in waves lasting
+// several years (2014–2018 in Västmanland), so its errors do not cancel
+// out over the horizon. The same Input and Seed give the same Output.
 func Run(in Input) (Output, error) {
 	if err := in.Validate(); err != nil {
 		return Output{}, err
@@ -96,11 +98,11 @@ func Run(in Input) (Output, error) {
 // drawPath draws the birth and migration multipliers of one path.
 func drawPath(rng *rand.Rand, horizon int, birthSigma, migSigma float64) (births, mig []float64) {
 	births, mig = make([]float64, horizon), make([]float64, horizon)
-	logB := 0.0
+	logB, level := 0.0, rng.NormFloat64()
 	for t := range horizon {
 		logB += birthSigma * rng.NormFloat64()
 		births[t] = math.Exp(logB)
-		mig[t] = 1 + migSigma*rng.NormFloat64()
+		mig[t] = 1 + migSigma*math.Sqrt(0.5)*(level+rng.NormFloat64())
 	}
 	return births, mig
 }
