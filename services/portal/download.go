@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -175,7 +176,7 @@ func (s *Service) download(w http.ResponseWriter, r *http.Request, d Dataset, v 
 	etag = `"` + etag + `"`
 	h := w.Header()
 	h.Set("Content-Type", f.mediaType)
-	h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-v%d%s"`, d.Name, v.Version, f.suffix))
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": fmt.Sprintf("%s-v%d%s", d.Name, v.Version, f.suffix)}))
 	h.Set("ETag", etag)
 	h.Set("Last-Modified", v.PublishedAt.UTC().Format(http.TimeFormat))
 	h.Set("Cache-Control", "public, max-age=3600")

@@ -64,7 +64,7 @@ func TestDownloads(t *testing.T) {
 	if got := resp.Header.Get("ETag"); got != `"`+v1.SHA256+`"` {
 		t.Errorf("ETag %s, want the sha256", got)
 	}
-	if got := resp.Header.Get("Content-Disposition"); got != `attachment; filename="population-by-age-band-v1.csv"` {
+	if got := resp.Header.Get("Content-Disposition"); got != "attachment; filename=population-by-age-band-v1.csv" {
 		t.Errorf("Content-Disposition %s", got)
 	}
 	if resp.Header.Get("Last-Modified") == "" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") {

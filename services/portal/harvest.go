@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -193,13 +192,14 @@ func (h *harvester) get(ctx context.Context, path string) (*http.Response, error
 	if err != nil {
 		return nil, fmt.Errorf("portal: %w", err)
 	}
+	what, _, _ := strings.Cut(path, "?")
 	resp, err := h.client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("portal: fetch %s: %w", strings.SplitN(path, "?", 2)[0], err)
+		return nil, fmt.Errorf("portal: fetch %s: %w", what, err)
 	}
 	if resp.StatusCode != http.StatusOK {
 		resp.Body.Close()
-		return nil, fmt.Errorf("portal: fetch %s: status %s", strings.SplitN(path, "?", 2)[0], strconv.Itoa(resp.StatusCode))
+		return nil, fmt.Errorf("portal: fetch %s: status %d", what, resp.StatusCode)
 	}
 	return resp, nil
 }

@@ -96,7 +96,7 @@ type catalogPage struct {
 	Datasets []Dataset
 }
 
-// handleCatalog serves the start page: the catalog, searched by ?q=.
+// handleHome serves the start page: the catalog, searched by ?q=.
 func (s *Service) handleHome(w http.ResponseWriter, r *http.Request) {
 	ds, err := s.store.Datasets(r.Context())
 	if err != nil {
@@ -242,4 +242,45 @@ var texts = map[string][2]string{
 	"api":            {"API-exempel", "API examples"},
 	"apiintro":       {"Datamängden finns också i CKAN:s API och i DCAT-AP-SE-katalogen.", "The dataset is also in the CKAN API and the DCAT-AP-SE catalog."},
 	"catalogformats": {"Katalogen som DCAT-AP-SE", "The catalog as DCAT-AP-SE"},
+}
+
+// Theme is an EU data theme's name in the page's language.
+func (p page) Theme(code string) string { return p.pick(themeNames, code) }
+
+// Frequency is an update frequency in the page's language.
+func (p page) Frequency(f string) string { return p.pick(frequencyNames, f) }
+
+func (p page) pick(names map[string][2]string, key string) string {
+	n, ok := names[key]
+	if !ok {
+		return key
+	}
+	if p.Lang == "en" {
+		return n[1]
+	}
+	return n[0]
+}
+
+// themeNames are the EU data themes' names: Swedish, English.
+var themeNames = map[string][2]string{
+	"AGRI": {"Jordbruk, fiske, skogsbruk och livsmedel", "Agriculture, fisheries, forestry and food"},
+	"ECON": {"Ekonomi och finans", "Economy and finance"},
+	"EDUC": {"Utbildning, kultur och sport", "Education, culture and sport"},
+	"ENER": {"Energi", "Energy"},
+	"ENVI": {"Miljö", "Environment"},
+	"GOVE": {"Regeringen och den offentliga sektorn", "Government and public sector"},
+	"HEAL": {"Hälsa", "Health"},
+	"INTR": {"Internationella frågor", "International issues"},
+	"JUST": {"Rättvisa, rättsliga system och allmän säkerhet", "Justice, legal system and public safety"},
+	"REGI": {"Regioner och städer", "Regions and cities"},
+	"SOCI": {"Befolkning och samhälle", "Population and society"},
+	"TECH": {"Vetenskap och teknik", "Science and technology"},
+	"TRAN": {"Transport", "Transport"},
+}
+
+// frequencyNames are the update frequencies: Swedish, English.
+var frequencyNames = map[string][2]string{
+	"continuous": {"löpande", "continuously"}, "hourly": {"varje timme", "hourly"}, "daily": {"dagligen", "daily"},
+	"weekly": {"varje vecka", "weekly"}, "monthly": {"varje månad", "monthly"}, "quarterly": {"varje kvartal", "quarterly"},
+	"annual": {"årligen", "annually"}, "irregular": {"oregelbundet", "irregularly"},
 }

@@ -71,7 +71,7 @@ func TestDatasetPage(t *testing.T) {
 			`href="/datasets/weather-per-station-day/latest-sv.csv"`,
 			"curl -O https://data.vasteras.se/datasets/weather-per-station-day/latest.csv",
 			"datastore_search?limit=5&amp;resource_id="+resourceID(weatherDef.ID, "CSV"),
-			"mailto:opendata@vasteras.se")
+			"mailto:opendata@vasteras.se", "<dd>dagligen</dd>", "<dd>Miljö, Transport</dd>")
 		if n := strings.Count(body, "<tr><td>"); n < previewRows {
 			t.Errorf("the preview has %d rows, want %d", n, previewRows)
 		}
