@@ -32,8 +32,9 @@ func LogGrowthSigma(series []float64) (sigma float64, ok bool) {
 // divided by the cohort at the start of the year, and Sigma is the robust
 // relative spread of the yearly total residual, 1.4826·MAD / |median|.
 // Medians keep one broken year from biasing the rates: Heby moved from
-// Västmanlands to Uppsala län on 1 January 2007, which SCB's county series
-// shows as 2,687 children vanishing in 2006.
+// Västmanlands to Uppsala län on 1 January 2007, and SCB's county series
+// shows a uniform 3–6 % drop at every age in 2006 (2,687 children aged
+// 1–18), a border change and not migration.
 // The last age is the projection's open top class: its rate is left at 0
 // and it is left out of Sigma, so vectors that stop short of the real top
 // class (ages 0–19, say) still give correct rates for every other age.
