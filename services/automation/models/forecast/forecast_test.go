@@ -255,3 +255,26 @@ func TestExplainIsSwedish(t *testing.T) {
 		}
 	}
 }
+
+// A capacity between P50 and P90 is a need that is possible, not likely.
+func TestRunNeedOnlyAtP90(t *testing.T) {
+	in := syntheticInput()
+	in.AgeGroups = DefaultAgeGroups()
+	out, err := Run(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := out.Rows[len(out.Rows)-2] // preschool, final year
+	in.Capacity = map[string]float64{"forskola-1-5": (last.P50 + last.P90) / 2}
+	out, err = Run(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := out.Needs[len(out.Needs)-1]
+	if n.Year != last.Year || n.AgeGroup != "forskola-1-5" || n.Likely || n.GapP50 >= 0 || n.GapP90 <= 0 {
+		t.Errorf("need = %+v", n)
+	}
+	if g := out.Rows[len(out.Rows)-2].Gap; g == nil || *g >= 0 {
+		t.Errorf("row gap should be negative (P50 under capacity): %v", g)
+	}
+}
