@@ -18,8 +18,9 @@ var templateFS embed.FS
 // pages are the page templates, each parsed with the layout on its own so
 // that each can define its own title.
 var pages = map[string]*template.Template{
-	"catalog.html": parsePage("catalog.html"),
-	"dataset.html": parsePage("dataset.html"),
+	"catalog.html":  parsePage("catalog.html"),
+	"dataset.html":  parsePage("dataset.html"),
+	"notfound.html": parsePage("notfound.html"),
 }
 
 func parsePage(name string) *template.Template {
@@ -203,6 +204,9 @@ func (s *Service) handleReport(w http.ResponseWriter, r *http.Request) {
 // texts are the interface's texts: Swedish, English.
 var texts = map[string][2]string{
 	"portal":         {"Västerås stads öppna data", "City of Västerås open data"},
+	"notfound":       {"Sidan finns inte", "Page not found"},
+	"notfoundtext":   {"Här finns ingen datamängd eller fil.", "There is no dataset or file here."},
+	"tocatalog":      {"Till katalogen", "To the catalog"},
 	"skip":           {"Hoppa till innehållet", "Skip to content"},
 	"otherlang":      {"In English", "På svenska"},
 	"intro":          {"Här hittar du, förhandsgranskar och laddar ner Västerås stads öppna data. Ingen person kan pekas ut i en publicerad fil: varje datamängd talar om hur den anonymiserats.", "Find, preview and download the City of Västerås's open data. No person can be singled out in a published file: every dataset says how it was anonymised."},

@@ -3,6 +3,7 @@ package portal
 import (
 	"encoding/json"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -85,9 +86,11 @@ func TestDatasetPage(t *testing.T) {
 		"&lt;img src=x onerror=alert(1)&gt;", "Mälarenergi AB", "12.25")
 	mustNotContain(t, "the hostile page", body, "<script>", "<img src=x")
 
-	if code, _ := html(t, s, "/datasets/no-such"); code != 404 {
+	code, body := html(t, s, "/datasets/no-such?lang=en")
+	if code != 404 {
 		t.Errorf("an unknown dataset's page: %d, want 404", code)
 	}
+	mustContain(t, "the 404 page", body, "<h1>Page not found</h1>", `href="/?lang=en"`)
 	resp, report := get(t, s.srv.URL+"/datasets/"+weatherDef.ID+"/versions/1/privacy-report.json")
 	var m map[string]any
 	if resp.StatusCode != 200 || json.Unmarshal(report, &m) != nil || m["shape"] != "microdata" {
@@ -104,5 +107,26 @@ func TestPlainPrivacyAggregate(t *testing.T) {
 	mustContain(t, "the aggregate's report", got, "Celler med färre än 5 är dolda: 5 av 80 celler, varav 3", "ε = 0.5")
 	if got := plainPrivacy([]byte("nonsense"), "en"); len(got) != 1 || !strings.Contains(got[0], "cannot be read") {
 		t.Errorf("an unreadable report: %v", got)
+	}
+}
+
+// TestEveryTextIsTranslated finds each {{.T "key"}} of the templates in
+// the texts, in both languages.
+func TestEveryTextIsTranslated(t *testing.T) {
+	entries, err := templateFS.ReadDir("templates")
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`\.T "([a-z]+)"`)
+	for _, e := range entries {
+		b, err := templateFS.ReadFile("templates/" + e.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			if tr, ok := texts[m[1]]; !ok || tr[0] == "" || tr[1] == "" {
+				t.Errorf("%s: the text %q is missing a language", e.Name(), m[1])
+			}
+		}
 	}
 }

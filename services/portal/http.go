@@ -21,11 +21,11 @@ import (
 //
 // {id} is a dataset's UUID or name. GET patterns answer HEAD too.
 func (s *Service) Mount(mux *http.ServeMux) {
-	mux.HandleFunc("GET /datasets/{id}/versions/{file}", s.handleVersionFile)
-	mux.HandleFunc("GET /datasets/{id}/{file}", s.handleLatestFile)
 	mux.HandleFunc("GET /{$}", s.handleHome)
 	mux.HandleFunc("GET /datasets/{id}", s.handleDataset)
+	mux.HandleFunc("GET /datasets/{id}/versions/{file}", s.handleVersionFile)
 	mux.HandleFunc("GET /datasets/{id}/versions/{n}/privacy-report.json", s.handleReport)
+	mux.HandleFunc("GET /datasets/{id}/{file}", s.handleLatestFile)
 	mux.HandleFunc("GET /api/3/action/{action}", s.handleCKAN)
 	mux.HandleFunc("POST /api/3/action/{action}", s.handleCKAN)
 	mux.HandleFunc("GET /catalog.rdf", s.handleCatalog(dcat.MediaTypeRDFXML, dcat.WriteRDFXML))
@@ -34,7 +34,7 @@ func (s *Service) Mount(mux *http.ServeMux) {
 	mux.Handle("GET /datasets/dcat", http.RedirectHandler("/catalog.rdf", http.StatusMovedPermanently))
 }
 
-// notFound answers 404.
+// notFound answers 404 with a page in the request's language.
 func (s *Service) notFound(w http.ResponseWriter, r *http.Request) {
-	http.NotFound(w, r)
+	s.render(w, r, http.StatusNotFound, "notfound.html", newPage(r, s.cfg.BaseURL))
 }
