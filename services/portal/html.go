@@ -218,6 +218,7 @@ var texts = map[string][2]string{
 	"version":        {"Version", "Version"},
 	"published":      {"Publicerad", "Published"},
 	"rows":           {"Rader", "Rows"},
+	"rowcount":       {"rader", "rows"},
 	"about":          {"Om datamängden", "About the dataset"},
 	"publisher":      {"Utgivare", "Publisher"},
 	"contact":        {"Kontakt", "Contact"},
