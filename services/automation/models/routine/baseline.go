@@ -37,10 +37,15 @@ type sleep struct {
 }
 
 // learn fits a baseline to one resident's activations acts (sorted by
-// start, all before until). It uses the nights that end by until.
+// start, all before until). It uses the complete nights: those from the
+// first whose 18:00 the log covers to the last that ends by until.
 func learn(cfg Config, acts []schemas.SensorActivation, until time.Time) (baseline, bool) {
 	var sleeps []sleep
-	for n := nightOf(acts[0].StartedAt, cfg.Location); !n.Add(24 * time.Hour).After(until); n = n.AddDate(0, 0, 1) {
+	n := nightOf(acts[0].StartedAt, cfg.Location)
+	if n.Add(3 * time.Hour).Before(acts[0].StartedAt) {
+		n = n.AddDate(0, 0, 1) // the log begins within this night: incomplete
+	}
+	for ; !n.Add(24 * time.Hour).After(until); n = n.AddDate(0, 0, 1) {
 		if s, ok := findSleep(acts, n); ok {
 			sleeps = append(sleeps, s)
 		}
@@ -64,11 +69,7 @@ func learn(cfg Config, acts []schemas.SensorActivation, until time.Time) (baseli
 
 // findSleep finds night n's sleep in acts.
 func findSleep(acts []schemas.SensorActivation, n time.Time) (sleep, bool) {
-	from, to := n.Add(3*time.Hour), n.Add(24*time.Hour)
-	cursor := from
-	if acts[0].StartedAt.After(cursor) {
-		cursor = acts[0].StartedAt
-	}
+	cursor, to := n.Add(3*time.Hour), n.Add(24*time.Hour)
 	var best sleep
 	for _, a := range acts {
 		if a.Room == schemas.RoomBedroom || !end(a).After(cursor) {

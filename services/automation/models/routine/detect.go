@@ -150,8 +150,8 @@ func (r *resident) silent(cfg Config, now time.Time) []Alarm {
 		out = append(out, Alarm{
 			Kind: schemas.AlarmSensorSilent, From: last, To: now,
 			Score: score(s.gaps, quiet.Hours()), Confidence: confidence(b.nights),
-			Explanation: fmt.Sprintf("Sensorn (%s) har inte löst ut sedan %s, på %s. Tidigare löste den ut %d av %d dygn.",
-				s.object, last.In(cfg.Location).Format("2/1 15:04"), span(quiet), s.days, b.nights),
+			Explanation: fmt.Sprintf("Sensorn vid %s har inte löst ut sedan %s, på %s. Tidigare löste den ut %d av %d dygn.",
+				objectName(s.object), last.In(cfg.Location).Format("2/1 15:04"), span(quiet), s.days, b.nights),
 			episode: id + " " + last.UTC().Format(time.RFC3339),
 		})
 	}
@@ -201,6 +201,20 @@ var roomSv = map[schemas.Room]string{
 	schemas.RoomBedroom: "sovrum", schemas.RoomBathroom: "badrum", schemas.RoomKitchen: "kök",
 	schemas.RoomLivingRoom: "vardagsrum", schemas.RoomEntrance: "entré", schemas.RoomHallway: "hall",
 	schemas.RoomOther: "annat rum",
+}
+
+var objectSv = map[string]string{
+	"bed": "säng", "seat": "sittdyna", "main-door": "ytterdörr", "fridge": "kylskåp", "toilet": "toalett",
+	"basin": "handfat", "shower": "dusch", "cupboard": "köksskåp", "cabinet": "badrumsskåp", "cooktop": "spis",
+	"microwave": "mikrovågsugn", "toaster": "brödrost",
+}
+
+// objectName is what a sensor watches, in Swedish when known.
+func objectName(object string) string {
+	if n, ok := objectSv[object]; ok {
+		return n
+	}
+	return object
 }
 
 // roomNames is rooms in Swedish, comma separated.
