@@ -245,3 +245,31 @@ func TestCKANPost(t *testing.T) {
 		t.Errorf("POST a list: %d %v", code, env)
 	}
 }
+
+// FuzzCKANBody posts any body to every action: the answer is always
+// CKAN's JSON with 200, 400 or 404.
+func FuzzCKANBody(f *testing.F) {
+	for _, seed := range []string{
+		`{"resource_id": "weather-per-station-day", "filters": {"station": ["Handsjön", 1]}, "limit": 2, "sort": "celsius desc"}`,
+		`{"q": "väder", "rows": 1e3, "facet.field": ["tags"]}`, `{"id": null}`, `[]`, `{"limit": {"a": 1}}`, ``,
+	} {
+		f.Add(seed)
+	}
+	s := newSeeded(f)
+	mux := http.NewServeMux()
+	s.svc.Mount(mux)
+	f.Fuzz(func(t *testing.T, body string) {
+		for action := range s.svc.ckanActions() {
+			req := httptest.NewRequest(http.MethodPost, "/api/3/action/"+action, strings.NewReader(body))
+			w := httptest.NewRecorder()
+			mux.ServeHTTP(w, req)
+			var env map[string]any
+			if err := json.Unmarshal(w.Body.Bytes(), &env); err != nil {
+				t.Fatalf("%s: not JSON (%d)", action, w.Code)
+			}
+			if w.Code != 200 && w.Code != 400 && w.Code != 404 {
+				t.Fatalf("%s with %q: status %d %v", action, body, w.Code, env)
+			}
+		}
+	})
+}
