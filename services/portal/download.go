@@ -192,16 +192,21 @@ func (s *Service) download(w http.ResponseWriter, r *http.Request, d Dataset, v 
 		return
 	}
 	var out io.Writer = w
+	var zw *gzip.Writer
 	if gz {
-		zw := gzip.NewWriter(w)
-		defer zw.Close()
+		zw = gzip.NewWriter(w)
 		out = zw
 	}
 	rows := func(fn func(Row) error) error {
 		return s.store.Rows(r.Context(), v.DatasetID, v.Version, 0, 0, func(_ int64, row Row) error { return fn(row) })
 	}
-	if err := f.write(out, v, rows); err != nil {
-		// The status is sent: all that is left is to cut the body short.
+	err := f.write(out, v, rows)
+	if err == nil && zw != nil {
+		err = zw.Close()
+	}
+	if err != nil {
+		// The status is sent: all that is left is to cut the body short,
+		// with no gzip trailer, so the client cannot take it for whole.
 		s.cfg.Logger.Warn("download cut short", "dataset", d.Name, "version", v.Version, "format", f.suffix, "err", err)
 		panic(http.ErrAbortHandler)
 	}
