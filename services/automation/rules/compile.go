@@ -16,7 +16,6 @@ import (
 var (
 	idRE     = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)
 	varRE    = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
-	refRE    = regexp.MustCompile(`^[a-z]+\.[a-z0-9-]+/[A-Za-z0-9._:-]+$`)
 	reserved = []string{"event", "fields", "has", "size", "true", "false", "null", "in"}
 )
 
@@ -56,12 +55,14 @@ type setField struct {
 // read is one field a rule reads: from event or a lookup, and whether it
 // is personal data (then recorded by reference only).
 type read struct {
-	root     string
-	path     []string
-	personal bool
+	root, name string // name is root.path
+	path       []string
+	personal   bool
 }
 
-func (r read) name() string { return strings.Join(append([]string{r.root}, r.path...), ".") }
+func newRead(root string, path []string, personal bool) read {
+	return read{root: root, name: root + "." + strings.Join(path, "."), path: path, personal: personal}
+}
 
 // compiler collects the problems of one rule as it compiles it.
 type compiler struct {
@@ -111,8 +112,8 @@ func compileRule(r *Rule, file string, ct *CaseType) (*compiled, Problems) {
 	if len(k.ps) > 0 {
 		return nil, k.ps
 	}
-	slices.SortFunc(k.c.reads, func(a, b read) int { return strings.Compare(a.name(), b.name()) })
-	k.c.reads = slices.CompactFunc(k.c.reads, func(a, b read) bool { return a.name() == b.name() })
+	slices.SortFunc(k.c.reads, func(a, b read) int { return strings.Compare(a.name, b.name) })
+	k.c.reads = slices.CompactFunc(k.c.reads, func(a, b read) bool { return a.name == b.name })
 	return k.c, nil
 }
 
@@ -221,6 +222,6 @@ func (k *compiler) field(line int, where, root string, path []string, refusePers
 	case personal != "" && refusePersonal:
 		k.problem(line, "%s: reads %s.%s, which is personal data (%s)", where, root, strings.Join(path, "."), personal)
 	default:
-		k.c.reads = append(k.c.reads, read{root: root, path: path, personal: personal != ""})
+		k.c.reads = append(k.c.reads, newRead(root, path, personal != ""))
 	}
 }

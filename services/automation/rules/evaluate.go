@@ -13,6 +13,7 @@ import (
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/common/types/traits"
+	"cel.dev/cel-go/interpreter"
 	"github.com/google/uuid"
 
 	"github.com/vasteras/civicbus/schemas"
@@ -27,27 +28,39 @@ type evaluation struct {
 	event   map[string]any
 	now     time.Time
 	fetched map[[2]string]fetched
+	ref     *string // the event's reference, once made
 }
 
 type fetched struct {
-	record map[string]any
-	found  bool
+	record map[string]any // empty when not found
+	ref    string         // the record's reference, "" when none
 	err    error
 }
 
 // decision is one rule's decision in the making.
 type decision struct {
 	c       *compiled
-	act     map[string]any // the CEL activation: event and the inputs
-	records map[string]map[string]any
-	found   map[string]bool
+	event   map[string]any
+	records map[string]fetched // the inputs fetched, by name
 }
+
+// ResolveName makes a decision the CEL activation: event and the inputs.
+func (d *decision) ResolveName(name string) (any, bool) {
+	if name == "event" {
+		return d.event, true
+	}
+	f, ok := d.records[name]
+	return f.record, ok
+}
+
+// Parent is nil: a decision is the whole activation.
+func (d *decision) Parent() interpreter.Activation { return nil }
 
 // decide evaluates one rule: ok false when its condition does not hold.
 func (ev *evaluation) decide(c *compiled) (Decision, bool, error) {
-	d := &decision{c: c, act: map[string]any{"event": ev.event}, records: map[string]map[string]any{}, found: map[string]bool{}}
+	d := &decision{c: c, event: ev.event}
 	if c.condition != nil {
-		holds, err := evalBool(c.condition, d.act)
+		holds, err := evalBool(c.condition, d)
 		if err != nil {
 			return ev.refer(d, "", "villkoret för regeln kunde inte prövas", "trigger.condition")
 		}
@@ -68,7 +81,7 @@ func (ev *evaluation) decide(c *compiled) (Decision, bool, error) {
 		}
 	}
 	for i, o := range c.outcomes {
-		holds, err := evalBool(o.when, d.act)
+		holds, err := evalBool(o.when, d)
 		if err != nil {
 			return ev.refer(d, caseID, "ett villkor i regeln kunde inte prövas", fmt.Sprintf("outcomes[%d].when", i))
 		}
@@ -81,7 +94,7 @@ func (ev *evaluation) decide(c *compiled) (Decision, bool, error) {
 
 // caseID evaluates the rule's case id; it must be a UUID.
 func (ev *evaluation) caseID(d *decision) (string, error) {
-	out, _, err := d.c.caseID.Eval(d.act)
+	out, _, err := d.c.caseID.Eval(d)
 	if err != nil {
 		return "", fmt.Errorf("rules: rule %s: trigger.case_id: %s", d.c.rule.ID.Value, redactCEL(err))
 	}
@@ -95,7 +108,7 @@ func (ev *evaluation) caseID(d *decision) (string, error) {
 // lookup fetches one input (once per evaluation) and binds it: the record,
 // or an empty map when there is none.
 func (ev *evaluation) lookup(d *decision, l compiledLookup) error {
-	out, _, err := l.key.Eval(d.act)
+	out, _, err := l.key.Eval(d)
 	if err != nil {
 		return errors.New(redactCEL(err))
 	}
@@ -106,13 +119,7 @@ func (ev *evaluation) lookup(d *decision, l compiledLookup) error {
 	k := [2]string{l.projection, key}
 	f, done := ev.fetched[k]
 	if !done {
-		if ev.engine.lookups == nil {
-			f.err = errors.New("no lookups configured")
-		} else {
-			ctx, cancel := context.WithTimeout(ev.ctx, ev.engine.timeout)
-			f.record, f.found, f.err = ev.engine.lookups.Get(ctx, l.projection, key)
-			cancel()
-		}
+		f = ev.fetch(l, key)
 		if ev.fetched == nil {
 			ev.fetched = map[[2]string]fetched{}
 		}
@@ -121,12 +128,28 @@ func (ev *evaluation) lookup(d *decision, l compiledLookup) error {
 	if f.err != nil {
 		return f.err
 	}
-	rec := f.record
-	if !f.found || rec == nil {
-		rec = map[string]any{}
+	if d.records == nil {
+		d.records = make(map[string]fetched, len(d.c.lookups))
 	}
-	d.act[l.name], d.records[l.name], d.found[l.name] = rec, rec, f.found
+	d.records[l.name] = f
 	return nil
+}
+
+// fetch gets one record from the lookups, bounded by the engine's timeout.
+func (ev *evaluation) fetch(l compiledLookup, key string) fetched {
+	if ev.engine.lookups == nil {
+		return fetched{err: errors.New("no lookups configured")}
+	}
+	ctx, cancel := context.WithTimeout(ev.ctx, ev.engine.timeout)
+	defer cancel()
+	rec, found, err := ev.engine.lookups.Get(ctx, l.projection, key)
+	if err != nil {
+		return fetched{err: err}
+	}
+	if !found || rec == nil {
+		return fetched{record: map[string]any{}}
+	}
+	return fetched{record: rec, ref: l.record.ref(rec)}
 }
 
 // apply makes the decision of an outcome that held: its fields and its
@@ -134,7 +157,7 @@ func (ev *evaluation) lookup(d *decision, l compiledLookup) error {
 func (ev *evaluation) apply(d *decision, caseID string, o compiledOutcome, where string) (Decision, bool, error) {
 	var fields map[string]any
 	for _, f := range o.set {
-		out, _, err := f.prog.Eval(d.act)
+		out, _, err := f.prog.Eval(d)
 		if err != nil {
 			return ev.refer(d, caseID, "ett fält i beslutet kunde inte beräknas", where+".set."+f.name)
 		}
@@ -148,10 +171,11 @@ func (ev *evaluation) apply(d *decision, caseID string, o compiledOutcome, where
 		fields[f.name] = v
 	}
 	data := map[string]any{"event": ev.event, "fields": fields}
-	for name, rec := range d.records {
-		data[name] = rec
+	for name, f := range d.records {
+		data[name] = f.record
 	}
 	var b bytes.Buffer
+	b.Grow(512)
 	if err := o.reasons.Execute(&b, data); err != nil {
 		return ev.refer(d, caseID, "motiveringen kunde inte skrivas", where+".reasons")
 	}
@@ -208,16 +232,19 @@ func (ev *evaluation) record(d *decision, caseID string, outcome schemas.Decisio
 func (ev *evaluation) inputs(d *decision) []schemas.DecisionInput {
 	out := make([]schemas.DecisionInput, 0, len(d.c.reads))
 	for _, rd := range d.c.reads {
-		in := schemas.DecisionInput{Name: rd.name()}
-		rec, sch := ev.event, d.c.event
+		in := schemas.DecisionInput{Name: rd.name}
+		rec := ev.event
 		if rd.root != "event" {
-			rec, sch = d.records[rd.root], d.c.lookupSchema(rd.root)
+			rec = d.records[rd.root].record
 		}
 		if v, ok := at(rec, rd.path); ok {
-			if rd.personal {
-				in.Ref = sch.ref(rec)
-			} else {
+			switch {
+			case !rd.personal:
 				in.Value = v
+			case rd.root == "event":
+				in.Ref = ev.eventRef(d.c)
+			default:
+				in.Ref = d.records[rd.root].ref
 			}
 		}
 		out = append(out, in)
@@ -225,13 +252,13 @@ func (ev *evaluation) inputs(d *decision) []schemas.DecisionInput {
 	return out
 }
 
-func (c *compiled) lookupSchema(name string) *eventSchema {
-	for _, l := range c.lookups {
-		if l.name == name {
-			return l.record
-		}
+// eventRef is the reference to the trigger event, made once.
+func (ev *evaluation) eventRef(c *compiled) string {
+	if ev.ref == nil {
+		r := c.event.ref(ev.event)
+		ev.ref = &r
 	}
-	return nil
+	return *ev.ref
 }
 
 // at finds the value at path in a record.
@@ -249,7 +276,7 @@ func at(rec map[string]any, path []string) (any, bool) {
 	return v, true
 }
 
-func evalBool(p cel.Program, act map[string]any) (bool, error) {
+func evalBool(p cel.Program, act any) (bool, error) {
 	out, _, err := p.Eval(act)
 	if err != nil {
 		return false, err

@@ -129,6 +129,7 @@ func readFile(file string) (any, Problems) {
 	}
 	var head struct {
 		Kind Text `yaml:"kind"`
+		ID   Text `yaml:"id"`
 	}
 	if err := yaml.Unmarshal(data, &head); err != nil {
 		return nil, yamlProblems(file, err)
@@ -147,7 +148,13 @@ func readFile(file string) (any, Problems) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(v); err != nil {
-		return nil, yamlProblems(file, err)
+		ps := yamlProblems(file, err)
+		if head.Kind.Value == KindRule {
+			for i := range ps {
+				ps[i].Rule = head.ID.Value
+			}
+		}
+		return nil, ps
 	}
 	return v, nil
 }

@@ -96,6 +96,8 @@ func (k *compiler) reasons(o *Outcome, where string) *template.Template {
 				k.problem(t.Line, "%s.reasons: .%s: %s", where, strings.Join(chain, "."), problem)
 			case personal != "":
 				k.problem(t.Line, "%s.reasons: prints .%s, which is personal data (%s): keep identifiers out of the motivering", where, strings.Join(chain, "."), personal)
+			default:
+				k.c.reads = append(k.c.reads, newRead(root, path, false))
 			}
 		default:
 			k.problem(t.Line, "%s.reasons: .%s is not event, fields or an input", where, root)

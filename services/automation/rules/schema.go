@@ -96,9 +96,15 @@ func (s *eventSchema) ref(record map[string]any) string {
 		}
 		parts[i] = v
 	}
-	r := s.event.Subject + "/" + strings.Join(parts, ":")
-	if len(r) > 200 || !refRE.MatchString(r) {
+	key := strings.Join(parts, ":")
+	if len(s.event.Subject)+1+len(key) > 200 || strings.ContainsFunc(key, notRefKey) {
 		return ""
 	}
-	return r
+	return s.event.Subject + "/" + key
+}
+
+// notRefKey is true for a rune a reference's key may not hold (the
+// pattern of DecisionInput.ref: A-Za-z0-9._:-).
+func notRefKey(r rune) bool {
+	return (r < 'a' || r > 'z') && (r < 'A' || r > 'Z') && (r < '0' || r > '9') && r != '.' && r != '_' && r != ':' && r != '-'
 }
