@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -116,5 +117,33 @@ func TestUnfetchableAnnouncementIsDeadLettered(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusNotFound {
 		t.Errorf("its download: %d, want 404", resp.StatusCode)
+	}
+}
+
+// TestHarvestChecksRows fetches a real version's rows against a wrong
+// checksum and a wrong count: the first is permanent (dead-lettered at
+// once), the second retried.
+func TestHarvestChecksRows(t *testing.T) {
+	s := newStack(t, dsnSQLite(t))
+	s.feed(t, 2019)
+	v := s.publishVersion(t)
+	ctx := context.Background()
+	want := Version{DatasetID: popID, Version: v.Version, RowCount: v.RowCount, Columns: v.Columns, SHA256: v.SHA256}
+	keep := func(Row) error { return nil }
+	if err := s.portal.harvest.rows(ctx, want)(keep); err != nil {
+		t.Fatalf("the right version: %v", err)
+	}
+	wrongSum := want
+	wrongSum.SHA256 = strings.Repeat("0", 64)
+	if err := s.portal.harvest.rows(ctx, wrongSum)(keep); err == nil || !middleware.IsPermanent(err) {
+		t.Errorf("a wrong sha256: %v, want a permanent error", err)
+	}
+	wrongCount := want
+	wrongCount.RowCount++
+	if err := s.portal.harvest.rows(ctx, wrongCount)(keep); err == nil || middleware.IsPermanent(err) {
+		t.Errorf("a wrong row count: %v, want a transient error", err)
+	}
+	if _, err := s.portal.harvest.harvest(ctx, schemas.DatasetPublished{DatasetID: popID, Version: v.Version, SHA256: wrongSum.SHA256}); !middleware.IsPermanent(err) {
+		t.Errorf("an announcement whose sha256 the API contradicts: %v, want a permanent error", err)
 	}
 }
