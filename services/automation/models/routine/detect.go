@@ -2,6 +2,7 @@ package routine
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -41,12 +42,12 @@ func (r *resident) inactivity(cfg Config, now time.Time) (Alarm, bool) {
 	if away || since.Before(morning) || !r.track.upSince(morning, now) {
 		return Alarm{}, false
 	}
-	limit, days := b.inactivityLimit(cfg, now.In(cfg.Location).Hour())
+	h := now.In(cfg.Location).Hour()
+	limit, days := b.inactivityLimit(cfg, h)
 	quiet := now.Sub(since)
 	if quiet <= limit {
 		return Alarm{}, false
 	}
-	h := now.In(cfg.Location).Hour()
 	return Alarm{
 		Kind: schemas.AlarmLongInactivity, From: since, To: now,
 		Score: score(b.quiet[h], quiet.Minutes()), Confidence: confidence(days),
@@ -131,13 +132,7 @@ func (r *resident) doorAtNight(cfg Config, now time.Time) (Alarm, bool) {
 func (r *resident) silent(cfg Config, now time.Time) []Alarm {
 	b := &r.base
 	var out []Alarm
-	for _, id := range slices.Sorted(func(yield func(string) bool) {
-		for id := range b.sensors {
-			if !yield(id) {
-				return
-			}
-		}
-	}) {
+	for _, id := range slices.Sorted(maps.Keys(b.sensors)) {
 		s := b.sensors[id]
 		last, ok := r.track.seen[id]
 		if !ok || !b.daily(s, cfg.DailyShare) {

@@ -63,10 +63,10 @@
 //
 // The Ordóñez house A log (demo/data/ordonez, UCI, CC BY 4.0: 409
 // activations, 28 Nov - 12 Dec 2011) trains the model on its first seven
-// days (six complete nights; the log begins inside the first). Each of the
-// seven following complete nights (sleep span learned: 01:53-10:14) is
-// then replayed, checked every five
-// minutes, untouched and with each injected anomaly:
+// days (six complete nights; the log begins inside the first; the sleep
+// span learned is 01:53-10:14). Each of the seven following complete
+// nights is then replayed, checked every five minutes, untouched and with
+// each injected anomaly:
 //
 //   - long-inactivity (twice, 2 h and 4 h): from an hour after the
 //     resident got up, when at home, every activation removed and those

@@ -167,8 +167,8 @@ func sortedActs(acts []schemas.SensorActivation) []schemas.SensorActivation {
 // tally counts, per alarm kind, alarms raised, the true ones among them,
 // and injected scenarios found.
 type tally struct {
-	alarms, true_, scenarios, found int
-	delay                           time.Duration // summed from injection to the first true alarm
+	alarms, hits, scenarios, found int
+	delay                          time.Duration // summed from injection to the first true alarm
 }
 
 // run replays sc against a model trained on train, checking every five
@@ -230,7 +230,7 @@ func evaluate(t testing.TB, cfg Config) (map[schemas.AlarmKind]*tally, []string)
 				tl := get(a.Kind)
 				tl.alarms++
 				if a.Kind == sc.kind && !a.RaisedAt.Before(sc.from) && !a.RaisedAt.After(sc.to) {
-					tl.true_++
+					tl.hits++
 					if !found {
 						tl.delay += a.RaisedAt.Sub(sc.from)
 					}
@@ -292,9 +292,9 @@ func TestEvaluate(t *testing.T) {
 		if tl == nil {
 			t.Fatalf("%s: no scenario", k)
 		}
-		all.alarms, all.true_, all.scenarios, all.found = all.alarms+tl.alarms, all.true_+tl.true_, all.scenarios+tl.scenarios, all.found+tl.found
-		p, r := ratio(tl.true_, tl.alarms), ratio(tl.found, tl.scenarios)
-		t.Logf("%-20s %7d %5d %10d %6d %9.2f %7.2f %11s", k, tl.alarms, tl.true_, tl.scenarios, tl.found, p, r,
+		all.alarms, all.hits, all.scenarios, all.found = all.alarms+tl.alarms, all.hits+tl.hits, all.scenarios+tl.scenarios, all.found+tl.found
+		p, r := ratio(tl.hits, tl.alarms), ratio(tl.found, tl.scenarios)
+		t.Logf("%-20s %7d %5d %10d %6d %9.2f %7.2f %11s", k, tl.alarms, tl.hits, tl.scenarios, tl.found, p, r,
 			(tl.delay / time.Duration(max(tl.found, 1))).Round(time.Minute))
 		floor := minPrecision
 		if k == schemas.AlarmNightWandering {
@@ -304,8 +304,8 @@ func TestEvaluate(t *testing.T) {
 			t.Errorf("%s: precision %.2f (want ≥ %.2f), recall %.2f (want ≥ %.2f)", k, p, floor, r, minRecall)
 		}
 	}
-	p, r := ratio(all.true_, all.alarms), ratio(all.found, all.scenarios)
-	t.Logf("%-20s %7d %5d %10d %6d %9.2f %7.2f", "overall", all.alarms, all.true_, all.scenarios, all.found, p, r)
+	p, r := ratio(all.hits, all.alarms), ratio(all.found, all.scenarios)
+	t.Logf("%-20s %7d %5d %10d %6d %9.2f %7.2f", "overall", all.alarms, all.hits, all.scenarios, all.found, p, r)
 	clean := res[""]
 	t.Logf("untouched nights: %d, false alarms on them: %d", clean.scenarios, clean.alarms)
 	if p < minPrecision || r < minRecall {

@@ -2,6 +2,7 @@ package routine
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -72,7 +73,8 @@ func New(cfg Config) (*Model, error) {
 // started before until, using the complete nights (15:00 to 15:00) that
 // end by until, and starts watching the resident from there on. A
 // resident already watched is learned afresh. Residents with fewer than
-// Config.MinTrainingNights nights are not watched; the error counts them.
+// Config.MinTrainingNights nights are not watched (any earlier baseline is
+// dropped); the error counts them, never naming them.
 func (m *Model) Train(acts []schemas.SensorActivation, until time.Time) error {
 	by := map[string][]schemas.SensorActivation{}
 	for _, a := range acts {
@@ -86,6 +88,7 @@ func (m *Model) Train(acts []schemas.SensorActivation, until time.Time) error {
 		b, ok := learn(m.cfg, as, until)
 		if !ok {
 			short++
+			delete(m.residents, id)
 			continue
 		}
 		r := &resident{base: b, track: newTracker(), raised: map[string]bool{}}
@@ -119,14 +122,7 @@ func (m *Model) Observe(a schemas.SensorActivation) {
 // minutes) with a non-decreasing now.
 func (m *Model) Check(now time.Time) []Alarm {
 	var out []Alarm
-	ids := slices.Sorted(func(yield func(string) bool) {
-		for id := range m.residents {
-			if !yield(id) {
-				return
-			}
-		}
-	})
-	for _, id := range ids {
+	for _, id := range slices.Sorted(maps.Keys(m.residents)) {
 		r := m.residents[id]
 		for _, a := range r.check(m.cfg, now) {
 			if a.Score < m.cfg.MinScore || r.raised[a.key()] {
