@@ -2,6 +2,7 @@ package portal
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -20,7 +21,8 @@ import (
 	"github.com/vasteras/civicbus/schemas"
 )
 
-// pageSize is how many rows the harvester asks the open-data API for at once.
+// pageSize is how many rows the harvester asks the open-data API for at
+// once, unless its pageSize says otherwise.
 const pageSize = 1000
 
 // harvester stores each announced version, as a CKAN harvester would: it
@@ -30,6 +32,8 @@ type harvester struct {
 	api    string // the open-data API's base URL, ending in /
 	client *http.Client
 	store  *Store
+	// pageSize is the rows per request; 0 means the package's pageSize.
+	pageSize int
 }
 
 // handle applies one platform.dataset-published.v1 event. A fetch that
@@ -133,10 +137,11 @@ func (h *harvester) rows(ctx context.Context, v Version) RowSource {
 		if err := cw.header(v.Columns); err != nil {
 			return err
 		}
+		size := cmp.Or(h.pageSize, pageSize)
 		var n int64
 		for {
 			got := 0
-			path := fmt.Sprintf("datasets/%s/versions/%d/rows?after=%d&limit=%d", url.PathEscape(v.DatasetID), v.Version, n, pageSize)
+			path := fmt.Sprintf("datasets/%s/versions/%d/rows?after=%d&limit=%d", url.PathEscape(v.DatasetID), v.Version, n, size)
 			err := h.getLines(ctx, path, func(line []byte) error {
 				row, err := rowOf(line, v.Columns)
 				if err != nil {
@@ -152,7 +157,7 @@ func (h *harvester) rows(ctx context.Context, v Version) RowSource {
 			if err != nil {
 				return err
 			}
-			if got < pageSize {
+			if got < size {
 				break
 			}
 		}

@@ -55,6 +55,7 @@ func newStack(t *testing.T, portalDB string) *stack {
 	if err != nil {
 		t.Fatal(err)
 	}
+	p.harvest.pageSize = 7 // several pages per version
 	p.Mount(mux)
 	done := make(chan struct{}, 2)
 	go func() { od.Run(ctx); done <- struct{}{} }()
