@@ -130,6 +130,9 @@ func (k *compiler) header(ct *CaseType) {
 	if len(r.LegalBasis) == 0 || slices.Contains(r.LegalBasis, "") {
 		k.problem(line, "legal_basis must name at least one provision, none empty")
 	}
+	if len(r.Outcomes) == 0 {
+		k.problem(line, "outcomes must list at least one outcome; otherwise only refers")
+	}
 	if r.DelegationRef == "" {
 		k.problem(line, "delegation_ref is required: the point of the delegation order the rule decides under")
 	}

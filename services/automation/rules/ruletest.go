@@ -39,6 +39,9 @@ type testCase struct {
 	Expect []expectation `yaml:"expect"`
 }
 
+// expectation is one decision expected. Rule, outcome and result are
+// always compared (an omitted result expects none); version, step and
+// fields only when given.
 type expectation struct {
 	Rule               string         `yaml:"rule"`
 	Version            int            `yaml:"version"`
