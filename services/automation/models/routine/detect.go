@@ -51,8 +51,8 @@ func (r *resident) inactivity(cfg Config, now time.Time) (Alarm, bool) {
 	return Alarm{
 		Kind: schemas.AlarmLongInactivity, From: since, To: now,
 		Score: score(b.quiet[h], quiet.Minutes()), Confidence: confidence(days),
-		Explanation: fmt.Sprintf("Ingen aktivitet sedan %s (%s). Vanligtvis är det som längst %s utan aktivitet mellan %02d och %02d.",
-			clock(since, cfg), span(quiet), span(limit), h, (h+1)%24),
+		Explanation: fmt.Sprintf("Ingen aktivitet sedan %s (%s). Mellan %02d och %02d har det %s; larmgränsen är %s.",
+			clock(since, cfg), span(quiet), h, (h+1)%24, usualQuiet(b.quiet[h]), span(limit)),
 		episode: since.UTC().Format(time.RFC3339),
 	}, true
 }
@@ -151,6 +151,15 @@ func (r *resident) silent(cfg Config, now time.Time) []Alarm {
 		})
 	}
 	return out
+}
+
+// usualQuiet says in Swedish how long the training days were quiet at
+// most, given their longest quiet spans in minutes.
+func usualQuiet(spans []float64) string {
+	if len(spans) == 0 {
+		return "inte funnits data från inlärningen"
+	}
+	return fmt.Sprintf("under %d inlärningsdagar varit som längst %s utan aktivitet", len(spans), span(minutes(slices.Max(spans))))
 }
 
 // score is one minus the tail probability of x among samples: the

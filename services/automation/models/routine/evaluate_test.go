@@ -169,6 +169,7 @@ func sortedActs(acts []schemas.SensorActivation) []schemas.SensorActivation {
 type tally struct {
 	alarms, hits, scenarios, found int
 	delay                          time.Duration // summed from injection to the first true alarm
+	example                        string        // the first true alarm's explanation
 }
 
 // run replays sc against a model trained on train, checking every five
@@ -233,6 +234,9 @@ func evaluate(t testing.TB, cfg Config) (map[schemas.AlarmKind]*tally, []string)
 					tl.hits++
 					if !found {
 						tl.delay += a.RaisedAt.Sub(sc.from)
+					}
+					if tl.example == "" {
+						tl.example = fmt.Sprintf("score %.2f, confidence %.2f: %s", a.Score, a.Confidence, a.Explanation)
 					}
 					found = true
 					continue
@@ -303,6 +307,9 @@ func TestEvaluate(t *testing.T) {
 		if p < floor || r < minRecall {
 			t.Errorf("%s: precision %.2f (want ≥ %.2f), recall %.2f (want ≥ %.2f)", k, p, floor, r, minRecall)
 		}
+	}
+	for _, k := range evalKinds {
+		t.Logf("example %s: %s", k, res[k].example)
 	}
 	p, r := ratio(all.hits, all.alarms), ratio(all.found, all.scenarios)
 	t.Logf("%-20s %7d %5d %10d %6d %9.2f %7.2f", "overall", all.alarms, all.hits, all.scenarios, all.found, p, r)
