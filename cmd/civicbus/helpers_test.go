@@ -49,6 +49,9 @@ func start(t *testing.T, defaults defaultAddrs, env map[string]string, args ...s
 	c := newCLI(r.stdout, r.stderr, func(k string) string { return env[k] }, defaults)
 	go func() { r.done <- c.main(ctx, args) }()
 	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("civicbus %s; stdout:\n%s\nstderr:\n%s", strings.Join(args, " "), r.stdout, r.stderr)
+		}
 		cancel()
 		select {
 		case <-r.done:

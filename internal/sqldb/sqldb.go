@@ -8,7 +8,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
 	_ "modernc.org/sqlite"             // the "sqlite" database/sql driver
@@ -42,15 +45,56 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		}
 		dsn += sep + "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 	}
+	if driver == "sqlite" {
+		if err := makeDir(dsn); err != nil {
+			return nil, err
+		}
+	}
 	db, err := sql.Open(driver, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: open %s database: %w", driver, err)
 	}
-	if err := db.PingContext(ctx); err != nil {
+	if err := ping(ctx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqldb: connect to the %s database: %w", driver, err)
 	}
 	return &DB{DB: db, Postgres: driver == "pgx"}, nil
+}
+
+// ping connects, waiting out SQLITE_BUSY: switching a new file to WAL
+// takes an exclusive lock, and the services of one process open the same
+// file at the same moment.
+func ping(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(15 * time.Second)
+	for wait := 10 * time.Millisecond; ; wait = min(2*wait, time.Second) {
+		err := db.PingContext(ctx)
+		if err == nil || !IsBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
+}
+
+// IsBusy reports whether err is SQLite's "database is locked".
+func IsBusy(err error) bool {
+	return err != nil && (strings.Contains(err.Error(), "SQLITE_BUSY") || strings.Contains(err.Error(), "database is locked"))
+}
+
+// makeDir creates the directory of a SQLite file path (not of a file: URI
+// or :memory:).
+func makeDir(dsn string) error {
+	path, _, _ := strings.Cut(dsn, "?")
+	if strings.HasPrefix(path, "file:") || strings.HasPrefix(path, ":memory:") || path == "" {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("sqldb: the database's directory: %w", err)
+	}
+	return nil
 }
 
 // Q rewrites the ? placeholders of query as $1, $2… for PostgreSQL; for

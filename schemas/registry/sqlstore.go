@@ -70,7 +70,7 @@ func Open(ctx context.Context, dsn string) (*SQLStore, error) {
 		db.SetMaxOpenConns(1)
 	}
 	s.db = db
-	if err := db.PingContext(ctx); err != nil {
+	if err := pingBusy(ctx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("registry: open %s store: %w", s.d.name, err)
 	}
@@ -79,6 +79,24 @@ func Open(ctx context.Context, dsn string) (*SQLStore, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+// pingBusy connects, waiting out "database is locked": switching a new
+// SQLite file to WAL takes an exclusive lock, and the services of one
+// process open the same file at the same moment.
+func pingBusy(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(15 * time.Second)
+	for wait := 10 * time.Millisecond; ; wait = min(2*wait, time.Second) {
+		err := db.PingContext(ctx)
+		if err == nil || !strings.Contains(err.Error(), "SQLITE_BUSY") || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+	}
 }
 
 // sqliteDSN adds the settings the store relies on to a SQLite path.
