@@ -277,3 +277,28 @@ func TestScore(t *testing.T) {
 		prev = s
 	}
 }
+
+func TestResidentsApart(t *testing.T) {
+	other := func(acts []schemas.SensorActivation) []schemas.SensorActivation {
+		out := make([]schemas.SensorActivation, len(acts))
+		for i, a := range acts {
+			a.ResidentID = "res-test-2"
+			out[i] = a
+		}
+		return out
+	}
+	m := trained(t, Config{}, append(days(0, 8), other(days(0, 8))...))
+	// The second resident opens the door at night; the first does not.
+	test := sortedActs(append(append(days(7, 10), other(days(7, 10))...),
+		other([]schemas.SensorActivation{act(9, 2, 0, 20*time.Second, "main-door", schemas.SensorContact, schemas.RoomEntrance)})...))
+	alarms := replayAlarms(m, test, day0.AddDate(0, 0, 9))
+	if len(alarms) != 1 || alarms[0].ResidentID != "res-test-2" || alarms[0].Kind != schemas.AlarmDoorOpenAtNight {
+		t.Fatalf("alarms %+v, want one door alarm for res-test-2", alarms)
+	}
+	stranger := act(9, 3, 0, time.Minute, "fridge", schemas.SensorContact, schemas.RoomKitchen)
+	stranger.ResidentID = "res-unknown"
+	m.Observe(stranger) // ignored: no baseline
+	if !m.Watching(testResident) || m.Watching("res-unknown") {
+		t.Error("Watching: want the trained residents only")
+	}
+}
