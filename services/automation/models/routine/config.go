@@ -84,8 +84,10 @@ func (c *Config) setDefaults() {
 	}
 }
 
-// Validate reports every problem of c (after defaults) at once.
+// Validate reports every problem of c, its zero fields taken as their
+// defaults, at once.
 func (c Config) Validate() error {
+	c.setDefaults()
 	var errs []error
 	bad := func(field, want string) { errs = append(errs, fmt.Errorf("routine: config %s: %s", field, want)) }
 	if c.Location == nil {
