@@ -195,7 +195,9 @@ func (k *compiler) expr(t Text, where string, want *cel.Type, refusePersonal boo
 		k.problem(t.Line, "%s: gives %s, want %s", where, ast.OutputType(), want)
 	}
 	all := slices.Sorted(maps.Keys(k.vars))
-	for root, paths := range reads(ast.NativeRep(), all) {
+	rs := reads(ast.NativeRep(), all)
+	for _, root := range slices.Sorted(maps.Keys(rs)) {
+		paths := rs[root]
 		if len(roots) > 0 && !slices.Contains(roots, root) {
 			k.problem(t.Line, "%s: reads %s, but may read only %s", where, root, strings.Join(roots, ", "))
 			continue

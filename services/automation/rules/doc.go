@@ -10,6 +10,22 @@
 // and lookup fixtures, expected decisions). [Load] reads and checks the
 // first two; [RunTests] runs the third; [Check] is Load for the CLI.
 //
+// Expressions are CEL. Every expression sees `event` (the trigger event as
+// a map); a lookup key, the condition and the case id see only it, the
+// outcomes also see each input by its name (the record, or an empty map
+// when the projection has none). Beyond the standard library there are the
+// strings extension and age_on(birth_date, date), whole years of age on a
+// date. The reasons are a text/template (nothing escaped) over .event, the
+// inputs by name and .fields; range, with and template are refused, so
+// that every field printed can be checked.
+//
+// A decision's inputs are every field the rule can read (its expressions
+// and its reasons, found at load), by name (event.kind,
+// resident.municipality_code): the value when the schema does not mark the
+// field x-personal-data, else only a reference to the record, subject/key
+// (school.preschool-application/<application_id>). An input with neither
+// was absent.
+//
 // Contracts:
 //   - A rule that does not compile, reads a field its event or lookup
 //     record does not have, names an unknown event type or step, or prints

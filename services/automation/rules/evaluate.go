@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common/types"
@@ -179,7 +181,11 @@ func (ev *evaluation) apply(d *decision, caseID string, o compiledOutcome, where
 	if err := o.reasons.Execute(&b, data); err != nil {
 		return ev.refer(d, caseID, "motiveringen kunde inte skrivas", where+".reasons")
 	}
-	rec := ev.record(d, caseID, o.outcome, o.result, strings.TrimSpace(b.String()))
+	motivering := strings.TrimSpace(b.String())
+	if motivering == "" || utf8.RuneCountInString(motivering) > maxMotivering {
+		return ev.refer(d, caseID, "motiveringen blev tom eller för lång", where+".reasons")
+	}
+	rec := ev.record(d, caseID, o.outcome, o.result, motivering)
 	rec.Fields = fields
 	return rec, true, nil
 }
@@ -200,11 +206,14 @@ func (ev *evaluation) refer(d *decision, caseID, why, where string) (Decision, b
 	return ev.record(d, caseID, schemas.OutcomeReferred, "", msg), true, nil
 }
 
-var one = 1.0
+// maxMotivering is the longest motivering a decision record holds.
+const maxMotivering = 4000
 
-// record builds the decision record.
+// record builds the decision record. It shares nothing mutable with the
+// rule: a caller may change the record.
 func (ev *evaluation) record(d *decision, caseID string, outcome schemas.DecisionOutcome, result, motivering string) Decision {
 	r := d.c.rule
+	confidence := 1.0 // a rule is sure of what it decides
 	return Decision{
 		DecisionID:     DecisionID(r.ID.Value, r.Version, ev.eventID, caseID),
 		CaseID:         caseID,
@@ -219,9 +228,9 @@ func (ev *evaluation) record(d *decision, caseID string, outcome schemas.Decisio
 			Outcome:       outcome,
 			Result:        result,
 			Motivering:    motivering,
-			LegalBasis:    r.LegalBasis,
+			LegalBasis:    slices.Clone(r.LegalBasis),
 			DelegationRef: r.DelegationRef,
-			Confidence:    &one,
+			Confidence:    &confidence,
 		},
 	}
 }
