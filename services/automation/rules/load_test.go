@@ -132,3 +132,50 @@ func TestDuplicateVersion(t *testing.T) {
 		t.Fatalf("got %v, want the duplicate version refused", err)
 	}
 }
+
+// TestNestedFields: event.a.b is checked against the nested object's
+// schema, and a field inside a personal object is personal.
+func TestNestedFields(t *testing.T) {
+	rule := func(when, reasons string) string {
+		return `kind: rule
+id: snow-nested
+version: 1
+active: true
+case_type: snow-report
+step: reply
+trigger:
+  event: roads.fault-report.v1
+  case_id: event.report_id
+outcomes:
+  - when: ` + when + `
+    outcome: completed
+    reasons: ` + reasons + `
+otherwise:
+  reasons: En arbetsledare bedömer anmälan.
+legal_basis: [Förvaltningslagen (2017:900) 28 §]
+delegation_ref: TN delegationsordning 2024 punkt 5.1
+`
+	}
+	dir := func(r string) string {
+		d := t.TempDir()
+		ct, err := os.ReadFile("testdata/examples/snow/case-type.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		write(t, filepath.Join(d, "case-type.yaml"), string(ct))
+		write(t, filepath.Join(d, "rule.yaml"), r)
+		return d
+	}
+	if err := rules.Check(dir(rule("has(event.position.lat) && event.position.lat > 59.0", "Anmälan gäller {{.event.position.lat}}."))); err != nil {
+		t.Fatalf("nested fields refused: %v", err)
+	}
+	for _, tt := range []struct{ when, reasons, want string }{
+		{"event.position.alt > 0.0", "Tack.", `rule.yaml:11: rule snow-nested: outcomes[0].when: event.position.alt: field "position.alt" is not in the schema of roads.fault-report.v1`},
+		{"true", "Tack {{.event.contact.name}}.", `rule.yaml:13: rule snow-nested: outcomes[0].reasons: prints .event.contact.name, which is personal data (direct)`},
+	} {
+		err := rules.Check(dir(rule(tt.when, tt.reasons)))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("got %v, want %q", err, tt.want)
+		}
+	}
+}
