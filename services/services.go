@@ -12,6 +12,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"slices"
@@ -20,6 +21,7 @@ import (
 	"github.com/vasteras/civicbus/bus"
 	"github.com/vasteras/civicbus/services/connect"
 	"github.com/vasteras/civicbus/services/opendata"
+	"github.com/vasteras/civicbus/services/portal"
 	"github.com/vasteras/civicbus/services/registry"
 )
 
@@ -56,6 +58,10 @@ type Env struct {
 	// Mux is the process's HTTP mux, served on its one HTTP address next to
 	// /healthz, /readyz and /metrics. Mount under your own prefix only.
 	Mux *http.ServeMux
+
+	// HTTP is the address Mux is served on (host:port), for a service that
+	// calls another's API in the same process.
+	HTTP string
 
 	// DB is the SQL data source: a SQLite file path, or a postgres:// URL.
 	DB string
@@ -99,7 +105,58 @@ func All() []Service {
 			Description: "the open datasets of " + opendata.EnvDir + " (default " + opendata.DefaultDir + "): events to anonymised versions; API under " + PathOpendata,
 			Run:         runOpendata,
 		},
+		{
+			Name:        "portal",
+			Description: "the open-data portal at " + PathPortal + ": catalog, downloads, CKAN API under /api/3/action/, DCAT at /catalog.rdf; harvests the versions the opendata service announces",
+			Run:         runPortal,
+		},
 	}
+}
+
+// runPortal runs the open-data portal with its store in Env.DB. It fetches
+// each announced version from the open-data API that CIVICBUS_OPENDATA_API
+// names, by default the one this process serves (civicbus run); its public
+// root, for the DCAT catalog and examples, is CIVICBUS_BASE_URL.
+func runPortal(ctx context.Context, env Env) error {
+	api := os.Getenv(portal.EnvOpendataAPI)
+	if api == "" && env.HTTP != "" {
+		api = "http://" + loopback(env.HTTP) + PathOpendata
+	}
+	return portal.Run(ctx, portal.Config{
+		Conn:        env.Conn,
+		DB:          env.DB,
+		Mux:         env.Mux,
+		OpendataAPI: api,
+		BaseURL:     publicURL(env),
+		Logger:      env.Logger,
+		Metrics:     env.Metrics,
+	})
+}
+
+// publicURL is the portal's public root: CIVICBUS_BASE_URL, or this
+// process's own HTTP address.
+func publicURL(env Env) string {
+	if u := os.Getenv("CIVICBUS_BASE_URL"); u != "" {
+		return u
+	}
+	if env.HTTP == "" {
+		return ""
+	}
+	return "http://" + loopback(env.HTTP)
+}
+
+// loopback turns a listening address on every interface (":8080",
+// "0.0.0.0:8080", "[::]:8080") into one a client in the same process can
+// dial.
+func loopback(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		host = "127.0.0.1"
+	}
+	return net.JoinHostPort(host, port)
 }
 
 // runOpendata runs the open-data service on the dataset definitions of the
@@ -122,7 +179,7 @@ func runOpendata(ctx context.Context, env Env) error {
 		DB:         env.DB,
 		Mux:        env.Mux,
 		Prefix:     PathOpendata,
-		BaseURL:    os.Getenv("CIVICBUS_BASE_URL"),
+		BaseURL:    publicURL(env),
 		Key:        key,
 		AdminToken: os.Getenv("CIVICBUS_OPENDATA_TOKEN"),
 		Logger:     env.Logger,

@@ -75,6 +75,7 @@ func (p *process) startServices(svcCtx context.Context, mux *http.ServeMux, fail
 			Logger:  p.logger.With("service", s.Name),
 			Metrics: prometheus.WrapRegistererWith(prometheus.Labels{"service": s.Name}, p.registry),
 			Mux:     mux,
+			HTTP:    p.httpLn.Addr().String(),
 			DB:      p.db,
 		}
 		wg.Go(func() {
