@@ -68,7 +68,8 @@ func (e *Engine) CaseType(id string) (*CaseType, bool) {
 }
 
 // Rule returns a loaded rule at a version, active or not, so that a
-// recorded decision can be traced to the exact rule that made it.
+// recorded decision can be traced to the exact rule that made it. The rule
+// is the engine's own: read it, never change it.
 func (e *Engine) Rule(id string, version int) (*Rule, bool) {
 	for _, c := range e.versions[id] {
 		if c.rule.Version == version {
