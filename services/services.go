@@ -19,6 +19,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vasteras/civicbus/bus"
+	"github.com/vasteras/civicbus/services/automation"
 	"github.com/vasteras/civicbus/services/connect"
 	"github.com/vasteras/civicbus/services/opendata"
 	"github.com/vasteras/civicbus/services/portal"
@@ -106,11 +107,30 @@ func All() []Service {
 			Run:         runOpendata,
 		},
 		{
+			Name:        "automation",
+			Description: "rules of " + automation.EnvRulesDir + " (default " + automation.DefaultRulesDir + ") complete routine case steps with decision records; the routine model raises care alarms",
+			Run:         runAutomation,
+		},
+		{
 			Name:        "portal",
 			Description: "the open-data portal at " + PathPortal + ": catalog, downloads, CKAN API under /api/3/action/, DCAT at /catalog.rdf; harvests the versions the opendata service announces",
 			Run:         runPortal,
 		},
 	}
+}
+
+// runAutomation runs the automation service on the case types and rules of
+// the directory CIVICBUS_RULES_DIR names, with its state in Env.DB, and the
+// resident-routine model on care.sensor-activation.v1.
+func runAutomation(ctx context.Context, env Env) error {
+	return automation.Run(ctx, automation.Config{
+		RulesDir: os.Getenv(automation.EnvRulesDir),
+		Conn:     env.Conn,
+		DB:       env.DB,
+		Routine:  true,
+		Logger:   env.Logger,
+		Metrics:  env.Metrics,
+	})
 }
 
 // runPortal runs the open-data portal with its store in Env.DB. It fetches

@@ -74,6 +74,8 @@ func (c *cli) main(ctx context.Context, args []string) error {
 		return c.cmdConnectors(ctx, rest)
 	case "datasets":
 		return c.cmdDatasets(ctx, rest)
+	case "rules":
+		return c.cmdRules(ctx, rest)
 	case "healthcheck":
 		return c.cmdHealthcheck(ctx, rest)
 	case "version", "-version", "--version":
@@ -107,6 +109,8 @@ func (c *cli) cmdHelp(args []string) error {
 		fmt.Fprint(c.stdout, connectorsHelp)
 	case "datasets":
 		fmt.Fprint(c.stdout, datasetsHelp)
+	case "rules":
+		fmt.Fprint(c.stdout, rulesHelp)
 	default:
 		return usageError{fmt.Errorf("help: unknown command %q", args[0])}
 	}
@@ -154,6 +158,7 @@ usage:
                                        anonymise current data (preview) or publish a version
   civicbus datasets anonymise <file.csv> --hierarchies DIR
                                        k-anonymise a CSV file with ARX hierarchies
+  civicbus rules check|test <dir>      type-check the automation's rules; run their YAML tests
   civicbus healthcheck [--url URL]     exit 0 when a running civicbus is healthy
   civicbus version
   civicbus help [command]              a command's flags

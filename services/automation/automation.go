@@ -1,0 +1,284 @@
+// Package automation is the automation service: it completes routine case
+// steps by rule and raises care alarms by model, each lawfully recorded.
+//
+// Rules (services/automation/rules, YAML in the directory
+// CIVICBUS_RULES_DIR names) are evaluated on the events that trigger them;
+// every decision — completed, referred to a person, or a field set — is
+// published as a cases.decision-recorded.v1 event and kept in the
+// service's append-only decision table; a completed step is also announced
+// as cases.step-completed.v1 carrying the decision's id. A redelivered event
+// gives the same decision ids, and a decision already on record is not
+// published again: effectively once. Rules read the population register
+// through a projection the service keeps from population.resident-moved-in
+// and population.birth-registered events (keyed by a hash of the
+// personnummer); a rule whose lookup finds nothing refers its step to a
+// person.
+//
+// The resident-routine model (services/automation/models/routine) reads
+// care.sensor-activation.v1 from the start of the topic at every start (its
+// baseline is rebuilt from the history, so a restart loses nothing), learns
+// each resident's routine from their first week, then raises
+// care.alarm.v1 events with a score and a plain-Swedish explanation; each
+// alarm has a deterministic id and is raised once.
+package automation
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vasteras/civicbus/bus"
+	"github.com/vasteras/civicbus/bus/middleware"
+	"github.com/vasteras/civicbus/schemas"
+	"github.com/vasteras/civicbus/schemas/contracts"
+	"github.com/vasteras/civicbus/services/automation/rules"
+)
+
+// The service's environment, defaults and topics.
+const (
+	EnvRulesDir     = "CIVICBUS_RULES_DIR"
+	DefaultRulesDir = "rules.d"
+	ConsumerGroup   = "automation"
+
+	TopicDecision      = "cases.decision-recorded.v1"
+	TopicStepCompleted = "cases.step-completed.v1"
+	TopicAlarm         = "care.alarm.v1"
+	TopicSensor        = "care.sensor-activation.v1"
+
+	// ProjectionRegister is the projection rules name as population-register.
+	ProjectionRegister = "population-register"
+)
+
+// registerTopics feed the population-register projection.
+var registerTopics = []string{"population.resident-moved-in.v1", "population.birth-registered.v1"}
+
+// Config configures Run.
+type Config struct {
+	// RulesDir holds case types and rules; default DefaultRulesDir. A
+	// missing directory means no rules.
+	RulesDir string
+	// Conn reaches Kafka.
+	Conn bus.Connection
+	// DB is the state: a SQLite path or a postgres:// URL.
+	DB string
+	// Routine turns the resident-routine model on (default on in Run's
+	// callers; false leaves care.sensor-activation.v1 alone).
+	Routine bool
+	// Logger; nil discards.
+	Logger *slog.Logger
+	// Metrics; nil: a private registry.
+	Metrics prometheus.Registerer
+}
+
+// Service is a running automation service.
+type Service struct {
+	cfg    Config
+	engine *rules.Engine
+	store  *store
+	pub    message.Publisher
+	mu     sync.Mutex // decisions of one case are published in order
+}
+
+// New loads the rules and opens the state and the publisher.
+func New(ctx context.Context, cfg Config) (*Service, error) {
+	if cfg.RulesDir == "" {
+		cfg.RulesDir = DefaultRulesDir
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Metrics == nil {
+		cfg.Metrics = prometheus.NewRegistry()
+	}
+	var engine *rules.Engine
+	if _, err := os.Stat(cfg.RulesDir); err == nil {
+		if engine, err = rules.Load(cfg.RulesDir); err != nil {
+			return nil, fmt.Errorf("automation: %w", err)
+		}
+	}
+	st, err := openStore(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	contract, err := contracts.Default()
+	if err != nil {
+		st.close()
+		return nil, fmt.Errorf("automation: %w", err)
+	}
+	raw, err := bus.NewPublisher(bus.PublisherConfig{Connection: cfg.Conn, Source: "/civicbus/automation", Logger: cfg.Logger})
+	if err != nil {
+		st.close()
+		return nil, fmt.Errorf("automation: %w", err)
+	}
+	pub, err := bus.NewCheckedPublisher(raw, contract)
+	if err != nil {
+		raw.Close()
+		st.close()
+		return nil, fmt.Errorf("automation: %w", err)
+	}
+	s := &Service{cfg: cfg, store: st, pub: pub}
+	if engine != nil {
+		s.engine = engine.WithLookups(st, 0)
+	}
+	n := 0
+	if engine != nil {
+		n = len(engine.TriggerTopics())
+	}
+	cfg.Logger.Info("rules loaded", "dir", cfg.RulesDir, "trigger_topics", n)
+	return s, nil
+}
+
+// Close closes the publisher and the state.
+func (s *Service) Close() error { return errors.Join(s.pub.Close(), s.store.close()) }
+
+// Run runs the service until ctx ends.
+func Run(ctx context.Context, cfg Config) error {
+	s, err := New(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return s.Run(ctx)
+}
+
+// Run consumes the trigger and register topics and, with Routine, the
+// sensor activations, until ctx ends.
+func (s *Service) Run(ctx context.Context) error {
+	contract, err := contracts.Default()
+	if err != nil {
+		return fmt.Errorf("automation: %w", err)
+	}
+	dlq, err := bus.NewPublisher(bus.PublisherConfig{Connection: s.cfg.Conn, Source: "/civicbus/automation", Logger: s.cfg.Logger})
+	if err != nil {
+		return fmt.Errorf("automation: %w", err)
+	}
+	defer dlq.Close()
+	router, err := bus.NewRouter(bus.RouterConfig{DeadLetters: dlq, Registerer: s.cfg.Metrics, Logger: s.cfg.Logger, Contract: contract})
+	if err != nil {
+		return fmt.Errorf("automation: %w", err)
+	}
+	sub := func() (message.Subscriber, error) {
+		return bus.NewSubscriber(bus.SubscriberConfig{Connection: s.cfg.Conn, ConsumerGroup: ConsumerGroup, Logger: s.cfg.Logger})
+	}
+	handlers := 0
+	for _, topic := range registerTopics {
+		sb, err := sub()
+		if err != nil {
+			return err
+		}
+		router.AddConsumerHandler("automation:register:"+topic, topic, sb, s.project)
+		handlers++
+	}
+	if s.engine != nil {
+		for _, topic := range s.engine.TriggerTopics() {
+			sb, err := sub()
+			if err != nil {
+				return err
+			}
+			router.AddConsumerHandler("automation:rules:"+topic, topic, sb, s.decide(topic))
+			handlers++
+		}
+	}
+	var wg sync.WaitGroup
+	ctx, cancel := context.WithCancel(ctx)
+	defer func() { cancel(); wg.Wait() }()
+	if s.cfg.Routine {
+		w, err := s.newWatcher()
+		if err != nil {
+			return err
+		}
+		wg.Go(func() {
+			if err := w.run(ctx); err != nil && ctx.Err() == nil {
+				s.cfg.Logger.Error("routine watcher stopped", "err", err)
+			}
+		})
+	}
+	if err := router.Run(ctx); err != nil && ctx.Err() == nil {
+		return fmt.Errorf("automation: %w", err)
+	}
+	return nil
+}
+
+// project keeps the population-register projection: the latest register
+// event per person.
+func (s *Service) project(msg *message.Message) error {
+	var rec map[string]any
+	if err := json.Unmarshal(msg.Payload, &rec); err != nil {
+		return middleware.Permanent(errors.New("automation: the event is not a JSON object"))
+	}
+	key, _ := rec["personnummer"].(string)
+	if key == "" {
+		return middleware.Permanent(errors.New("automation: a register event without personnummer"))
+	}
+	return s.store.put(msg.Context(), ProjectionRegister, key, rec)
+}
+
+// decide evaluates the rules an event of topic triggers and publishes each
+// decision not already on record, then records it: published before
+// recorded, so a crash in between publishes it again (with the same id)
+// rather than never.
+func (s *Service) decide(topic string) message.NoPublishHandlerFunc {
+	return func(msg *message.Message) error {
+		var event map[string]any
+		if err := json.Unmarshal(msg.Payload, &event); err != nil {
+			return middleware.Permanent(errors.New("automation: the event is not a JSON object"))
+		}
+		ctx := msg.Context()
+		ds, err := s.engine.Evaluate(ctx, topic, msg.UUID, event, time.Now())
+		if err != nil {
+			return middleware.Permanent(err)
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		for _, d := range ds {
+			done, err := s.store.recorded(ctx, d.DecisionID)
+			if err != nil {
+				return err
+			}
+			if done {
+				continue
+			}
+			if err := s.publishDecision(d); err != nil {
+				return err
+			}
+			if err := s.store.record(ctx, d.DecisionID, d.CaseID, d.DecidedBy.ID+"@"+d.DecidedBy.Version, string(d.Outcome), d); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+func (s *Service) publishDecision(d rules.Decision) error {
+	payload, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	msgs := []*message.Message{message.NewMessage(d.DecisionID, payload)}
+	msgs[0].Metadata.Set(bus.MetadataPartitionKey, d.CaseID)
+	if err := s.pub.Publish(TopicDecision, msgs...); err != nil {
+		return err
+	}
+	if d.Outcome != schemas.OutcomeCompleted {
+		return nil
+	}
+	step := schemas.StepCompleted{
+		CaseID: d.CaseID, CaseType: d.CaseType, StepID: d.StepID, CompletedAt: d.DecidedAt,
+		CompletedBy: d.DecidedBy, Automated: true, DecisionID: d.DecisionID,
+	}
+	js, err := json.Marshal(step)
+	if err != nil {
+		return err
+	}
+	m := message.NewMessage(rules.DecisionID("step-completed", 1, d.DecisionID, d.CaseID), js)
+	m.Metadata.Set(bus.MetadataPartitionKey, d.CaseID)
+	return s.pub.Publish(TopicStepCompleted, m)
+}

@@ -1,0 +1,146 @@
+package automation
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/google/uuid"
+
+	"github.com/vasteras/civicbus/bus"
+	"github.com/vasteras/civicbus/schemas"
+	"github.com/vasteras/civicbus/services/automation/models/routine"
+)
+
+// TrainingDays is how long a resident's activations are gathered before
+// the routine model learns their baseline and starts watching.
+const TrainingDays = 7
+
+// watcher feeds the routine model from care.sensor-activation.v1, read
+// from the start of the topic, and publishes its alarms.
+type watcher struct {
+	s       *Service
+	model   *routine.Model
+	pending map[string][]schemas.SensorActivation // residents still in training
+	clock   time.Time                             // the latest activation's start
+	wall    time.Time                             // when it was read
+}
+
+var alarmNamespace = uuid.NewSHA1(uuid.NameSpaceURL, []byte(schemas.SchemaID("care.alarm", 1)))
+
+func (s *Service) newWatcher() (*watcher, error) {
+	loc, err := time.LoadLocation("Europe/Stockholm")
+	if err != nil {
+		return nil, fmt.Errorf("automation: %w", err)
+	}
+	m, err := routine.New(routine.Config{Location: loc})
+	if err != nil {
+		return nil, fmt.Errorf("automation: routine model: %w", err)
+	}
+	return &watcher{s: s, model: m, pending: map[string][]schemas.SensorActivation{}}, nil
+}
+
+// run reads the activations (without a consumer group, from the oldest:
+// the baseline is rebuilt from the history) and checks the model after
+// each, and every minute in between, time running on from the last
+// activation at the wall clock's pace.
+func (w *watcher) run(ctx context.Context) error {
+	sub, err := bus.NewSubscriber(bus.SubscriberConfig{Connection: w.s.cfg.Conn, Logger: w.s.cfg.Logger})
+	if err != nil {
+		return err
+	}
+	defer sub.Close()
+	msgs, err := sub.Subscribe(ctx, TopicSensor)
+	if err != nil {
+		return err
+	}
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case msg, ok := <-msgs:
+			if !ok {
+				return nil
+			}
+			w.observe(msg)
+			msg.Ack()
+			if err := w.check(ctx, w.clock); err != nil {
+				return err
+			}
+		case <-tick.C:
+			if !w.clock.IsZero() {
+				if err := w.check(ctx, w.clock.Add(time.Since(w.wall))); err != nil {
+					return err
+				}
+			}
+		}
+	}
+}
+
+func (w *watcher) observe(msg *message.Message) {
+	var a schemas.SensorActivation
+	if err := json.Unmarshal(msg.Payload, &a); err != nil || a.ResidentID == "" {
+		return // the router's contract check dead-letters it for the other consumers
+	}
+	if a.StartedAt.After(w.clock) {
+		w.clock, w.wall = a.StartedAt, time.Now()
+	}
+	if w.model.Watching(a.ResidentID) {
+		w.model.Observe(a)
+		return
+	}
+	buf := append(w.pending[a.ResidentID], a)
+	w.pending[a.ResidentID] = buf
+	if a.StartedAt.Sub(buf[0].StartedAt) < TrainingDays*24*time.Hour {
+		return
+	}
+	if err := w.model.Train(buf, a.StartedAt); err != nil {
+		w.s.cfg.Logger.Warn("routine model: a resident's history is too short to learn; still gathering", "err", err)
+		return
+	}
+	delete(w.pending, a.ResidentID)
+	w.model.Observe(a)
+}
+
+// check publishes the alarms that hold at now, each once.
+func (w *watcher) check(ctx context.Context, now time.Time) error {
+	for _, a := range w.model.Check(now) {
+		id := uuid.NewSHA1(alarmNamespace, []byte(a.ResidentID+"\x00"+string(a.Kind)+"\x00"+a.From.UTC().Format(time.RFC3339))).String()
+		known, err := w.s.store.alarmKnown(ctx, id)
+		if err != nil {
+			return err
+		}
+		if known {
+			continue // raised before this start: the history is being replayed
+		}
+		payload, err := json.Marshal(a.Event(id))
+		if err != nil {
+			return err
+		}
+		// Published before it is recorded, retried until the bus takes it:
+		// a crash in between publishes it again, with the same id.
+		for backoff := time.Second; ; backoff = min(2*backoff, 30*time.Second) {
+			msg := message.NewMessage(id, payload)
+			msg.Metadata.Set(bus.MetadataPartitionKey, a.ResidentID)
+			err := w.s.pub.Publish(TopicAlarm, msg)
+			if err == nil {
+				break
+			}
+			w.s.cfg.Logger.Warn("care alarm not published yet; retrying", "kind", a.Kind, "err", err)
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(backoff):
+			}
+		}
+		if _, err := w.s.store.alarmRaised(ctx, id, string(a.Kind), a.RaisedAt); err != nil {
+			return err
+		}
+		w.s.cfg.Logger.Info("care alarm raised", "kind", a.Kind, "score", a.Score, "to_person", a.ToPerson)
+	}
+	return nil
+}

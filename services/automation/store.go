@@ -1,0 +1,147 @@
+package automation
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/vasteras/civicbus/internal/sqldb"
+)
+
+// store keeps the automation service's state: every decision recorded
+// (append-only, the audit trail and what makes a redelivered event change
+// nothing) and the projections rules look up (the population register).
+type store struct {
+	db *sqldb.DB
+}
+
+var ddl = []string{
+	`CREATE TABLE IF NOT EXISTS automation_decisions (
+	decision_id TEXT PRIMARY KEY,
+	case_id     TEXT NOT NULL,
+	rule        TEXT NOT NULL,
+	outcome     TEXT NOT NULL,
+	record_json TEXT NOT NULL,
+	recorded_at TEXT NOT NULL)`,
+	`CREATE TABLE IF NOT EXISTS automation_projection (
+	projection TEXT NOT NULL,
+	key_hash   TEXT NOT NULL,
+	record     TEXT NOT NULL,
+	updated_at TEXT NOT NULL,
+	PRIMARY KEY (projection, key_hash))`,
+	`CREATE TABLE IF NOT EXISTS automation_alarms (
+	alarm_id  TEXT PRIMARY KEY,
+	kind      TEXT NOT NULL,
+	raised_at TEXT NOT NULL)`,
+}
+
+func openStore(ctx context.Context, dsn string) (*store, error) {
+	db, err := sqldb.Open(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("automation: %w", err)
+	}
+	for _, q := range ddl {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("automation: create tables: %w", err)
+		}
+	}
+	return &store{db: db}, nil
+}
+
+func (s *store) close() error { return s.db.Close() }
+
+// recorded reports whether a decision is on record.
+func (s *store) recorded(ctx context.Context, id string) (bool, error) {
+	var one int
+	err := s.db.QueryRowContext(ctx, s.db.Q(`SELECT 1 FROM automation_decisions WHERE decision_id = ?`), id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// record appends a decision; recording it twice changes nothing.
+func (s *store) record(ctx context.Context, id, caseID, rule, outcome string, rec any) error {
+	js, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.ExecContext(ctx, s.db.Q(`INSERT INTO automation_decisions (decision_id, case_id, rule, outcome, record_json, recorded_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+		id, caseID, rule, outcome, string(js), time.Now().UTC().Format(time.RFC3339Nano))
+	if err != nil {
+		return fmt.Errorf("automation: record decision: %w", err)
+	}
+	return nil
+}
+
+// decisions counts the decisions on record.
+func (s *store) decisions(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM automation_decisions`).Scan(&n)
+	return n, err
+}
+
+// keyHash is how a projection's key (a personnummer) is stored: hashed, so
+// the table's key column holds no identifier.
+func keyHash(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:])
+}
+
+// put sets a projection's record under key (the latest event wins).
+func (s *store) put(ctx context.Context, projection, key string, record map[string]any) error {
+	js, err := json.Marshal(record)
+	if err != nil {
+		return err
+	}
+	_, err = s.db.ExecContext(ctx, s.db.Q(`INSERT INTO automation_projection (projection, key_hash, record, updated_at) VALUES (?, ?, ?, ?)
+ON CONFLICT (projection, key_hash) DO UPDATE SET record = excluded.record, updated_at = excluded.updated_at`),
+		projection, keyHash(key), string(js), time.Now().UTC().Format(time.RFC3339Nano))
+	if err != nil {
+		return fmt.Errorf("automation: projection %s: %w", projection, err)
+	}
+	return nil
+}
+
+// Get implements rules.Lookups over the projections.
+func (s *store) Get(ctx context.Context, projection, key string) (map[string]any, bool, error) {
+	var js string
+	err := s.db.QueryRowContext(ctx, s.db.Q(`SELECT record FROM automation_projection WHERE projection = ? AND key_hash = ?`), projection, keyHash(key)).Scan(&js)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("automation: projection %s: %w", projection, err)
+	}
+	var rec map[string]any
+	if err := json.Unmarshal([]byte(js), &rec); err != nil {
+		return nil, false, err
+	}
+	return rec, true, nil
+}
+
+// alarmKnown reports whether an alarm id is on record.
+func (s *store) alarmKnown(ctx context.Context, id string) (bool, error) {
+	var one int
+	err := s.db.QueryRowContext(ctx, s.db.Q(`SELECT 1 FROM automation_alarms WHERE alarm_id = ?`), id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// alarmRaised records an alarm id; false when it was raised before.
+func (s *store) alarmRaised(ctx context.Context, id, kind string, at time.Time) (bool, error) {
+	res, err := s.db.ExecContext(ctx, s.db.Q(`INSERT INTO automation_alarms (alarm_id, kind, raised_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`), id, kind, at.UTC().Format(time.RFC3339))
+	if err != nil {
+		return false, fmt.Errorf("automation: record alarm: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
