@@ -1,0 +1,169 @@
+// Package casework is the casework service: the caseworker's inbox.
+//
+// It projects the case events — cases.case-opened.v1,
+// cases.step-completed.v1, cases.decision-recorded.v1,
+// cases.decision-amended.v1 and cases.case-closed.v1 — into an inbox store
+// (SQLite by default, PostgreSQL for a postgres:// DSN), each event once:
+// its CloudEvents id is stored in the same transaction as what it changes.
+// Decision records are kept as published, append-only.
+//
+// Under /casework/ it serves a Swedish, server-rendered inbox per unit, a
+// case page with the timeline (automated steps marked, with rule or model,
+// version, inputs, outcome, motivering and legal basis) and the actions
+// confirm, override, assign and comment; an override publishes a
+// cases.decision-amended.v1 event that points at the amended record. The
+// same data is served as JSON under /casework/api/. Local users (a file of
+// bcrypt hashes, EnvUsers) sign in; a caseworker or supervisor sees only
+// their units' cases, the unit being the case-opened event's org_unit_id;
+// every view of a case is written to the access log.
+package casework
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vasteras/civicbus/bus"
+	"github.com/vasteras/civicbus/schemas/contracts"
+)
+
+// The service's consumer group and event source.
+const (
+	ConsumerGroup = "casework"
+	Source        = "/civicbus/casework"
+	DefaultPrefix = "/casework/"
+)
+
+// Config configures New and Run.
+type Config struct {
+	// Conn reaches Kafka.
+	Conn bus.Connection
+	// DB is the inbox store: a SQLite path or a postgres:// URL.
+	DB string
+	// Users are the local users; required, so that nothing is served to
+	// nobody in particular. LoadUsers reads them from a file.
+	Users Users
+	// Mux, when set, is where Run mounts the web face under Prefix.
+	Mux *http.ServeMux
+	// Prefix is the web face's path prefix; default DefaultPrefix.
+	Prefix string
+	// SecureCookies marks the session cookie Secure; set it when the
+	// service is reached over TLS (a proxy in front counts).
+	SecureCookies bool
+	// Logger; nil discards.
+	Logger *slog.Logger
+	// Metrics; nil: a private registry.
+	Metrics prometheus.Registerer
+}
+
+func (c *Config) setDefaults() {
+	if c.Prefix == "" {
+		c.Prefix = DefaultPrefix
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Metrics == nil {
+		c.Metrics = prometheus.NewRegistry()
+	}
+}
+
+// Validate reports every problem of the configuration.
+func (c *Config) Validate() error {
+	var errs []error
+	if len(c.Users) == 0 {
+		errs = append(errs, fmt.Errorf("casework: no users: name a users file in %s", EnvUsers))
+	}
+	if c.DB == "" {
+		errs = append(errs, errors.New("casework: DB is required"))
+	}
+	return errors.Join(errs...)
+}
+
+// Service is a running casework service.
+type Service struct {
+	cfg   Config
+	store *store
+	pub   message.Publisher
+	mu    sync.Mutex // one override at a time: publish, then apply
+}
+
+// New opens the store and the checked publisher of amendments.
+func New(ctx context.Context, cfg Config) (*Service, error) {
+	cfg.setDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	contract, err := contracts.Default()
+	if err != nil {
+		return nil, fmt.Errorf("casework: %w", err)
+	}
+	st, err := openStore(ctx, cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := bus.NewPublisher(bus.PublisherConfig{Connection: cfg.Conn, Source: Source, Logger: cfg.Logger})
+	if err != nil {
+		st.close()
+		return nil, fmt.Errorf("casework: %w", err)
+	}
+	pub, err := bus.NewCheckedPublisher(raw, contract)
+	if err != nil {
+		raw.Close()
+		st.close()
+		return nil, fmt.Errorf("casework: %w", err)
+	}
+	return &Service{cfg: cfg, store: st, pub: pub}, nil
+}
+
+// Close closes the publisher and the store.
+func (s *Service) Close() error { return errors.Join(s.pub.Close(), s.store.close()) }
+
+// Run opens the service, mounts its web face on cfg.Mux when set, and
+// projects the case topics until ctx ends.
+func Run(ctx context.Context, cfg Config) error {
+	s, err := New(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if s.cfg.Mux != nil {
+		s.Mount(s.cfg.Mux)
+	}
+	return s.Run(ctx)
+}
+
+// Run consumes the case topics until ctx ends; an event that breaks its
+// contract or cannot be decoded is dead-lettered.
+func (s *Service) Run(ctx context.Context) error {
+	contract, err := contracts.Default()
+	if err != nil {
+		return fmt.Errorf("casework: %w", err)
+	}
+	dlq, err := bus.NewPublisher(bus.PublisherConfig{Connection: s.cfg.Conn, Source: Source, Logger: s.cfg.Logger})
+	if err != nil {
+		return fmt.Errorf("casework: %w", err)
+	}
+	defer dlq.Close()
+	router, err := bus.NewRouter(bus.RouterConfig{DeadLetters: dlq, Registerer: s.cfg.Metrics, Logger: s.cfg.Logger, Contract: contract})
+	if err != nil {
+		return fmt.Errorf("casework: %w", err)
+	}
+	for _, topic := range Topics {
+		sub, err := bus.NewSubscriber(bus.SubscriberConfig{Connection: s.cfg.Conn, ConsumerGroup: ConsumerGroup, Logger: s.cfg.Logger})
+		if err != nil {
+			return fmt.Errorf("casework: %w", err)
+		}
+		router.AddConsumerHandler("casework:"+topic, topic, sub, s.handle(topic))
+	}
+	if err := router.Run(ctx); err != nil && ctx.Err() == nil {
+		return fmt.Errorf("casework: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,152 @@
+package casework
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+
+	"github.com/vasteras/civicbus/bus/middleware"
+	"github.com/vasteras/civicbus/schemas"
+)
+
+// The topics the inbox is projected from, and the one it publishes.
+const (
+	TopicCaseOpened      = "cases.case-opened.v1"
+	TopicStepCompleted   = "cases.step-completed.v1"
+	TopicDecision        = "cases.decision-recorded.v1"
+	TopicDecisionAmended = "cases.decision-amended.v1"
+	TopicCaseClosed      = "cases.case-closed.v1"
+)
+
+// Topics lists the topics the service consumes.
+var Topics = []string{TopicCaseOpened, TopicStepCompleted, TopicDecision, TopicDecisionAmended, TopicCaseClosed}
+
+// appliers project one topic's event in a transaction.
+var appliers = map[string]func(tx, string, []byte) error{
+	TopicCaseOpened:      applyOpened,
+	TopicStepCompleted:   applyStep,
+	TopicDecision:        applyDecision,
+	TopicDecisionAmended: applyAmended,
+	TopicCaseClosed:      applyClosed,
+}
+
+// Apply projects one event of topic, with CloudEvents id eventID, into the
+// inbox, once: an event id already applied changes nothing and Apply
+// returns false. A payload that is not the topic's JSON is a permanent
+// error (dead-lettered by the router).
+func (s *Service) Apply(ctx context.Context, topic, eventID string, payload []byte) (bool, error) {
+	fn, ok := appliers[topic]
+	if !ok {
+		return false, fmt.Errorf("casework: topic %s is not projected", topic)
+	}
+	return s.store.applyOnce(ctx, eventID, topic, func(t tx) error { return fn(t, eventID, payload) })
+}
+
+// handle is the router's handler for topic.
+func (s *Service) handle(topic string) message.NoPublishHandlerFunc {
+	return func(msg *message.Message) error {
+		_, err := s.Apply(msg.Context(), topic, msg.UUID, msg.Payload)
+		var bad *badEvent
+		if errors.As(err, &bad) {
+			return middleware.Permanent(err)
+		}
+		return err
+	}
+}
+
+// badEvent is a payload that cannot be decoded; it names the topic, never
+// a value.
+type badEvent struct{ topic string }
+
+func (e *badEvent) Error() string { return "casework: the event is not a valid " + e.topic + " object" }
+
+func decode(topic string, payload []byte, v any) error {
+	if err := json.Unmarshal(payload, v); err != nil {
+		return &badEvent{topic}
+	}
+	return nil
+}
+
+func actorOr(a *schemas.Actor) schemas.Actor {
+	if a == nil {
+		return schemas.Actor{Kind: schemas.ActorSystem, ID: "civicbus"}
+	}
+	return *a
+}
+
+func applyOpened(t tx, id string, payload []byte) error {
+	var e schemas.CaseOpened
+	if err := decode(TopicCaseOpened, payload, &e); err != nil {
+		return err
+	}
+	if err := t.exec(`INSERT INTO casework_cases (case_id, case_type, org_unit_id, reference_number, subject_ref, deadline, opened_at, assignee)
+VALUES (?, ?, ?, ?, ?, ?, ?, '') ON CONFLICT (case_id) DO NOTHING`,
+		e.CaseID, e.CaseType, e.OrgUnitID, e.ReferenceNumber, e.SubjectRef, string(e.Deadline), ts(e.OpenedAt)); err != nil {
+		return err
+	}
+	a := actorOr(e.OpenedBy)
+	return t.entry(Entry{ID: id, CaseID: e.CaseID, Kind: KindOpened, At: e.OpenedAt, ActorKind: string(a.Kind), ActorID: a.ID, Version: a.Version, Body: payload})
+}
+
+func applyStep(t tx, id string, payload []byte) error {
+	var e schemas.StepCompleted
+	if err := decode(TopicStepCompleted, payload, &e); err != nil {
+		return err
+	}
+	a := e.CompletedBy
+	return t.entry(Entry{ID: id, CaseID: e.CaseID, Kind: KindStep, At: e.CompletedAt, ActorKind: string(a.Kind), ActorID: a.ID,
+		Version: a.Version, StepID: e.StepID, DecisionID: e.DecisionID, Automated: e.Automated, Body: payload})
+}
+
+func applyDecision(t tx, id string, payload []byte) error {
+	var e schemas.DecisionRecorded
+	if err := decode(TopicDecision, payload, &e); err != nil {
+		return err
+	}
+	return t.decision(id, e.CaseID, e.StepID, e.DecisionID, "", KindDecision, e.DecidedAt, e.DecidedBy, e.Automated, string(e.Outcome), payload)
+}
+
+func applyAmended(t tx, id string, payload []byte) error {
+	var e schemas.DecisionAmended
+	if err := decode(TopicDecisionAmended, payload, &e); err != nil {
+		return err
+	}
+	return t.decision(id, e.CaseID, e.StepID, e.DecisionID, e.AmendsDecisionID, KindAmended, e.AmendedAt, e.AmendedBy, false, string(e.Outcome), payload)
+}
+
+// decision appends a decision record and its timeline entry.
+func (t tx) decision(eventID, caseID, step, decisionID, amends, kind string, at time.Time, a schemas.Actor, automated bool, outcome string, payload []byte) error {
+	if err := t.exec(`INSERT INTO casework_decisions (decision_id, case_id, step_id, amends_id, automated, actor, outcome, decided_at, record_json)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (decision_id) DO NOTHING`,
+		decisionID, caseID, step, amends, b2i(automated), actorKey(a), outcome, ts(at), string(payload)); err != nil {
+		return err
+	}
+	return t.entry(Entry{ID: eventID, CaseID: caseID, Kind: kind, At: at, ActorKind: string(a.Kind), ActorID: a.ID, Version: a.Version,
+		StepID: step, DecisionID: decisionID, Automated: automated, Body: payload})
+}
+
+// actorKey names a rule or model with its version, or a person.
+func actorKey(a schemas.Actor) string {
+	if a.Version == "" {
+		return string(a.Kind) + ":" + a.ID
+	}
+	return string(a.Kind) + ":" + a.ID + "@" + a.Version
+}
+
+func applyClosed(t tx, id string, payload []byte) error {
+	var e schemas.CaseClosed
+	if err := decode(TopicCaseClosed, payload, &e); err != nil {
+		return err
+	}
+	if err := t.exec(`INSERT INTO casework_closures (case_id, resolution, closed_at) VALUES (?, ?, ?) ON CONFLICT (case_id) DO NOTHING`,
+		e.CaseID, string(e.Resolution), ts(e.ClosedAt)); err != nil {
+		return err
+	}
+	a := actorOr(e.ClosedBy)
+	return t.entry(Entry{ID: id, CaseID: e.CaseID, Kind: KindClosed, At: e.ClosedAt, ActorKind: string(a.Kind), ActorID: a.ID,
+		Version: a.Version, DecisionID: e.FinalDecisionID, Body: payload})
+}

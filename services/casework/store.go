@@ -1,0 +1,386 @@
+package casework
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/vasteras/civicbus/internal/sqldb"
+)
+
+// store is the inbox: the cases, their timelines and decision records as
+// projected from the case events, the caseworkers' own entries (comments,
+// assignments, confirmations), the access log and the sessions. Decision
+// rows are append-only.
+type store struct {
+	db *sqldb.DB
+}
+
+var ddl = []string{
+	`CREATE TABLE IF NOT EXISTS casework_applied (
+	event_id   TEXT PRIMARY KEY,
+	topic      TEXT NOT NULL,
+	applied_at TEXT NOT NULL)`,
+	`CREATE TABLE IF NOT EXISTS casework_cases (
+	case_id          TEXT PRIMARY KEY,
+	case_type        TEXT NOT NULL,
+	org_unit_id      TEXT NOT NULL,
+	reference_number TEXT NOT NULL,
+	subject_ref      TEXT NOT NULL,
+	deadline         TEXT NOT NULL,
+	opened_at        TEXT NOT NULL,
+	assignee         TEXT NOT NULL)`,
+	`CREATE TABLE IF NOT EXISTS casework_closures (
+	case_id    TEXT PRIMARY KEY,
+	resolution TEXT NOT NULL,
+	closed_at  TEXT NOT NULL)`,
+	`CREATE TABLE IF NOT EXISTS casework_timeline (
+	entry_id    TEXT PRIMARY KEY,
+	case_id     TEXT NOT NULL,
+	kind        TEXT NOT NULL,
+	at          TEXT NOT NULL,
+	actor_kind  TEXT NOT NULL,
+	actor_id    TEXT NOT NULL,
+	actor_ver   TEXT NOT NULL,
+	step_id     TEXT NOT NULL,
+	decision_id TEXT NOT NULL,
+	automated   INTEGER NOT NULL,
+	body        TEXT NOT NULL)`,
+	`CREATE INDEX IF NOT EXISTS casework_timeline_case ON casework_timeline (case_id, at)`,
+	`CREATE TABLE IF NOT EXISTS casework_decisions (
+	decision_id TEXT PRIMARY KEY,
+	case_id     TEXT NOT NULL,
+	step_id     TEXT NOT NULL,
+	amends_id   TEXT NOT NULL,
+	automated   INTEGER NOT NULL,
+	actor       TEXT NOT NULL,
+	outcome     TEXT NOT NULL,
+	decided_at  TEXT NOT NULL,
+	record_json TEXT NOT NULL)`,
+	`CREATE INDEX IF NOT EXISTS casework_decisions_case ON casework_decisions (case_id)`,
+	`CREATE TABLE IF NOT EXISTS casework_access_log (
+	entry_id TEXT PRIMARY KEY,
+	at       TEXT NOT NULL,
+	username TEXT NOT NULL,
+	case_id  TEXT NOT NULL,
+	action   TEXT NOT NULL,
+	allowed  INTEGER NOT NULL)`,
+	`CREATE TABLE IF NOT EXISTS casework_sessions (
+	token_hash TEXT PRIMARY KEY,
+	username   TEXT NOT NULL,
+	csrf       TEXT NOT NULL,
+	expires_at TEXT NOT NULL)`,
+}
+
+func openStore(ctx context.Context, dsn string) (*store, error) {
+	db, err := sqldb.Open(ctx, dsn)
+	if err != nil {
+		return nil, fmt.Errorf("casework: %w", err)
+	}
+	for _, q := range ddl {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("casework: create tables: %w", err)
+		}
+	}
+	return &store{db: db}, nil
+}
+
+func (s *store) close() error { return s.db.Close() }
+
+func ts(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// tx is one projection transaction: the event id is claimed first, so an
+// event already applied changes nothing.
+type tx struct {
+	*sql.Tx
+	s *store
+}
+
+func (t tx) exec(q string, args ...any) error {
+	_, err := t.Tx.Exec(t.s.db.Q(q), args...)
+	return err
+}
+
+// applyOnce runs fn in a transaction that also records eventID; when
+// eventID was applied before it runs nothing and returns false.
+func (s *store) applyOnce(ctx context.Context, eventID, topic string, fn func(tx) error) (bool, error) {
+	t, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return false, fmt.Errorf("casework: begin: %w", err)
+	}
+	defer t.Rollback()
+	res, err := t.ExecContext(ctx, s.db.Q(`INSERT INTO casework_applied (event_id, topic, applied_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`),
+		eventID, topic, ts(time.Now()))
+	if err != nil {
+		return false, fmt.Errorf("casework: claim event: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, nil
+	}
+	if err := fn(tx{t, s}); err != nil {
+		return false, fmt.Errorf("casework: apply %s: %w", topic, err)
+	}
+	if err := t.Commit(); err != nil {
+		return false, fmt.Errorf("casework: commit: %w", err)
+	}
+	return true, nil
+}
+
+// Entry is one line of a case's timeline.
+type Entry struct {
+	ID         string          `json:"id"`
+	CaseID     string          `json:"-"`
+	Kind       string          `json:"kind"`
+	At         time.Time       `json:"at"`
+	ActorKind  string          `json:"actor_kind"`
+	ActorID    string          `json:"actor_id"`
+	Version    string          `json:"actor_version,omitempty"`
+	StepID     string          `json:"step_id,omitempty"`
+	DecisionID string          `json:"decision_id,omitempty"`
+	Automated  bool            `json:"automated"`
+	Body       json.RawMessage `json:"body,omitempty"`
+}
+
+// The timeline entry kinds.
+const (
+	KindOpened    = "case-opened"
+	KindStep      = "step-completed"
+	KindDecision  = "decision-recorded"
+	KindAmended   = "decision-amended"
+	KindClosed    = "case-closed"
+	KindComment   = "comment"
+	KindAssigned  = "assigned"
+	KindConfirmed = "confirmed"
+)
+
+func (t tx) entry(e Entry) error {
+	body := string(e.Body)
+	if body == "" {
+		body = "{}"
+	}
+	return t.exec(`INSERT INTO casework_timeline (entry_id, case_id, kind, at, actor_kind, actor_id, actor_ver, step_id, decision_id, automated, body)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		e.ID, e.CaseID, e.Kind, ts(e.At), e.ActorKind, e.ActorID, e.Version, e.StepID, e.DecisionID, b2i(e.Automated), body)
+}
+
+// Case is a case in the inbox.
+type Case struct {
+	ID              string    `json:"case_id"`
+	Type            string    `json:"case_type"`
+	Unit            string    `json:"org_unit_id"`
+	ReferenceNumber string    `json:"reference_number,omitempty"`
+	SubjectRef      string    `json:"subject_ref,omitempty"`
+	Deadline        string    `json:"deadline,omitempty"`
+	OpenedAt        time.Time `json:"opened_at"`
+	Status          string    `json:"status"`
+	Resolution      string    `json:"resolution,omitempty"`
+	ClosedAt        string    `json:"closed_at,omitempty"`
+	Assignee        string    `json:"assignee,omitempty"`
+	Automated       int       `json:"automated_steps"`
+	Referred        int       `json:"referred_steps"`
+}
+
+// Case statuses.
+const (
+	StatusOpen   = "open"
+	StatusClosed = "closed"
+)
+
+// Filter selects cases. Units empty means every unit (admin); nil Units
+// is not allowed by callers.
+type Filter struct {
+	Units     []string // the units the viewer may see; AllUnits for every unit
+	AllUnits  bool
+	CaseType  string
+	Status    string
+	Automated bool   // only cases with automated steps
+	Assignee  string // only cases assigned to this user
+}
+
+// caseCols and caseFrom read a case: a closure may be projected before
+// its case is opened (the topics are not ordered with each other), so the
+// status is derived from it rather than written over the case.
+const caseFrom = ` FROM casework_cases c LEFT JOIN casework_closures x ON x.case_id = c.case_id`
+
+const caseCols = `c.case_id, c.case_type, c.org_unit_id, c.reference_number, c.subject_ref, c.deadline, c.opened_at,
+ CASE WHEN x.case_id IS NULL THEN 'open' ELSE 'closed' END, COALESCE(x.resolution, ''), COALESCE(x.closed_at, ''), c.assignee,
+ (SELECT COUNT(*) FROM casework_decisions d WHERE d.case_id = c.case_id AND d.automated = 1),
+ (SELECT COUNT(*) FROM casework_decisions d WHERE d.case_id = c.case_id AND d.outcome = 'referred')`
+
+// cases lists the cases f selects, newest first.
+func (s *store) cases(ctx context.Context, f Filter) ([]Case, error) {
+	var where []string
+	var args []any
+	if !f.AllUnits {
+		if len(f.Units) == 0 {
+			return nil, nil
+		}
+		where = append(where, "c.org_unit_id IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(f.Units)), ", ")+")")
+		for _, u := range f.Units {
+			args = append(args, u)
+		}
+	}
+	add := func(cond string, v any) { where = append(where, cond); args = append(args, v) }
+	if f.CaseType != "" {
+		add("c.case_type = ?", f.CaseType)
+	}
+	switch f.Status {
+	case StatusOpen:
+		where = append(where, "x.case_id IS NULL")
+	case StatusClosed:
+		where = append(where, "x.case_id IS NOT NULL")
+	}
+	if f.Assignee != "" {
+		add("c.assignee = ?", f.Assignee)
+	}
+	if f.Automated {
+		where = append(where, "EXISTS (SELECT 1 FROM casework_decisions d WHERE d.case_id = c.case_id AND d.automated = 1)")
+	}
+	q := `SELECT ` + caseCols + caseFrom
+	if len(where) > 0 {
+		q += " WHERE " + strings.Join(where, " AND ")
+	}
+	rows, err := s.db.QueryContext(ctx, s.db.Q(q+" ORDER BY c.opened_at DESC, c.case_id LIMIT 500"), args...)
+	if err != nil {
+		return nil, fmt.Errorf("casework: list cases: %w", err)
+	}
+	defer rows.Close()
+	var out []Case
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func scanCase(r interface{ Scan(...any) error }) (Case, error) {
+	var c Case
+	var opened string
+	if err := r.Scan(&c.ID, &c.Type, &c.Unit, &c.ReferenceNumber, &c.SubjectRef, &c.Deadline, &opened, &c.Status,
+		&c.Resolution, &c.ClosedAt, &c.Assignee, &c.Automated, &c.Referred); err != nil {
+		return c, err
+	}
+	c.OpenedAt, _ = time.Parse(time.RFC3339Nano, opened)
+	return c, nil
+}
+
+// errNoCase is a case that is not in the inbox.
+var errNoCase = errors.New("casework: no such case")
+
+// caseByID returns one case.
+func (s *store) caseByID(ctx context.Context, id string) (Case, error) {
+	c, err := scanCase(s.db.QueryRowContext(ctx, s.db.Q(`SELECT `+caseCols+caseFrom+` WHERE c.case_id = ?`), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, errNoCase
+	}
+	if err != nil {
+		return c, fmt.Errorf("casework: read case: %w", err)
+	}
+	return c, nil
+}
+
+// timeline is a case's entries, oldest first.
+func (s *store) timeline(ctx context.Context, caseID string) ([]Entry, error) {
+	rows, err := s.db.QueryContext(ctx, s.db.Q(`SELECT entry_id, kind, at, actor_kind, actor_id, actor_ver, step_id, decision_id, automated, body
+FROM casework_timeline WHERE case_id = ? ORDER BY at, entry_id`), caseID)
+	if err != nil {
+		return nil, fmt.Errorf("casework: read timeline: %w", err)
+	}
+	defer rows.Close()
+	var out []Entry
+	for rows.Next() {
+		var e Entry
+		var at, body string
+		var auto int
+		if err := rows.Scan(&e.ID, &e.Kind, &at, &e.ActorKind, &e.ActorID, &e.Version, &e.StepID, &e.DecisionID, &auto, &body); err != nil {
+			return nil, err
+		}
+		e.At, _ = time.Parse(time.RFC3339Nano, at)
+		e.Automated = auto == 1
+		e.Body = json.RawMessage(body)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// decisions is a case's decision records as they were published, oldest
+// first.
+func (s *store) decisions(ctx context.Context, caseID string) ([]json.RawMessage, error) {
+	rows, err := s.db.QueryContext(ctx, s.db.Q(`SELECT record_json FROM casework_decisions WHERE case_id = ? ORDER BY decided_at, decision_id`), caseID)
+	if err != nil {
+		return nil, fmt.Errorf("casework: read decisions: %w", err)
+	}
+	defer rows.Close()
+	var out []json.RawMessage
+	for rows.Next() {
+		var js string
+		if err := rows.Scan(&js); err != nil {
+			return nil, err
+		}
+		out = append(out, json.RawMessage(js))
+	}
+	return out, rows.Err()
+}
+
+// decision returns one decision record and its case.
+func (s *store) decision(ctx context.Context, id string) (caseID string, rec json.RawMessage, err error) {
+	var js string
+	err = s.db.QueryRowContext(ctx, s.db.Q(`SELECT case_id, record_json FROM casework_decisions WHERE decision_id = ?`), id).Scan(&caseID, &js)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil, errNoCase
+	}
+	return caseID, json.RawMessage(js), err
+}
+
+// logAccess appends a row to the access log.
+func (s *store) logAccess(ctx context.Context, id, username, caseID, action string, allowed bool) error {
+	_, err := s.db.ExecContext(ctx, s.db.Q(`INSERT INTO casework_access_log (entry_id, at, username, case_id, action, allowed) VALUES (?, ?, ?, ?, ?, ?)`),
+		id, ts(time.Now()), username, caseID, action, b2i(allowed))
+	if err != nil {
+		return fmt.Errorf("casework: access log: %w", err)
+	}
+	return nil
+}
+
+// Access is a row of the access log.
+type Access struct {
+	Username string `json:"username"`
+	CaseID   string `json:"case_id"`
+	Action   string `json:"action"`
+	Allowed  bool   `json:"allowed"`
+}
+
+// accessLog is every access to caseID, oldest first.
+func (s *store) accessLog(ctx context.Context, caseID string) ([]Access, error) {
+	rows, err := s.db.QueryContext(ctx, s.db.Q(`SELECT username, case_id, action, allowed FROM casework_access_log WHERE case_id = ? ORDER BY at`), caseID)
+	if err != nil {
+		return nil, fmt.Errorf("casework: read access log: %w", err)
+	}
+	defer rows.Close()
+	var out []Access
+	for rows.Next() {
+		var a Access
+		var ok int
+		if err := rows.Scan(&a.Username, &a.CaseID, &a.Action, &ok); err != nil {
+			return nil, err
+		}
+		a.Allowed = ok == 1
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
