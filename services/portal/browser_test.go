@@ -1,0 +1,372 @@
+package portal
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"image/png"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	cdppage "github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/vasteras/civicbus/internal/testenv"
+)
+
+// EnvChromium names the Chromium binary the browser test drives; unset, it
+// looks for chromium, chromium-browser, google-chrome and headless-shell on
+// PATH.
+const envChromium = "CIVICBUS_CHROMIUM"
+
+// envArtifacts names a directory the browser test keeps its screenshots
+// in; unset, they go to the test's artifact directory (go test -artifacts
+// keeps it).
+const envArtifacts = "CIVICBUS_ARTIFACTS"
+
+// TestBrowser walks the seeded portal as a citizen does, in headless
+// Chromium: the catalog, a search typed from the keyboard, a dataset's page
+// and its preview, the CSV download (compared with datastore_search's
+// rows), and the dataset whose title and cells are hostile HTML. Each step
+// leaves a PNG screenshot.
+func TestBrowser(t *testing.T) {
+	s := newSeeded(t)
+	ctx, dialogs := newBrowser(t)
+	shots := screenshotDir(t)
+
+	visit(t, ctx, s.srv.URL+"/")
+	checkAccessible(t, ctx, "catalog")
+	screenshot(t, ctx, shots, "1-catalog")
+
+	searchByKeyboard(t, ctx, "snödjup")
+	if got := evaluate[[]string](t, ctx, `[...document.querySelectorAll("main article h3 a")].map(a => a.textContent)`); !slices.Equal(got, []string{weatherDef.Title.SV}) {
+		t.Fatalf("search snödjup: results %q, want only %q", got, weatherDef.Title.SV)
+	}
+	screenshot(t, ctx, shots, "2-search")
+
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS("main article h3 a"), chromedp.NodeVisible)); err != nil {
+		t.Fatalf("open the dataset: %v", err)
+	}
+	checkAccessible(t, ctx, "dataset")
+	checkPreview(t, ctx, s)
+	screenshot(t, ctx, shots, "3-dataset")
+	checkDownload(t, ctx, s)
+
+	visit(t, ctx, s.srv.URL+"/datasets/"+wasteDef.Name)
+	checkHostile(t, ctx)
+	screenshot(t, ctx, shots, "4-hostile")
+	if n := dialogs.Load(); n != 0 {
+		t.Errorf("%d JavaScript dialogs opened: hostile text ran as script", n)
+	}
+}
+
+// chromiumPath finds the browser, or skips (fails under
+// CIVICBUS_REQUIRE_SERVICES=1).
+func chromiumPath(t *testing.T) string {
+	if p := os.Getenv(envChromium); p != "" {
+		return p
+	}
+	var err error
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
+		var p string
+		if p, err = exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	testenv.Unavailable(t, "Chromium (apt-get install chromium, or set "+envChromium+")", err)
+	return ""
+}
+
+// newBrowser starts headless Chromium for the test, with the flags this
+// closed network needs, and counts the JavaScript dialogs its page opens
+// (dismissing them).
+func newBrowser(t *testing.T) (context.Context, *atomic.Int32) {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath(t)), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
+	// A guard against a hung browser, not a timed assertion.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancelTab := chromedp.NewContext(ctx)
+	t.Cleanup(cancelTab)
+	var dialogs atomic.Int32
+	err := chromedp.Listen(ctx, func(ev any) {
+		if _, ok := ev.(*cdppage.EventJavascriptDialogOpening); ok {
+			dialogs.Add(1)
+			go chromedp.Call(ctx, cdppage.HandleJavaScriptDialog, cdppage.HandleJavaScriptDialogParams{Accept: false})
+		}
+	})
+	if err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	return ctx, &dialogs
+}
+
+func visit(t *testing.T, ctx context.Context, u string) {
+	t.Helper()
+	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(u))
+	if err != nil {
+		t.Fatalf("open %s: %v", u, err)
+	}
+	if resp.Status != http.StatusOK {
+		t.Fatalf("open %s: status %d", u, resp.Status)
+	}
+}
+
+// evaluate runs a JavaScript expression on the page and returns its value.
+func evaluate[T any](t *testing.T, ctx context.Context, js string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", js, err)
+	}
+	return v
+}
+
+// searchByKeyboard tabs to the search field (it must be reachable without
+// a mouse), types q and presses Enter.
+func searchByKeyboard(t *testing.T, ctx context.Context, q string) {
+	t.Helper()
+	const most = 10
+	for range most {
+		if evaluate[string](t, ctx, `document.activeElement.id`) == "q" {
+			break
+		}
+		if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Tab)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if evaluate[string](t, ctx, `document.activeElement.id`) != "q" {
+		t.Fatalf("the search field is not reached in %d presses of Tab", most)
+	}
+	resp, err := chromedp.RunResponse(ctx, chromedp.KeyEvent(q+kb.Enter))
+	if err != nil {
+		t.Fatalf("submit the search: %v", err)
+	}
+	if got, err := url.Parse(resp.URL); err != nil || got.Query().Get("q") != q {
+		t.Fatalf("the search went to %s, want ?q=%s", resp.URL, q)
+	}
+}
+
+// a11y is what checkAccessible reads off a page.
+type a11y struct {
+	Lang     string   `json:"lang"`
+	Headings []int    `json:"headings"`
+	Inputs   []string `json:"inputs"` // the labels of the visible text inputs ("" when none)
+}
+
+const a11yJS = `({
+	lang: document.documentElement.lang,
+	headings: [...document.querySelectorAll("h1,h2,h3,h4,h5,h6")].map(h => +h.tagName[1]),
+	inputs: [...document.querySelectorAll("input:not([type=hidden]),select,textarea")]
+		.map(i => [...(i.labels || [])].map(l => l.textContent.trim()).join(" ") || i.getAttribute("aria-label") || ""),
+})`
+
+// checkAccessible checks what a test can see of keyboard and screen-reader
+// basics: the page's language, one h1 first and no skipped heading level,
+// and a label on every input.
+func checkAccessible(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	a := evaluate[a11y](t, ctx, a11yJS)
+	if a.Lang != "sv" {
+		t.Errorf("%s: <html lang=%q>, want sv", name, a.Lang)
+	}
+	if len(a.Headings) == 0 || a.Headings[0] != 1 || slices.Index(a.Headings[1:], 1) >= 0 {
+		t.Errorf("%s: heading levels %v, want one h1 first", name, a.Headings)
+	}
+	for i := 1; i < len(a.Headings); i++ {
+		if a.Headings[i] > a.Headings[i-1]+1 {
+			t.Errorf("%s: heading levels %v skip from h%d to h%d", name, a.Headings, a.Headings[i-1], a.Headings[i])
+		}
+	}
+	for i, label := range a.Inputs {
+		if label == "" {
+			t.Errorf("%s: input %d has no label", name, i)
+		}
+	}
+}
+
+// table is an HTML table's header and body cells, as text.
+type table struct {
+	Head []string   `json:"head"`
+	Rows [][]string `json:"rows"`
+}
+
+// checkPreview compares the preview table with the first rows of
+// datastore_search, and notes whether the page draws a chart.
+func checkPreview(t *testing.T, ctx context.Context, s *seeded) {
+	t.Helper()
+	got := evaluate[table](t, ctx, `(() => {
+		const t = [...document.querySelectorAll("main table")].find(t => t.caption);
+		const cells = row => [...row.cells].map(c => c.textContent);
+		return t ? {head: cells(t.tHead.rows[0]), rows: [...t.tBodies[0].rows].map(cells)} : {};
+	})()`)
+	head, rows := datastoreRows(t, s, weatherDef.Name)
+	if !slices.Equal(got.Head, head) {
+		t.Fatalf("preview header %q, want %q", got.Head, head)
+	}
+	if len(got.Rows) == 0 || len(got.Rows) > len(rows) {
+		t.Fatalf("preview shows %d rows of %d", len(got.Rows), len(rows))
+	}
+	for i, r := range got.Rows {
+		if !slices.Equal(r, rows[i]) {
+			t.Fatalf("preview row %d is %q, datastore_search has %q", i, r, rows[i])
+		}
+	}
+	if evaluate[bool](t, ctx, `!!document.querySelector("main svg, main canvas")`) {
+		t.Log("the dataset page draws a chart (an svg or canvas in main)")
+	} else {
+		t.Log("the dataset page has no chart yet: only the preview table is checked")
+	}
+}
+
+// datastoreRows reads all of a dataset's latest rows through
+// datastore_search, as the CSV writes them: the columns, then each row's
+// cells as text.
+func datastoreRows(t *testing.T, s *seeded, dataset string) ([]string, [][]string) {
+	t.Helper()
+	resp, err := http.Get(s.srv.URL + "/api/3/action/datastore_search?" + url.Values{"resource_id": {dataset}, "limit": {"32000"}}.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct {
+		Result struct {
+			Fields []struct {
+				ID string `json:"id"`
+			} `json:"fields"`
+			Records []map[string]json.RawMessage `json:"records"`
+			Total   int                          `json:"total"`
+		} `json:"result"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+		t.Fatalf("datastore_search: %v", err)
+	}
+	var cols []string
+	for _, f := range body.Result.Fields {
+		if f.ID != "_id" {
+			cols = append(cols, f.ID)
+		}
+	}
+	if len(body.Result.Records) != body.Result.Total {
+		t.Fatalf("datastore_search gave %d of %d records", len(body.Result.Records), body.Result.Total)
+	}
+	var rows [][]string
+	for _, rec := range body.Result.Records {
+		var row []string
+		for _, c := range cols {
+			row = append(row, cellText(rec[c], false))
+		}
+		rows = append(rows, row)
+	}
+	return cols, rows
+}
+
+// checkDownload clicks the dataset page's CSV link, waits for the browser
+// to save the file, and compares it with datastore_search's rows.
+func checkDownload(t *testing.T, ctx context.Context, s *seeded) {
+	t.Helper()
+	dir := t.TempDir()
+	progress := chromedp.Events(ctx, browser.DownloadProgress)
+	err := chromedp.Do(ctx,
+		chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+			_, err := chromedp.Call(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+				Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName, DownloadPath: dir, EventsEnabled: new(true)})
+			return err
+		}),
+		chromedp.Click(chromedp.CSS(`main a[href$="/latest.csv"]`), chromedp.NodeVisible))
+	if err != nil {
+		t.Fatalf("click the CSV link: %v", err)
+	}
+	var file string
+	for ev, err := range progress {
+		if err != nil {
+			t.Fatalf("wait for the download: %v", err)
+		}
+		if ev.State == browser.DownloadProgressStateCanceled {
+			t.Fatal("the browser cancelled the CSV download")
+		}
+		if ev.State == browser.DownloadProgressStateCompleted {
+			file = filepath.Join(dir, ev.GUID)
+			break
+		}
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil || len(got) == 0 {
+		t.Fatalf("the downloaded CSV does not parse (%d records): %v", len(got), err)
+	}
+	head, rows := datastoreRows(t, s, weatherDef.Name)
+	if !slices.Equal(got[0], head) {
+		t.Fatalf("CSV header %q, want %q", got[0], head)
+	}
+	if !slices.EqualFunc(got[1:], rows, slices.Equal) {
+		t.Fatalf("the downloaded CSV's %d rows differ from datastore_search's %d", len(got)-1, len(rows))
+	}
+}
+
+// checkHostile checks that the dataset whose title is a script and whose
+// cell is an img tag shows both as text.
+func checkHostile(t *testing.T, ctx context.Context) {
+	t.Helper()
+	if got := evaluate[string](t, ctx, `document.querySelector("h1").textContent`); got != hostileTitle {
+		t.Errorf("h1 %q, want the title as text %q", got, hostileTitle)
+	}
+	if got := evaluate[string](t, ctx, `document.title`); !strings.HasPrefix(got, hostileTitle) {
+		t.Errorf("title %q, want it to start with %q", got, hostileTitle)
+	}
+	if n := evaluate[int](t, ctx, `document.querySelectorAll("main script, main img").length`); n != 0 {
+		t.Errorf("%d script or img elements in main: hostile text became markup", n)
+	}
+	if !evaluate[bool](t, ctx, `[...document.querySelectorAll("main td")].some(td => td.textContent === "<img src=x onerror=alert(1)>")`) {
+		t.Error("the hostile cell is not shown as text in the preview")
+	}
+}
+
+// screenshotDir is where the screenshots go: $CIVICBUS_ARTIFACTS/portal-
+// browser when set, else the test's artifact directory.
+func screenshotDir(t *testing.T) string {
+	t.Helper()
+	dir := t.ArtifactDir()
+	if root := os.Getenv(envArtifacts); root != "" {
+		dir = filepath.Join(root, "portal-browser")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("screenshots in %s", dir)
+	return dir
+}
+
+// screenshot saves the whole page as dir/name.png.
+func screenshot(t *testing.T, ctx context.Context, dir, name string) {
+	t.Helper()
+	b, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if cfg, err := png.DecodeConfig(bytes.NewReader(b)); err != nil || cfg.Width == 0 {
+		t.Fatalf("screenshot %s is not a PNG: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
