@@ -227,10 +227,8 @@ func (s *store) cases(ctx context.Context, f Filter) ([]Case, error) {
 		if len(f.Units) == 0 {
 			return nil, nil
 		}
-		where = append(where, "c.org_unit_id IN ("+strings.TrimSuffix(strings.Repeat("?, ", len(f.Units)), ", ")+")")
-		for _, u := range f.Units {
-			args = append(args, u)
-		}
+		cond, unitArgs := unitsIn(f.Units)
+		where, args = append(where, cond), unitArgs
 	}
 	add := func(cond string, v any) { where = append(where, cond); args = append(args, v) }
 	if f.CaseType != "" {
@@ -266,6 +264,15 @@ func (s *store) cases(ctx context.Context, f Filter) ([]Case, error) {
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// unitsIn is the condition that c.org_unit_id is one of units.
+func unitsIn(units []string) (string, []any) {
+	args := make([]any, len(units))
+	for i, u := range units {
+		args[i] = u
+	}
+	return "c.org_unit_id IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(units)), ", ") + ")", args
 }
 
 func scanCase(r interface{ Scan(...any) error }) (Case, error) {

@@ -1,0 +1,261 @@
+package casework
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strings"
+	"time"
+)
+
+//go:embed templates/*.html templates/casework.css
+var templateFS embed.FS
+
+var pages = func() map[string]*template.Template {
+	m := map[string]*template.Template{}
+	for _, name := range []string{"login.html", "inbox.html", "case.html", "audit.html", "supervisor.html", "message.html"} {
+		m[name] = template.Must(template.New(name).Funcs(template.FuncMap{
+			"time":    func(t time.Time) string { return t.In(stockholm).Format("2006-01-02 15:04") },
+			"actor":   actorText,
+			"outcome": outcomeText,
+			"kind":    kindText,
+			"pct":     func(f float64) string { return template.HTMLEscapeString(formatPct(f)) },
+		}).ParseFS(templateFS, "templates/layout.html", "templates/parts.html", "templates/"+name))
+	}
+	return m
+}()
+
+var stockholm = func() *time.Location {
+	if l, err := time.LoadLocation("Europe/Stockholm"); err == nil {
+		return l
+	}
+	return time.UTC
+}()
+
+// view is what every template gets.
+type view struct {
+	Title   string
+	Prefix  string
+	User    *User
+	CSRF    string
+	Message string
+	Data    any
+}
+
+// render writes a page; a template error is answered 500 without a half
+// page.
+func (s *Service) render(w http.ResponseWriter, status int, name string, v view) {
+	v.Prefix = s.cfg.Prefix
+	var b bytes.Buffer
+	if err := pages[name].ExecuteTemplate(&b, "layout", v); err != nil {
+		s.cfg.Logger.Error("casework: render", "template", name, "err", err)
+		http.Error(w, "Något gick fel.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(b.Bytes())
+}
+
+func (s *Service) viewFor(sess *session, title string, data any) view {
+	return view{Title: title, User: sess.user, CSRF: sess.csrf, Data: data}
+}
+
+func handleCSS(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	http.ServeFileFS(w, r, templateFS, "templates/casework.css")
+}
+
+func (s *Service) handleLoginForm(w http.ResponseWriter, r *http.Request) {
+	token := randomToken()
+	http.SetCookie(w, s.cookie(loginCookie, token, 3600))
+	s.render(w, http.StatusOK, "login.html", view{Title: "Logga in", CSRF: token})
+}
+
+func (s *Service) handleLogin(w http.ResponseWriter, r *http.Request) {
+	c, err := r.Cookie(loginCookie)
+	if err != nil || !sameToken(r.PostFormValue("csrf"), c.Value) {
+		s.refuse(w, r, http.StatusForbidden, "Inloggningsformuläret saknar giltig säkerhetstoken (CSRF). Ladda om sidan och försök igen.", "sign-in csrf token missing or wrong")
+		return
+	}
+	u := s.cfg.Users.Authenticate(r.PostFormValue("username"), r.PostFormValue("password"))
+	if u == nil {
+		s.cfg.Logger.Warn("casework: sign-in refused", "reason", "unknown user or wrong password")
+		token := randomToken()
+		http.SetCookie(w, s.cookie(loginCookie, token, 3600))
+		s.render(w, http.StatusUnauthorized, "login.html", view{Title: "Logga in", CSRF: token, Message: "Fel användarnamn eller lösenord."})
+		return
+	}
+	http.SetCookie(w, s.cookie(loginCookie, "", -1))
+	if err := s.startSession(w, r, u); err != nil {
+		s.fail(w, r, http.StatusInternalServerError, "Något gick fel. Försök igen.", "start session", err)
+		return
+	}
+	http.Redirect(w, r, s.cfg.Prefix, http.StatusSeeOther)
+}
+
+func (s *Service) handleLogout(w http.ResponseWriter, r *http.Request, sess *session) {
+	if err := s.endSession(r.Context(), w, r); err != nil {
+		s.fail(w, r, http.StatusInternalServerError, "Något gick fel. Försök igen.", "end session", err)
+		return
+	}
+	http.Redirect(w, r, s.cfg.Prefix+"login", http.StatusSeeOther)
+}
+
+// inbox is the inbox page's data.
+type inbox struct {
+	Cases  []Case
+	Filter Filter
+	Mine   bool
+}
+
+func (s *Service) handleInbox(w http.ResponseWriter, r *http.Request, sess *session) {
+	f := filter(r, sess.user)
+	cs, err := s.store.cases(r.Context(), f)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, "Något gick fel. Försök igen.", "list cases", err)
+		return
+	}
+	s.render(w, http.StatusOK, "inbox.html", s.viewFor(sess, "Inkorg", inbox{Cases: cs, Filter: f, Mine: f.Assignee != ""}))
+}
+
+// casePage is the case page's data.
+type casePage struct {
+	Case     Case
+	Timeline []timelineItem
+	Users    []*User // whom the case can be assigned to
+}
+
+// timelineItem is an entry with its decision content read out.
+type timelineItem struct {
+	Entry
+	Decision *decisionView
+	Text     string // a comment's text, an assignment's assignee
+}
+
+// decisionView is what a decision record states, recorded or amended.
+type decisionView struct {
+	DecisionID       string           `json:"decision_id"`
+	AmendsDecisionID string           `json:"amends_decision_id"`
+	Outcome          string           `json:"outcome"`
+	Result           string           `json:"result"`
+	Motivering       string           `json:"motivering"`
+	LegalBasis       []string         `json:"legal_basis"`
+	DelegationRef    string           `json:"delegation_ref"`
+	Confidence       *float64         `json:"confidence"`
+	Reason           string           `json:"reason"`
+	Inputs           []map[string]any `json:"inputs"`
+	Fields           map[string]any   `json:"fields"`
+	Amendments       []string         `json:"-"` // ids of records that amend this one
+	Confirmed        []string         `json:"-"` // who confirmed it
+}
+
+// ConfidenceText is the confidence as a decimal, or "".
+func (d decisionView) ConfidenceText() string {
+	if d.Confidence == nil {
+		return ""
+	}
+	return strings.Replace(fmt.Sprintf("%.2f", *d.Confidence), ".", ",", 1)
+}
+
+// InputValue shows an input's value as JSON, or its reference.
+func (d decisionView) InputValue(in map[string]any) string {
+	if v, ok := in["value"]; ok {
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
+	if ref, ok := in["ref"].(string); ok {
+		return "hämtat från " + ref
+	}
+	return ""
+}
+
+func items(tl []Entry) []timelineItem {
+	out := make([]timelineItem, 0, len(tl))
+	byID := map[string]*decisionView{}
+	for _, e := range tl {
+		it := timelineItem{Entry: e}
+		switch e.Kind {
+		case KindDecision, KindAmended:
+			var d decisionView
+			if json.Unmarshal(e.Body, &d) == nil {
+				it.Decision = &d
+			}
+		case KindComment, KindAssigned:
+			var b struct{ Text, Assignee string }
+			_ = json.Unmarshal(e.Body, &b)
+			it.Text = b.Text + b.Assignee
+		}
+		out = append(out, it)
+	}
+	for i := range out {
+		if d := out[i].Decision; d != nil {
+			byID[d.DecisionID] = d
+		}
+	}
+	for _, it := range out {
+		if d := it.Decision; d != nil && d.AmendsDecisionID != "" && byID[d.AmendsDecisionID] != nil {
+			byID[d.AmendsDecisionID].Amendments = append(byID[d.AmendsDecisionID].Amendments, d.DecisionID)
+		}
+		if it.Kind == KindConfirmed && byID[it.DecisionID] != nil {
+			byID[it.DecisionID].Confirmed = append(byID[it.DecisionID].Confirmed, it.ActorID)
+		}
+	}
+	return out
+}
+
+func (s *Service) handleCase(w http.ResponseWriter, r *http.Request, sess *session) {
+	c, ok := s.openCase(w, r, sess, "page")
+	if !ok {
+		return
+	}
+	s.renderCase(w, r, sess, c, "case.html", "Ärende")
+}
+
+func (s *Service) handleAudit(w http.ResponseWriter, r *http.Request, sess *session) {
+	c, ok := s.openCase(w, r, sess, "audit")
+	if !ok {
+		return
+	}
+	s.renderCase(w, r, sess, c, "audit.html", "Beslutshistorik")
+}
+
+func (s *Service) renderCase(w http.ResponseWriter, r *http.Request, sess *session, c Case, name, title string) {
+	tl, err := s.store.timeline(r.Context(), c.ID)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, "Något gick fel. Försök igen.", "read timeline", err)
+		return
+	}
+	s.render(w, http.StatusOK, name, s.viewFor(sess, title+" "+c.ReferenceNumber, casePage{Case: c, Timeline: items(tl), Users: s.assignable(c.Unit)}))
+}
+
+func (s *Service) handleAuditJSON(w http.ResponseWriter, r *http.Request, sess *session) {
+	c, ok := s.openCase(w, r, sess, "audit-export")
+	if !ok {
+		return
+	}
+	doc, err := s.caseDoc(r.Context(), c)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, "internal error", "read case", err)
+		return
+	}
+	w.Header().Set("Content-Disposition", `attachment; filename="beslutshistorik-`+c.ID+`.json"`)
+	writeJSON(w, http.StatusOK, map[string]any{"exported_at": time.Now().UTC(), "exported_by": sess.user.Username,
+		"case": doc.Case, "decisions": doc.Decisions, "timeline": doc.Timeline})
+}
+
+func (s *Service) handleSupervisor(w http.ResponseWriter, r *http.Request, sess *session) {
+	if sess.user.Role == RoleCaseworker {
+		s.refuse(w, r, http.StatusForbidden, "Översikten är till för arbetsledare och administratörer.", "supervisor view for a caseworker")
+		return
+	}
+	st, err := s.store.stats(r.Context(), filter(r, sess.user))
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, "Något gick fel. Försök igen.", "statistics", err)
+		return
+	}
+	s.render(w, http.StatusOK, "supervisor.html", s.viewFor(sess, "Automatiseringens utfall", st))
+}
