@@ -6,8 +6,12 @@ import (
 	"github.com/vasteras/civicbus/services/portal/dcat"
 )
 
-// Mount serves the portal on mux, with patterns specific enough to leave
-// the process's other paths (/api/opendata/, /registry/, /healthz…) alone:
+// Mount serves the portal on mux with the default APIOptions; see MountWith.
+func (s *Service) Mount(mux *http.ServeMux) { s.MountWith(mux, APIOptions{}) }
+
+// MountWith serves the portal on mux, with patterns specific enough to
+// leave the process's other paths (/api/opendata/, /registry/, /healthz…)
+// alone:
 //
 //	GET /                                         the catalog, with search (?q=)
 //	GET /datasets/{id}                            a dataset's page
@@ -15,23 +19,30 @@ import (
 //	GET /datasets/{id}/versions/{n}               redirects to {n}.csv
 //	GET /datasets/{id}/versions/{n}/privacy-report.json
 //	GET /datasets/{id}/latest.{csv,json,ndjson}, latest-sv.csv
+//	GET /datasets/{id}/feed.atom                  the versions as Atom
+//	GET /datasets/{id}/events                     new versions as Server-Sent Events
+//	GET /api/v1/…                                 the native API (see /api/openapi.json)
+//	GET /api/openapi.json                         its OpenAPI 3.1 document
 //	GET, POST /api/3/action/{action}              the CKAN Action API subset
 //	GET /catalog.rdf, /catalog.ttl, /catalog.jsonld   DCAT-AP-SE
 //	GET /datasets/dcat                            redirects to /catalog.rdf
 //
-// {id} is a dataset's UUID or name. GET patterns answer HEAD too.
-func (s *Service) Mount(mux *http.ServeMux) {
-	mux.HandleFunc("GET /{$}", s.handleHome)
-	mux.HandleFunc("GET /datasets/{id}", s.handleDataset)
-	mux.HandleFunc("GET /datasets/{id}/versions/{file}", s.handleVersionFile)
-	mux.HandleFunc("GET /datasets/{id}/versions/{n}/privacy-report.json", s.handleReport)
-	mux.HandleFunc("GET /datasets/{id}/{file}", s.handleLatestFile)
-	mux.HandleFunc("GET /api/3/action/{action}", s.handleCKAN)
-	mux.HandleFunc("POST /api/3/action/{action}", s.handleCKAN)
-	mux.HandleFunc("GET /catalog.rdf", s.handleCatalog(dcat.MediaTypeRDFXML, dcat.WriteRDFXML))
-	mux.HandleFunc("GET /catalog.ttl", s.handleCatalog(dcat.MediaTypeTurtle, dcat.WriteTurtle))
-	mux.HandleFunc("GET /catalog.jsonld", s.handleCatalog(dcat.MediaTypeJSONLD, dcat.WriteJSONLD))
-	mux.Handle("GET /datasets/dcat", http.RedirectHandler("/catalog.rdf", http.StatusMovedPermanently))
+// {id} is a dataset's UUID or name. GET patterns answer HEAD too. Every
+// request is access-logged (without personal data, see accessLogged); the
+// APIs and feeds allow any origin and are rate-limited per client as o
+// says.
+func (s *Service) MountWith(mux *http.ServeMux, o APIOptions) {
+	page := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, accessLogged(s.cfg.Logger, h)) }
+	page("GET /{$}", s.handleHome)
+	page("GET /datasets/{id}", s.handleDataset)
+	page("GET /datasets/{id}/versions/{file}", s.handleVersionFile)
+	page("GET /datasets/{id}/versions/{n}/privacy-report.json", s.handleReport)
+	page("GET /datasets/{id}/{file}", s.handleLatestFile)
+	page("GET /catalog.rdf", s.handleCatalog(dcat.MediaTypeRDFXML, dcat.WriteRDFXML))
+	page("GET /catalog.ttl", s.handleCatalog(dcat.MediaTypeTurtle, dcat.WriteTurtle))
+	page("GET /catalog.jsonld", s.handleCatalog(dcat.MediaTypeJSONLD, dcat.WriteJSONLD))
+	mux.Handle("GET /datasets/dcat", accessLogged(s.cfg.Logger, http.RedirectHandler("/catalog.rdf", http.StatusMovedPermanently)))
+	newAPI(s, o).mount(mux)
 }
 
 // notFound answers 404 with a page in the request's language.

@@ -19,6 +19,8 @@ var ErrNotFound = errors.New("portal: not found")
 // report. A version, once stored, never changes.
 type Store struct {
 	db *sqldb.DB
+	// added wakes the event streams when this Store stores a version.
+	added signal
 }
 
 var ddl = []string{
@@ -132,6 +134,7 @@ WHERE excluded.latest_version > portal_datasets.latest_version`), v.DatasetID, d
 	if err := tx.Commit(); err != nil {
 		return false, fmt.Errorf("portal: commit: %w", err)
 	}
+	s.added.notify()
 	return true, nil
 }
 
