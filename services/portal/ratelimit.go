@@ -13,7 +13,8 @@ import (
 )
 
 // maxClients is how many clients' buckets the limiter holds before it
-// forgets those that are full again (as a new client's would be).
+// forgets those that are full again (as a new client's would be); when
+// too few are, it holds on until their number doubles.
 const maxClients = 10000
 
 // rateLimiter gives each client, by IP address, a token bucket of burst
@@ -26,10 +27,11 @@ type rateLimiter struct {
 
 	mu      sync.Mutex
 	clients map[netip.Prefix]*rate.Limiter
+	sweepAt int // the number of clients at which to forget the full buckets
 }
 
 func newRateLimiter(limit rate.Limit, burst int, now func() time.Time) *rateLimiter {
-	return &rateLimiter{limit: limit, burst: burst, now: now, clients: map[netip.Prefix]*rate.Limiter{}}
+	return &rateLimiter{limit: limit, burst: burst, now: now, clients: map[netip.Prefix]*rate.Limiter{}, sweepAt: maxClients}
 }
 
 // take takes a token for client; it returns 0 when the request may go on,
@@ -40,8 +42,11 @@ func (l *rateLimiter) take(client netip.Prefix) time.Duration {
 	defer l.mu.Unlock()
 	lim, ok := l.clients[client]
 	if !ok {
-		if len(l.clients) >= maxClients {
+		if len(l.clients) >= l.sweepAt {
 			l.forgetFull(now)
+			// Sweep again when the clients held have doubled, so that many
+			// busy clients do not make every new one pay for a sweep.
+			l.sweepAt = max(maxClients, 2*len(l.clients))
 		}
 		lim = rate.NewLimiter(l.limit, l.burst)
 		l.clients[client] = lim
