@@ -16,10 +16,12 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vasteras/civicbus/bus"
 	"github.com/vasteras/civicbus/services/automation"
+	"github.com/vasteras/civicbus/services/casework"
 	"github.com/vasteras/civicbus/services/connect"
 	"github.com/vasteras/civicbus/services/opendata"
 	"github.com/vasteras/civicbus/services/portal"
@@ -116,7 +118,39 @@ func All() []Service {
 			Description: "the open-data portal at " + PathPortal + ": catalog, downloads, CKAN API under /api/3/action/, DCAT at /catalog.rdf; harvests the versions the opendata service announces",
 			Run:         runPortal,
 		},
+		{
+			Name:        "casework",
+			Description: "the caseworkers' inbox at " + PathCasework + ": cases, automated steps with their decision records, override, audit; users from " + casework.EnvUsers,
+			Run:         runCasework,
+		},
 	}
+}
+
+// runCasework runs the casework service with its inbox in Env.DB and the
+// local users of the file CIVICBUS_CASEWORK_USERS names. Without that file
+// it serves nothing (no built-in users) and waits for the process to end;
+// its session cookie is Secure when CIVICBUS_BASE_URL is https.
+func runCasework(ctx context.Context, env Env) error {
+	path := os.Getenv(casework.EnvUsers)
+	if path == "" {
+		env.Logger.Warn("casework: no users file, the inbox is not served", "env", casework.EnvUsers)
+		<-ctx.Done()
+		return nil
+	}
+	users, err := casework.LoadUsers(path)
+	if err != nil {
+		return err
+	}
+	return casework.Run(ctx, casework.Config{
+		Conn:          env.Conn,
+		DB:            env.DB,
+		Users:         users,
+		Mux:           env.Mux,
+		Prefix:        PathCasework,
+		SecureCookies: strings.HasPrefix(os.Getenv("CIVICBUS_BASE_URL"), "https://"),
+		Logger:        env.Logger,
+		Metrics:       env.Metrics,
+	})
 }
 
 // runAutomation runs the automation service on the case types and rules of

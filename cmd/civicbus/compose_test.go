@@ -174,7 +174,7 @@ func TestComposeChecksCatchMistakes(t *testing.T) {
 		want  string // "" when the checks pass
 	}{
 		{"example added and registered", withExample, append(services.Names(), "opendata"), ""},
-		{"registered service without container", withExample, append(services.Names(), "opendata", "casework"), "service casework has no container"},
+		{"registered service without container", withExample, append(services.Names(), "opendata", "unlisted"), "service unlisted has no container"},
 		{"container for an unregistered service", withExample, nil, `serves "opendata", which is not in services.All()`},
 		{"zookeeper mode", strings.Replace(string(data), "KAFKA_PROCESS_ROLES: broker,controller", "KAFKA_ZOOKEEPER_CONNECT: zk:2181", 1), nil, "KAFKA_PROCESS_ROLES"},
 		{"no postgres", strings.Replace(string(data), "\n  postgres:\n", "\n  postgresql:\n", 1), nil, "postgres: image"},
