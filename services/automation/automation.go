@@ -84,7 +84,6 @@ type Service struct {
 	engine *rules.Engine
 	store  *store
 	pub    message.Publisher
-	mu     sync.Mutex // decisions of one case are published in order
 }
 
 // New loads the rules and opens the state and the publisher.
@@ -221,10 +220,11 @@ func (s *Service) project(msg *message.Message) error {
 	return s.store.put(msg.Context(), ProjectionRegister, key, rec)
 }
 
-// decide evaluates the rules an event of topic triggers and publishes each
-// decision not already on record, then records it: published before
-// recorded, so a crash in between publishes it again (with the same id)
-// rather than never.
+// decide evaluates the rules an event of topic triggers and publishes the
+// decisions not already on record, then records them: published before
+// recorded, so a crash in between publishes them again (with the same ids)
+// rather than never. A case's events share a partition, so its decisions
+// come in order.
 func (s *Service) decide(topic string) message.NoPublishHandlerFunc {
 	return func(msg *message.Message) error {
 		var event map[string]any
@@ -236,49 +236,57 @@ func (s *Service) decide(topic string) message.NoPublishHandlerFunc {
 		if err != nil {
 			return middleware.Permanent(err)
 		}
-		s.mu.Lock()
-		defer s.mu.Unlock()
+		var fresh []rules.Decision
 		for _, d := range ds {
 			done, err := s.store.recorded(ctx, d.DecisionID)
 			if err != nil {
 				return err
 			}
-			if done {
-				continue
-			}
-			if err := s.publishDecision(d); err != nil {
-				return err
-			}
-			if err := s.store.record(ctx, d.DecisionID, d.CaseID, d.DecidedBy.ID+"@"+d.DecidedBy.Version, string(d.Outcome), d); err != nil {
-				return err
+			if !done {
+				fresh = append(fresh, d)
 			}
 		}
-		return nil
+		if len(fresh) == 0 {
+			return nil
+		}
+		if err := s.publishDecisions(fresh); err != nil {
+			return err
+		}
+		return s.store.recordAll(ctx, fresh)
 	}
 }
 
-func (s *Service) publishDecision(d rules.Decision) error {
-	payload, err := json.Marshal(d)
-	if err != nil {
+// publishDecisions publishes the decision records of one event in one
+// write, then the steps they completed in another.
+func (s *Service) publishDecisions(ds []rules.Decision) error {
+	var records, steps []*message.Message
+	for _, d := range ds {
+		payload, err := json.Marshal(d)
+		if err != nil {
+			return err
+		}
+		m := message.NewMessage(d.DecisionID, payload)
+		m.Metadata.Set(bus.MetadataPartitionKey, d.CaseID)
+		records = append(records, m)
+		if d.Outcome != schemas.OutcomeCompleted {
+			continue
+		}
+		js, err := json.Marshal(schemas.StepCompleted{
+			CaseID: d.CaseID, CaseType: d.CaseType, StepID: d.StepID, CompletedAt: d.DecidedAt,
+			CompletedBy: d.DecidedBy, Automated: true, DecisionID: d.DecisionID,
+		})
+		if err != nil {
+			return err
+		}
+		sm := message.NewMessage(rules.DecisionID("step-completed", 1, d.DecisionID, d.CaseID), js)
+		sm.Metadata.Set(bus.MetadataPartitionKey, d.CaseID)
+		steps = append(steps, sm)
+	}
+	if err := s.pub.Publish(TopicDecision, records...); err != nil {
 		return err
 	}
-	msgs := []*message.Message{message.NewMessage(d.DecisionID, payload)}
-	msgs[0].Metadata.Set(bus.MetadataPartitionKey, d.CaseID)
-	if err := s.pub.Publish(TopicDecision, msgs...); err != nil {
-		return err
-	}
-	if d.Outcome != schemas.OutcomeCompleted {
+	if len(steps) == 0 {
 		return nil
 	}
-	step := schemas.StepCompleted{
-		CaseID: d.CaseID, CaseType: d.CaseType, StepID: d.StepID, CompletedAt: d.DecidedAt,
-		CompletedBy: d.DecidedBy, Automated: true, DecisionID: d.DecisionID,
-	}
-	js, err := json.Marshal(step)
-	if err != nil {
-		return err
-	}
-	m := message.NewMessage(rules.DecisionID("step-completed", 1, d.DecisionID, d.CaseID), js)
-	m.Metadata.Set(bus.MetadataPartitionKey, d.CaseID)
-	return s.pub.Publish(TopicStepCompleted, m)
+	return s.pub.Publish(TopicStepCompleted, steps...)
 }

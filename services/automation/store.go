@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/vasteras/civicbus/internal/sqldb"
+	"github.com/vasteras/civicbus/services/automation/rules"
 )
 
 // store keeps the automation service's state: every decision recorded
@@ -66,18 +67,26 @@ func (s *store) recorded(ctx context.Context, id string) (bool, error) {
 	return err == nil, err
 }
 
-// record appends a decision; recording it twice changes nothing.
-func (s *store) record(ctx context.Context, id, caseID, rule, outcome string, rec any) error {
-	js, err := json.Marshal(rec)
+// recordAll appends decisions in one transaction; recording one twice
+// changes nothing.
+func (s *store) recordAll(ctx context.Context, ds []rules.Decision) error {
+	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return fmt.Errorf("automation: record decisions: %w", err)
 	}
-	_, err = s.db.ExecContext(ctx, s.db.Q(`INSERT INTO automation_decisions (decision_id, case_id, rule, outcome, record_json, recorded_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
-		id, caseID, rule, outcome, string(js), time.Now().UTC().Format(time.RFC3339Nano))
-	if err != nil {
-		return fmt.Errorf("automation: record decision: %w", err)
+	defer tx.Rollback()
+	now := time.Now().UTC().Format(time.RFC3339Nano)
+	for _, d := range ds {
+		js, err := json.Marshal(d)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO automation_decisions (decision_id, case_id, rule, outcome, record_json, recorded_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+			d.DecisionID, d.CaseID, d.DecidedBy.ID+"@"+d.DecidedBy.Version, string(d.Outcome), string(js), now); err != nil {
+			return fmt.Errorf("automation: record decision: %w", err)
+		}
 	}
-	return nil
+	return tx.Commit()
 }
 
 // decisions counts the decisions on record.

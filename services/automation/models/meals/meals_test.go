@@ -16,12 +16,17 @@ import (
 // simulatedYear is the demo's meal-portions scenario for 2024, seed 1980:
 // 60 kitchens' lunches on every school day.
 func simulatedYear(t testing.TB) []schemas.PortionsServed {
+	return simulated[schemas.PortionsServed](t, "meal-portions")
+}
+
+// simulated reads a simulate scenario's records of 2024, seed 1980, as T.
+func simulated[T any](t testing.TB, scenario string) []T {
 	t.Helper()
-	src, err := simulate.New(simulate.Config{Scenario: "meal-portions", Seed: 1980, Start: "2024-01-01", End: "2024-12-31"}, nil)
+	src, err := simulate.New(simulate.Config{Scenario: scenario, Seed: 1980, Start: "2024-01-01", End: "2024-12-31"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []schemas.PortionsServed
+	var out []T
 	for {
 		b, ack, err := src.Read(context.Background())
 		if errors.Is(err, connectors.ErrEndOfInput) {
@@ -32,7 +37,7 @@ func simulatedYear(t testing.TB) []schemas.PortionsServed {
 		}
 		for _, r := range b {
 			raw, _ := json.Marshal(r.Fields)
-			var p schemas.PortionsServed
+			var p T
 			if err := json.Unmarshal(raw, &p); err != nil {
 				t.Fatal(err)
 			}
@@ -137,3 +142,25 @@ func TestExplainNamesVersion(t *testing.T) {
 }
 
 func mustDay(septDay int) time.Time { return time.Date(2024, 9, septDay, 0, 0, 0, 0, time.UTC) }
+
+// TestKgPerPortionSimulated: from the simulated year's purchases and
+// portions, milk comes out near the simulation's 0.15 l per portion, and
+// the orders of a kitchen can be given in kilograms.
+func TestKgPerPortionSimulated(t *testing.T) {
+	portions := simulatedYear(t)
+	kg := KgPerPortion(simulated[schemas.Purchase](t, "meal-purchases"), portions)
+	t.Logf("kg per portion: %v", kg)
+	if d := kg[schemas.PurchaseDairy]; d < 0.13 || d > 0.17 {
+		t.Errorf("dairy %.4f l per portion, the simulation buys 0.15", d)
+	}
+	if _, ok := kg[schemas.PurchaseEggs]; ok {
+		t.Error("eggs are bought in pieces and must be left out")
+	}
+	out, err := Run(Input{History: portions, Days: []schemas.Date{"2025-01-13"}, KgPerPortion: kg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Rows) != 60 || len(out.Rows[0].OrderKg) < 5 {
+		t.Fatalf("%d rows, first %+v", len(out.Rows), out.Rows[0])
+	}
+}
