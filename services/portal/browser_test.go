@@ -25,7 +25,7 @@ import (
 	"github.com/vasteras/civicbus/internal/testenv"
 )
 
-// EnvChromium names the Chromium binary the browser test drives; unset, it
+// envChromium names the Chromium binary the browser test drives; unset, it
 // looks for chromium, chromium-browser, google-chrome and headless-shell on
 // PATH.
 const envChromium = "CIVICBUS_CHROMIUM"
