@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -29,7 +30,9 @@ figures (the same the model's package documents):
   meals     meal-demand: rolling-origin backtest on a simulated school year
             (connectors/simulate meal-portions, 2024, --seed, default 1980):
             MAPE against the naive same-weekday-last-week forecast, the
-            interval's coverage, how often the orders would run short
+            interval's coverage, how often the orders would run short;
+            then one kitchen's order proposals for 13-17 Jan 2025, in
+            portions and in kg per group (from the year's meal-purchases)
   snow      snow-clearing: the work orders of every winter 2006/07-2019/20
             on SMHI's series in DIR/smhi (snow depth and precipitation at
             Handsjön, air temperature at Ytterhogdal), for a priority area
@@ -77,9 +80,14 @@ func (c *cli) cmdModels(ctx context.Context, args []string) error {
 	return eval(c, ctx, data, seed)
 }
 
-// evalMeals backtests the meal-demand model on a simulated year.
+// evalMeals backtests the meal-demand model on a simulated year and shows
+// the order proposals of one kitchen for the first school week of 2025.
 func (c *cli) evalMeals(ctx context.Context, _ string, seed int64) error {
-	history, err := simulatedPortions(ctx, seed)
+	history, err := simulated[schemas.PortionsServed](ctx, "meal-portions", seed)
+	if err != nil {
+		return err
+	}
+	purchases, err := simulated[schemas.Purchase](ctx, "meal-purchases", seed)
 	if err != nil {
 		return err
 	}
@@ -96,16 +104,42 @@ func (c *cli) evalMeals(ctx context.Context, _ string, seed int64) error {
 	if r.PlannedPoints > 0 {
 		fmt.Fprintf(w, "  kitchens' own plans\tshort on %.1f %% of days\t%+.1f %% of served on average\n", r.PlannedShort, r.PlannedExcess)
 	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	return c.mealOrders(history, meals.KgPerPortion(purchases, history))
+}
+
+// mealOrders prints the first kitchen's proposals for 13-17 January 2025
+// (the first full school week after the Christmas break), in portions and
+// in kg per ingredient group.
+func (c *cli) mealOrders(history []schemas.PortionsServed, kg map[schemas.PurchaseCategory]float64) error {
+	days := []schemas.Date{"2025-01-13", "2025-01-14", "2025-01-15", "2025-01-16", "2025-01-17"}
+	out, err := meals.Run(meals.Input{History: history, Days: days, KgPerPortion: kg})
+	if err != nil || len(out.Rows) == 0 {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "order proposals of %s, kg per group from the year's purchases (kg per planned portion):\n", out.Rows[0].KitchenID)
+	w := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(w, "date\tP10\tP50\tP90\tconfidence\torder\t  kg per group")
+	for _, r := range out.Rows[:len(days)] {
+		var groups []string
+		for _, g := range r.OrderKg {
+			groups = append(groups, fmt.Sprintf("%s %.1f", g.Group, g.Kg))
+		}
+		fmt.Fprintf(w, "%s\t%.0f\t%.0f\t%.0f\t%.2f\t%d\t  %s\n", r.Date, r.P10, r.P50, r.P90, r.Confidence, r.Order, strings.Join(groups, ", "))
+	}
 	return w.Flush()
 }
 
-// simulatedPortions is the meal-portions scenario's lunches of 2024.
-func simulatedPortions(ctx context.Context, seed int64) ([]schemas.PortionsServed, error) {
-	src, err := simulate.New(simulate.Config{Scenario: "meal-portions", Seed: seed, Start: "2024-01-01", End: "2024-12-31"}, nil)
+// simulated is a simulate scenario's records of 2024 decoded as T, the
+// scenario's event type.
+func simulated[T any](ctx context.Context, scenario string, seed int64) ([]T, error) {
+	src, err := simulate.New(simulate.Config{Scenario: scenario, Seed: seed, Start: "2024-01-01", End: "2024-12-31"}, nil)
 	if err != nil {
 		return nil, err
 	}
-	var out []schemas.PortionsServed
+	var out []T
 	for {
 		batch, ack, err := src.Read(ctx)
 		if errors.Is(err, connectors.ErrEndOfInput) {
@@ -115,13 +149,13 @@ func simulatedPortions(ctx context.Context, seed int64) ([]schemas.PortionsServe
 			return nil, err
 		}
 		for _, r := range batch {
-			var p schemas.PortionsServed
+			var p T
 			raw, err := json.Marshal(r.Fields)
 			if err == nil {
 				err = json.Unmarshal(raw, &p)
 			}
 			if err != nil {
-				return nil, fmt.Errorf("models eval meals: a simulated record does not fit meals.portions-served.v1: %w", err)
+				return nil, fmt.Errorf("models eval meals: a simulated %s record does not fit its event type: %w", scenario, err)
 			}
 			out = append(out, p)
 		}

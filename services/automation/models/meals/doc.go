@@ -11,8 +11,10 @@
 // quantiles of served/forecast over the same days, each residual widened by
 // √((n+1)/(n−1)) for the n days of its weekday, give P10, P50 and P90. The
 // order is P90 rounded up (short on about one day in ten), and in kg per
-// ingredient group when Input.KgPerPortion is given — the demo's portions
-// carry no recipes, so its orders are in portions. Confidence is
+// ingredient group when Input.KgPerPortion is given: KgPerPortion derives
+// it from a period's purchases and portions (kg and litres bought per
+// planned portion, the period's average menu); without purchases the order
+// is in portions only. Confidence is
 // 1 − (P90 − P10)/P50, floored at 0 (forecast.Confidence). Kitchens with
 // fewer than MinHistory served days are listed in Output.Skipped and left
 // to a person. Days to forecast come from the caller (the school calendar):
@@ -31,12 +33,17 @@
 //	order (P90 up) short on 10.0 % of the days, on average 6.6 % above what was served
 //	the simulated kitchens' own plans: short on 23.9 % of the days, 4.3 % above
 //
+// KgPerPortion on the same year's meal-purchases (per planned portion):
+// dairy 0.150 l (the simulation buys 0.15), potatoes 0.072, vegetables
+// 0.048, cereals 0.047, meat 0.023, fruit 0.020, legumes 0.019, fish 0.014,
+// fats 0.006, poultry 0.006 kg; eggs, bought in pieces, are left out.
+//
 // The simulated share of pupils eating is uniform 82–96 % each day (three
 // points fewer on Fridays), so about 4 % is the best any model can do; the
 // gain over the baseline is the noise that one week's value carries and a
 // mean of eight does not. Real kitchens have menu effects (popular dishes)
 // that this model does not see. Reproduce with
 //
-//	go test -count=1 -v -run Backtest ./services/automation/models/meals/
+//	go test -count=1 -v -run 'Backtest|KgPerPortion' ./services/automation/models/meals/
 //	civicbus models eval meals
 package meals
