@@ -1,11 +1,13 @@
 package portal
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -37,7 +39,12 @@ func getV1(t *testing.T, url string, v any) int {
 // row once, in order, each page at most limit rows; a version published
 // meanwhile does not move the pages, which stay on their version.
 func TestV1RowsPaging(t *testing.T) {
-	s := newSeeded(t)
+	for name, dsn := range storeDSNs(t) {
+		t.Run(name, func(t *testing.T) { testV1RowsPaging(t, newSeededAt(t, dsn(t))) })
+	}
+}
+
+func testV1RowsPaging(t *testing.T, s *seeded) {
 	next := "/api/v1/datasets/weather-per-station-day/rows?limit=100"
 	var got []int64
 	pages := 0
@@ -229,4 +236,33 @@ func FuzzV1Query(f *testing.F) {
 			}
 		}
 	})
+}
+
+// BenchmarkV1RowsDepth reads a page of 100 rows at the start and near the
+// end of a version of 100 000 rows: by the cursor's row number, both cost
+// the same.
+func BenchmarkV1RowsDepth(b *testing.B) {
+	svc, err := New(context.Background(), Config{DB: b.TempDir() + "/portal.db"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { svc.Close() })
+	const n = 100_000
+	seedVersion(b, svc.store, weatherDef, 1, time.Date(2026, 11, 1, 4, 0, 0, 0, time.UTC), weatherCols, weatherRows(n))
+	key := []byte("bench")
+	mux := http.NewServeMux()
+	svc.MountWith(mux, APIOptions{Rate: -1, CursorKey: key})
+	for _, depth := range []int64{0, n / 2, n - 200} {
+		b.Run("after="+strconv.FormatInt(depth, 10), func(b *testing.B) {
+			target := "/api/v1/datasets/" + weatherDef.ID + "/rows?limit=100"
+			if depth > 0 {
+				target += "&cursor=" + newCursorCodec(key).encode(cursor{Kind: "rows", Dataset: weatherDef.ID, Version: 1, Row: depth})
+			}
+			for b.Loop() {
+				if w := serve(mux, httptest.NewRequest(http.MethodGet, target, nil)); w.Code != 200 {
+					b.Fatal(w.Code)
+				}
+			}
+		})
+	}
 }

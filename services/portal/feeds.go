@@ -164,6 +164,9 @@ func (s *Service) handleEvents(poll time.Duration) http.HandlerFunc {
 		h.Set("Cache-Control", "no-cache")
 		h.Set("X-Accel-Buffering", "no")
 		w.WriteHeader(http.StatusOK)
+		if r.Method == http.MethodHead {
+			return
+		}
 		rc := http.NewResponseController(w)
 		fmt.Fprintf(w, "retry: %d\n\n", poll.Milliseconds())
 		tick := time.NewTicker(poll)
