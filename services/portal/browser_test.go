@@ -35,23 +35,30 @@ const envChromium = "CIVICBUS_CHROMIUM"
 // keeps it).
 const envArtifacts = "CIVICBUS_ARTIFACTS"
 
-// TestBrowser walks the seeded portal as a citizen does, in headless
-// Chromium: the catalog, a search typed from the keyboard, a dataset's page
-// and its preview, the CSV download (compared with datastore_search's
-// rows), and the dataset whose title and cells are hostile HTML. Each step
-// leaves a PNG screenshot.
+// TestBrowser walks the portal as a citizen does, in headless Chromium:
+// the catalog, a search typed from the keyboard, a dataset's page and its
+// preview, the CSV download (compared with datastore_search's rows and the
+// announced sha256), and the dataset whose title and cells are hostile
+// HTML. The searched dataset comes through the real pipeline (open-data
+// service, embedded broker, harvest); the hostile one is written straight
+// into the portal's store. Each step leaves a PNG screenshot.
 func TestBrowser(t *testing.T) {
-	s := newSeeded(t)
 	ctx, dialogs := newBrowser(t)
 	shots := screenshotDir(t)
+	s := newStack(t, dsnSQLite(t))
+	s.feed(t, 2024)
+	v := s.publishVersion(t)
+	seedVersion(t, s.portal.store, wasteDef, 1, time.Date(2026, 11, 1, 4, 0, 0, 0, time.UTC), []string{"kitchen", "kg"},
+		[]Row{{json.RawMessage(`"<img src=x onerror=alert(1)>"`), json.RawMessage(`12.25`)}})
 
 	visit(t, ctx, s.srv.URL+"/")
 	checkAccessible(t, ctx, "catalog")
 	screenshot(t, ctx, shots, "1-catalog")
 
-	searchByKeyboard(t, ctx, "snödjup")
-	if got := evaluate[[]string](t, ctx, `[...document.querySelectorAll("main article h3 a")].map(a => a.textContent)`); !slices.Equal(got, []string{weatherDef.Title.SV}) {
-		t.Fatalf("search snödjup: results %q, want only %q", got, weatherDef.Title.SV)
+	const title = "Befolkning per åldersgrupp, kön och kommun"
+	searchByKeyboard(t, ctx, "åldersgrupp")
+	if got := evaluate[[]string](t, ctx, `[...document.querySelectorAll("main article h3 a")].map(a => a.textContent)`); !slices.Equal(got, []string{title}) {
+		t.Fatalf("search åldersgrupp: results %q, want only %q", got, title)
 	}
 	screenshot(t, ctx, shots, "2-search")
 
@@ -59,9 +66,9 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("open the dataset: %v", err)
 	}
 	checkAccessible(t, ctx, "dataset")
-	checkPreview(t, ctx, s)
+	checkPreview(t, ctx, s.srv.URL)
 	screenshot(t, ctx, shots, "3-dataset")
-	checkDownload(t, ctx, s)
+	checkDownload(t, ctx, s.srv.URL, v.SHA256)
 
 	visit(t, ctx, s.srv.URL+"/datasets/"+wasteDef.Name)
 	checkHostile(t, ctx)
@@ -209,14 +216,14 @@ type table struct {
 
 // checkPreview compares the preview table with the first rows of
 // datastore_search, and notes whether the page draws a chart.
-func checkPreview(t *testing.T, ctx context.Context, s *seeded) {
+func checkPreview(t *testing.T, ctx context.Context, base string) {
 	t.Helper()
 	got := evaluate[table](t, ctx, `(() => {
 		const t = [...document.querySelectorAll("main table")].find(t => t.caption);
 		const cells = row => [...row.cells].map(c => c.textContent);
 		return t ? {head: cells(t.tHead.rows[0]), rows: [...t.tBodies[0].rows].map(cells)} : {};
 	})()`)
-	head, rows := datastoreRows(t, s, weatherDef.Name)
+	head, rows := datastoreRows(t, base, popName)
 	if !slices.Equal(got.Head, head) {
 		t.Fatalf("preview header %q, want %q", got.Head, head)
 	}
@@ -238,9 +245,9 @@ func checkPreview(t *testing.T, ctx context.Context, s *seeded) {
 // datastoreRows reads all of a dataset's latest rows through
 // datastore_search, as the CSV writes them: the columns, then each row's
 // cells as text.
-func datastoreRows(t *testing.T, s *seeded, dataset string) ([]string, [][]string) {
+func datastoreRows(t *testing.T, base, dataset string) ([]string, [][]string) {
 	t.Helper()
-	resp, err := http.Get(s.srv.URL + "/api/3/action/datastore_search?" + url.Values{"resource_id": {dataset}, "limit": {"32000"}}.Encode())
+	resp, err := http.Get(base + "/api/3/action/datastore_search?" + url.Values{"resource_id": {dataset}, "limit": {"32000"}}.Encode())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,8 +285,9 @@ func datastoreRows(t *testing.T, s *seeded, dataset string) ([]string, [][]strin
 }
 
 // checkDownload clicks the dataset page's CSV link, waits for the browser
-// to save the file, and compares it with datastore_search's rows.
-func checkDownload(t *testing.T, ctx context.Context, s *seeded) {
+// to save the file, and compares it with datastore_search's rows and with
+// the sha256 the open-data service announced.
+func checkDownload(t *testing.T, ctx context.Context, base, sha256 string) {
 	t.Helper()
 	dir := t.TempDir()
 	progress := chromedp.Events(ctx, browser.DownloadProgress)
@@ -310,11 +318,14 @@ func checkDownload(t *testing.T, ctx context.Context, s *seeded) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if got := sha(data); got != sha256 {
+		t.Errorf("the downloaded CSV hashes to %s, the version announced %s", got, sha256)
+	}
 	got, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
 	if err != nil || len(got) == 0 {
 		t.Fatalf("the downloaded CSV does not parse (%d records): %v", len(got), err)
 	}
-	head, rows := datastoreRows(t, s, weatherDef.Name)
+	head, rows := datastoreRows(t, base, popName)
 	if !slices.Equal(got[0], head) {
 		t.Fatalf("CSV header %q, want %q", got[0], head)
 	}
