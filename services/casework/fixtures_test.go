@@ -114,12 +114,17 @@ func databases(t *testing.T, fn func(t *testing.T, dsn string)) {
 	t.Run("postgres", func(t *testing.T) { fn(t, testenv.PostgresDSN(t)) })
 }
 
-// start runs a service on a fresh broker and dsn until the test ends.
-func start(t *testing.T, dsn string) (*Service, bus.Connection) {
+// start runs a service on a fresh broker and dsn, its Config changed by
+// opts, until the test ends.
+func start(t *testing.T, dsn string, opts ...func(*Config)) (*Service, bus.Connection) {
 	t.Helper()
 	b := testenv.Broker(t)
 	conn := bus.Connection{Brokers: []string{b.Addr()}}
-	s, err := New(context.Background(), Config{Conn: conn, DB: dsn, Users: demoUsers(t)})
+	cfg := Config{Conn: conn, DB: dsn, Users: demoUsers(t)}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	s, err := New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

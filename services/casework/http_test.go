@@ -20,9 +20,9 @@ type web struct {
 	srv *httptest.Server
 }
 
-func newWeb(t *testing.T, dsn string) *web {
+func newWeb(t *testing.T, dsn string, opts ...func(*Config)) *web {
 	t.Helper()
-	s, conn := start(t, dsn)
+	s, conn := start(t, dsn, opts...)
 	publish(t, conn, append(caseEvents(1, "forskoleplacering", false), caseEvents(2, "hemtjanst", true)...))
 	waitFor(t, "the fixture cases", func() bool {
 		a, _ := s.store.timeline(context.Background(), uid(100))

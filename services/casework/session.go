@@ -53,6 +53,9 @@ func (s *Service) cookie(name, value string, maxAge int) *http.Cookie {
 // startSession stores a new session for u and sets its cookie.
 func (s *Service) startSession(w http.ResponseWriter, r *http.Request, u *User) error {
 	token, csrf := randomToken(), randomToken()
+	if _, err := s.store.db.ExecContext(r.Context(), s.store.db.Q(`DELETE FROM casework_sessions WHERE expires_at < ?`), ts(time.Now())); err != nil {
+		return fmt.Errorf("casework: drop expired sessions: %w", err)
+	}
 	_, err := s.store.db.ExecContext(r.Context(), s.store.db.Q(`INSERT INTO casework_sessions (token_hash, username, csrf, expires_at) VALUES (?, ?, ?, ?)`),
 		tokenHash(token), u.Username, csrf, ts(time.Now().Add(sessionTTL)))
 	if err != nil {

@@ -92,7 +92,11 @@ func openStore(ctx context.Context, dsn string) (*store, error) {
 
 func (s *store) close() error { return s.db.Close() }
 
-func ts(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+// tsLayout is how times are stored: fixed width in UTC, so that text
+// order is time order (RFC 3339 with trimmed fractions is not).
+const tsLayout = "2006-01-02T15:04:05.000000000Z"
+
+func ts(t time.Time) string { return t.UTC().Format(tsLayout) }
 
 func b2i(b bool) int {
 	if b {
