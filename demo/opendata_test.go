@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vasteras/civicbus/connectors"
+	"github.com/vasteras/civicbus/services/automation"
 	"github.com/vasteras/civicbus/services/opendata"
 )
 
@@ -143,4 +144,42 @@ func runToEnd(t *testing.T, e *env, file string) []struct{} {
 		t.Fatalf("%s: %d records out, %d failed", file, st.RecordsOut, st.Failed)
 	}
 	return make([]struct{}, st.RecordsOut)
+}
+
+// TestForecastDataset: SCB's population through the demo connector, the
+// automation service's school-place forecast, and the open-data service:
+// the forecast dataset holds 10 municipalities × 2 age groups × 10 years.
+func TestForecastDataset(t *testing.T) {
+	e := newEnv(t)
+	e.events("scb-population.yaml", 10*101*2, "scb/SCB_alderkon_vastmanland_2019.csv")
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := automation.New(ctx, automation.Config{RulesDir: t.TempDir(), Conn: e.Conn, DB: filepath.Join(t.TempDir(), "automation.db"), Forecast: true, ForecastEvery: 200 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done; a.Close() })
+	s := runDatasets(t, e, "school-place-forecast.yaml")
+	waitFor(t, "the forecast of ten municipalities", 90*time.Second, func() bool {
+		n, _ := s.Changes(context.Background(), "school-place-forecast")
+		return n >= 200
+	})
+	v, err := s.Publish(context.Background(), "school-place-forecast")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.RowCount != 200 {
+		t.Errorf("%d rows, want 200", v.RowCount)
+	}
+	var vasteras2029 map[string]any
+	s.Rows(context.Background(), "school-place-forecast", v.Version, func(r map[string]any) {
+		if r["area_code"] == "1980" && r["year"] == int64(2029) && r["age_group"] == "grundskola-6-15" {
+			vasteras2029 = r
+		}
+	})
+	if vasteras2029 == nil {
+		t.Fatal("no 2029 row for Västerås's 6-15-year-olds")
+	}
+	t.Logf("Västerås 6-15 in 2029: %v", vasteras2029)
 }

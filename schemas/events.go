@@ -65,6 +65,13 @@ func Events() []Event {
 			New: func() any { return new(Enrolment) },
 		},
 		{
+			Subject: "school.place-forecast", Version: 1, Topic: "school.place-forecast.v1",
+			Title:       "School-place forecast (prognos över förskole- och skolplatser)",
+			Description: "One row of a forecast of children per age group, area and year, with its P10-P90 band, as the automation service's forecast model made it. Open data.",
+			Key:         []string{"area_code", "base_year", "year", "age_group", "model_version"}, PartitionKey: "area_code",
+			New: func() any { return new(PlaceForecast) },
+		},
+		{
 			Subject: "school.preschool-application", Version: 1, Topic: "school.preschool-application.v1",
 			Title:       "Preschool application (ansökan om förskoleplats)",
 			Description: "A guardian applied for a preschool place for a child; opens a preschool-placement case. PERSONAL DATA: carries personnummer; never published raw.",

@@ -59,6 +59,10 @@ var examples = map[string]any{
 		Position: &Position{Lat: 59.55327, Lon: 16.66864},
 	},
 	// database_school_data.csv (Växjö): braasskola, Grade F 32 pupils.
+	"school.place-forecast": PlaceForecast{
+		AreaCode: "1980", BaseYear: 2019, Year: 2029, AgeGroup: "forskola-1-5",
+		P10: 8707, P50: 9528, P90: 10481, Confidence: 0.82, ModelID: "school-place-forecast", ModelVersion: "1.0.0",
+	},
 	"school.enrolment": Enrolment{
 		UnitID: "braasskola", ReferenceDate: "2022-10-15", Grade: GradeF, Enrolled: 32,
 	},

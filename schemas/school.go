@@ -174,3 +174,31 @@ type PreschoolApplication struct {
 	// AreaCode is the district of the child's home.
 	AreaCode string `json:"area_code,omitempty" jsonschema:"title=Area code,pattern=^([0-9]{4}[A-C][0-9]{4}|[0-9]{4}R[0-9]{3}|[0-9]{4}-[0-9A-Za-z]+)$,maxLength=24,example=1980-415" jsonschema_description:"District of the child's registered home (DeSO, RegSO or municipal district code), for distance and forecasting. Never the address itself." jsonschema_extras:"x-personal-data=quasi-identifier"`
 }
+
+// PlaceForecast is one row of a school-place forecast: the projected
+// number of children of an age group in an area and year, with its
+// uncertainty band, as a forecast model made it (prognos över förskole-
+// och skolplatser).
+//
+// Subject school.place-forecast; key area_code, base_year, year, age_group, model_version.
+type PlaceForecast struct {
+	// AreaCode is the area forecast, as in population events.
+	AreaCode string `json:"area_code" jsonschema:"title=Area code,pattern=^([0-9]{2}|[0-9]{4}|[0-9]{4}[A-C][0-9]{4}|[0-9]{4}R[0-9]{3}|[0-9]{4}-[0-9A-Za-z]+)$,maxLength=24,example=1980" jsonschema_description:"SCB region code of the area forecast (1980 is Västerås), as in the population events."`
+	// BaseYear is the year of the population the forecast starts from.
+	BaseYear int `json:"base_year" jsonschema:"title=Base year,minimum=1900,maximum=2100,example=2019" jsonschema_description:"Year of the population count (31 December) the forecast starts from."`
+	// Year is the year forecast.
+	Year int `json:"year" jsonschema:"title=Year,minimum=1900,maximum=2200,example=2029" jsonschema_description:"Year forecast: the population on 31 December of that year."`
+	// AgeGroup names the ages counted.
+	AgeGroup string `json:"age_group" jsonschema:"title=Age group,pattern=^[a-z0-9][a-z0-9-]*$,maxLength=64,example=forskola-1-5,example=grundskola-6-15" jsonschema_description:"The ages counted: forskola-1-5 (preschool), grundskola-6-15 (compulsory school) or a grade (grade-F … grade-9)."`
+	// P10, P50 and P90 are the forecast's percentiles.
+	P10 float64 `json:"p10" jsonschema:"title=P10,minimum=0,example=8707" jsonschema_description:"10th percentile of the forecast number of children: nine in ten simulated futures are above it."`
+	P50 float64 `json:"p50" jsonschema:"title=P50,minimum=0,example=9528" jsonschema_description:"Median of the forecast number of children."`
+	P90 float64 `json:"p90" jsonschema:"title=P90,minimum=0,example=10481" jsonschema_description:"90th percentile of the forecast number of children."`
+	// Capacity is the places the area has for the age group, when known.
+	Capacity *float64 `json:"capacity,omitempty" jsonschema:"title=Capacity,minimum=0,example=9000" jsonschema_description:"Places the area has for the age group, when known."`
+	// Confidence is the model's confidence in the row.
+	Confidence float64 `json:"confidence" jsonschema:"title=Confidence,minimum=0,maximum=1,example=0.82" jsonschema_description:"The model's confidence, 0-1: one minus the band's width relative to the median."`
+	// ModelID and ModelVersion name the model that made the row.
+	ModelID      string `json:"model_id" jsonschema:"title=Model id,pattern=^[a-z][a-z0-9-]*$,maxLength=64,example=school-place-forecast" jsonschema_description:"Id of the forecast model."`
+	ModelVersion string `json:"model_version" jsonschema:"title=Model version,minLength=1,maxLength=64,example=1.0.0" jsonschema_description:"Version of the forecast model."`
+}

@@ -162,6 +162,7 @@ func runAutomation(ctx context.Context, env Env) error {
 		Conn:     env.Conn,
 		DB:       env.DB,
 		Routine:  true,
+		Forecast: true,
 		Logger:   env.Logger,
 		Metrics:  env.Metrics,
 	})

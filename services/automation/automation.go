@@ -14,6 +14,11 @@
 // personnummer); a rule whose lookup finds nothing refers its step to a
 // person.
 //
+// The school-place forecast (services/automation/models/forecast) runs for
+// each area whose population-by-age events have settled and publishes its
+// rows on school.place-forecast.v1, which the open-data service turns into
+// the forecast dataset.
+//
 // The resident-routine model (services/automation/models/routine) reads
 // care.sensor-activation.v1 from the start of the topic at every start (its
 // baseline is rebuilt from the history, so a restart loses nothing), learns
@@ -72,6 +77,13 @@ type Config struct {
 	// Routine turns the resident-routine model on (default on in Run's
 	// callers; false leaves care.sensor-activation.v1 alone).
 	Routine bool
+	// Forecast turns the school-place forecast on: it keeps the population
+	// by age of population.population-by-age.v1 and, when an area's
+	// population has settled, publishes its forecast on
+	// school.place-forecast.v1. ForecastEvery is how often settled areas
+	// are looked for (default 10 s).
+	Forecast      bool
+	ForecastEvery time.Duration
 	// Logger; nil discards.
 	Logger *slog.Logger
 	// Metrics; nil: a private registry.
@@ -176,6 +188,14 @@ func (s *Service) Run(ctx context.Context) error {
 		router.AddConsumerHandler("automation:register:"+topic, topic, sb, s.project)
 		handlers++
 	}
+	if s.cfg.Forecast {
+		sb, err := sub()
+		if err != nil {
+			return err
+		}
+		router.AddConsumerHandler("automation:forecast:"+TopicPopulation, TopicPopulation, sb, s.projectPopulation)
+		handlers++
+	}
 	if s.engine != nil {
 		for _, topic := range s.engine.TriggerTopics() {
 			sb, err := sub()
@@ -189,6 +209,13 @@ func (s *Service) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	ctx, cancel := context.WithCancel(ctx)
 	defer func() { cancel(); wg.Wait() }()
+	if s.cfg.Forecast {
+		every := s.cfg.ForecastEvery
+		if every <= 0 {
+			every = 10 * time.Second
+		}
+		wg.Go(func() { s.forecastLoop(ctx, every) })
+	}
 	if s.cfg.Routine {
 		w, err := s.newWatcher()
 		if err != nil {

@@ -2,11 +2,13 @@ package automation
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -269,4 +271,60 @@ func objects(acts []schemas.SensorActivation) []string {
 		}
 	}
 	return out
+}
+
+// TestForecastFromSCBPopulation: Västerås's real population by age (SCB,
+// 2019) on the bus; once it has settled the service publishes the
+// school-place forecast: 2 age groups × 10 years, valid, P10 ≤ P50 ≤ P90,
+// and next year's 1–5-year-olds close to this year's 0–4.
+func TestForecastFromSCBPopulation(t *testing.T) {
+	f, err := os.Open(filepath.Join("..", "..", "demo", "data", "scb", "SCB_alderkon_vastmanland_2019.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	var events []any
+	zeroToFour := 0.0
+	for i, r := range recs[1:] {
+		if r[0] != "Västerås" {
+			continue
+		}
+		age, _ := strconv.Atoi(r[1])
+		n, _ := strconv.Atoi(r[3])
+		if age <= 4 {
+			zeroToFour += float64(n)
+		}
+		sex := map[string]schemas.Sex{"män": schemas.SexMale, "kvinnor": schemas.SexFemale}[r[2]]
+		events = append(events, schemas.PopulationByAge{Area: schemas.Area{AreaCode: "1980", AreaName: "Västerås"}, ReferenceDate: "2019-12-31", Age: age, Sex: sex, Persons: n})
+		ids = append(ids, fmt.Sprintf("00000000-0000-4000-8000-%012d", i))
+	}
+	b := testenv.Broker(t)
+	conn := bus.Connection{Brokers: []string{b.Addr()}}
+	rows := collect(t, conn, TopicForecast)
+	_, stop := startService(t, Config{RulesDir: t.TempDir(), Conn: conn, DB: filepath.Join(t.TempDir(), "a.db"), Forecast: true, ForecastEvery: 200 * time.Millisecond})
+	defer stop()
+	publish(t, conn, TopicPopulation, ids, events)
+	waitFor(t, "20 forecast rows", func() bool { return len(rows.distinct()) >= 20 })
+	var first *schemas.PlaceForecast
+	for _, m := range rows.distinct() {
+		var r schemas.PlaceForecast
+		json.Unmarshal(m.Payload, &r)
+		if r.AreaCode != "1980" || r.BaseYear != 2019 || r.P10 > r.P50 || r.P50 > r.P90 || r.ModelID != "school-place-forecast" {
+			t.Errorf("row %+v", r)
+		}
+		if r.Year == 2020 && r.AgeGroup == "forskola-1-5" {
+			first = &r
+		}
+	}
+	if first == nil || first.P50 < zeroToFour*0.9 || first.P50 > zeroToFour*1.1 {
+		t.Errorf("2020's 1-5-year-olds %+v; 2019's 0-4-year-olds were %.0f", first, zeroToFour)
+	}
+	if n := len(rows.distinct()); n != 20 {
+		t.Errorf("%d forecast rows, want 20", n)
+	}
 }

@@ -35,6 +35,17 @@ var ddl = []string{
 	record     TEXT NOT NULL,
 	updated_at TEXT NOT NULL,
 	PRIMARY KEY (projection, key_hash))`,
+	`CREATE TABLE IF NOT EXISTS automation_population (
+	area_code TEXT NOT NULL,
+	year      INTEGER NOT NULL,
+	age       INTEGER NOT NULL,
+	sex       TEXT NOT NULL,
+	persons   BIGINT NOT NULL,
+	PRIMARY KEY (area_code, year, age, sex))`,
+	`CREATE TABLE IF NOT EXISTS automation_forecast_due (
+	area_code  TEXT PRIMARY KEY,
+	changed_at TEXT NOT NULL,
+	due        INTEGER NOT NULL)`,
 	`CREATE TABLE IF NOT EXISTS automation_alarms (
 	alarm_id  TEXT PRIMARY KEY,
 	kind      TEXT NOT NULL,
@@ -153,4 +164,91 @@ func (s *store) alarmRaised(ctx context.Context, id, kind string, at time.Time) 
 	}
 	n, _ := res.RowsAffected()
 	return n > 0, nil
+}
+
+// putPopulation sets an area's persons of an age and sex in a year and
+// marks the area due for a forecast.
+func (s *store) putPopulation(ctx context.Context, area string, year, age int, sex string, persons int) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO automation_population (area_code, year, age, sex, persons) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (area_code, year, age, sex) DO UPDATE SET persons = excluded.persons`), area, year, age, sex, persons); err != nil {
+		return fmt.Errorf("automation: population: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO automation_forecast_due (area_code, changed_at, due) VALUES (?, ?, 1)
+ON CONFLICT (area_code) DO UPDATE SET changed_at = excluded.changed_at, due = 1`), area, time.Now().UTC().Format(time.RFC3339Nano)); err != nil {
+		return fmt.Errorf("automation: population: %w", err)
+	}
+	return tx.Commit()
+}
+
+// settledAreas lists the areas due for a forecast whose population has not
+// changed for quiet.
+func (s *store) settledAreas(ctx context.Context, quiet time.Duration) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, s.db.Q(`SELECT area_code, changed_at FROM automation_forecast_due WHERE due = 1 ORDER BY area_code`))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var area, at string
+		if err := rows.Scan(&area, &at); err != nil {
+			return nil, err
+		}
+		if t, err := time.Parse(time.RFC3339Nano, at); err == nil && time.Since(t) >= quiet {
+			out = append(out, area)
+		}
+	}
+	return out, rows.Err()
+}
+
+// forecastDone marks an area's forecast made.
+func (s *store) forecastDone(ctx context.Context, area string) error {
+	_, err := s.db.ExecContext(ctx, s.db.Q(`UPDATE automation_forecast_due SET due = 0 WHERE area_code = ?`), area)
+	return err
+}
+
+// population is an area's latest year's persons by age (both sexes, or the
+// total where the source has no breakdown) and women by age, ages 0-100.
+func (s *store) population(ctx context.Context, area string) (int, []float64, []float64, error) {
+	var year sql.NullInt64
+	if err := s.db.QueryRowContext(ctx, s.db.Q(`SELECT MAX(year) FROM automation_population WHERE area_code = ?`), area).Scan(&year); err != nil || !year.Valid {
+		return 0, nil, nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, s.db.Q(`SELECT age, sex, persons FROM automation_population WHERE area_code = ? AND year = ?`), area, year.Int64)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	defer rows.Close()
+	pop, women, total := make([]float64, 101), make([]float64, 101), make([]float64, 101)
+	hasTotal, hasSexes := false, false
+	for rows.Next() {
+		var age int
+		var sex string
+		var n int64
+		if err := rows.Scan(&age, &sex, &n); err != nil {
+			return 0, nil, nil, err
+		}
+		age = min(age, 100)
+		switch sex {
+		case "total":
+			total[age] += float64(n)
+			hasTotal = true
+		case "female":
+			women[age] += float64(n)
+			pop[age] += float64(n)
+			hasSexes = true
+		default:
+			pop[age] += float64(n)
+			hasSexes = true
+		}
+	}
+	if !hasSexes && hasTotal {
+		pop, women = total, nil
+	}
+	return int(year.Int64), pop, women, rows.Err()
 }

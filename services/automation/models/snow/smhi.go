@@ -28,13 +28,13 @@ func ReadSMHI(r io.Reader) ([]schemas.WeatherObservation, error) {
 	var out []schemas.WeatherObservation
 	for {
 		rec, err := cr.Read()
-		line, _ := cr.FieldPos(0)
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
-			return nil, fmt.Errorf("snow: smhi: line %d: %w", line, err)
+			return nil, fmt.Errorf("snow: smhi: %w", err) // a csv.ParseError names the line
 		}
+		line, _ := cr.FieldPos(0)
 		switch {
 		case line == 2 && len(rec) >= 2:
 			name, station = rec[0], rec[1]

@@ -122,7 +122,7 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-func readSMHI(t *testing.T, file string) []schemas.WeatherObservation {
+func readSMHI(t testing.TB, file string) []schemas.WeatherObservation {
 	t.Helper()
 	fh, err := os.Open(testenv.Root(t) + "/demo/data/smhi/" + file)
 	if err != nil {
