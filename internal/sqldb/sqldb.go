@@ -54,6 +54,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqldb: open %s database: %w", driver, err)
 	}
+	// Keep connections for bursts of requests: database/sql keeps 2 idle
+	// ones by default, and a SQLite connection costs its pragmas to open.
+	db.SetMaxIdleConns(16)
 	if err := ping(ctx, db); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("sqldb: connect to the %s database: %w", driver, err)
