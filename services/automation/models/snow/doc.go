@@ -61,4 +61,9 @@
 //
 //	go test -count=1 -v -run SMHIWinters ./services/automation/models/snow/
 //	civicbus models eval snow
+//
+// Speed: the 14 winters (2,975 decisions over 30,000 observations) take
+// about 0.23 s on the 2-core test machine, under 0.1 ms a decision
+// (go test -run X -bench . ./services/automation/models/snow/). ReadSMHI
+// has a fuzz test (FuzzReadSMHI).
 package snow
