@@ -34,7 +34,9 @@ type Input struct {
 	At time.Time `json:"at"`
 	// Observations are the weather observed at the stations that stand for
 	// the area, any order. Those ending in (At − 24 h, At] are read, plus
-	// the snow depth at or before At − 24 h to measure new snow.
+	// the snow depth at or before At − 24 h to measure new snow. Give each
+	// station's precipitation in one period (hour or day): the sums of all
+	// are added.
 	Observations []schemas.WeatherObservation `json:"observations"`
 	// Forecasts are forecasts for the area, any order; those valid in
 	// (At, At + Horizon] are read, the latest issued per valid time.
@@ -119,6 +121,9 @@ func Decide(cfg Config, in Input) (Output, error) {
 		}
 	} else {
 		out.Missing = append(out.Missing, "snow_depth_cm or precipitation_mm with air_temperature_c")
+	}
+	if _, ok := surface(obs.surfaceC, obs.airC); !ok {
+		out.Missing = append(out.Missing, "air_temperature_c or road_surface_temperature_c")
 	}
 	if a, ok := antiSlip(cfg, in.Area, obs, fc); ok {
 		out.Actions = append(out.Actions, a)

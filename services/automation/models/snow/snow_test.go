@@ -36,6 +36,9 @@ func TestPloughThresholds(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		if len(out.Missing) != 1 || out.Missing[0] != "forecasts" {
+			t.Errorf("missing %v, want only the forecasts", out.Missing)
+		}
 		if out.NewSnowCm == nil || *out.NewSnowCm != 6 {
 			t.Fatalf("new snow %v, want 6", out.NewSnowCm)
 		}
