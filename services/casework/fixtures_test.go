@@ -99,7 +99,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func demoUsers(t *testing.T) Users {
+func demoUsers(t testing.TB) Users {
 	t.Helper()
 	us, err := LoadUsers(filepath.Join("testdata", "users.yaml"))
 	if err != nil {
@@ -116,7 +116,7 @@ func databases(t *testing.T, fn func(t *testing.T, dsn string)) {
 
 // start runs a service on a fresh broker and dsn, its Config changed by
 // opts, until the test ends.
-func start(t *testing.T, dsn string, opts ...func(*Config)) (*Service, bus.Connection) {
+func start(t testing.TB, dsn string, opts ...func(*Config)) (*Service, bus.Connection) {
 	t.Helper()
 	b := testenv.Broker(t)
 	conn := bus.Connection{Brokers: []string{b.Addr()}}

@@ -128,6 +128,10 @@ func TestUnitIsolation(t *testing.T) {
 		if st := anna.json("/casework/api/cases/"+uid(100), &doc); st != 200 || len(doc.Timeline) != 4 || len(doc.Decisions) != 2 {
 			t.Fatalf("anna's case: %d, %d entries, %d decisions", st, len(doc.Timeline), len(doc.Decisions))
 		}
+		if st, page := anna.get("/casework/?status=open&automated=1"); st != 200 || !strings.Contains(page, `href="/casework/cases/`+uid(100)+`"`) ||
+			strings.Contains(page, uid(200)) || !strings.Contains(page, "Väntar på mig") {
+			t.Errorf("anna's inbox page: %d", st)
+		}
 		if st, _ := anna.get("/casework/api/cases/" + uid(200)); st != http.StatusNotFound {
 			t.Errorf("anna read hemtjanst's case: %d", st)
 		}

@@ -3,6 +3,9 @@ package casework
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -77,4 +80,37 @@ func TestClosedBeforeOpened(t *testing.T) {
 	if _, err := s.Apply(ctx, TopicCaseOpened, "x", []byte(`[1]`)); err == nil {
 		t.Error("a payload that is not an object was applied")
 	}
+}
+
+// FuzzApply: any payload on any projected topic is applied or refused with
+// an error, never a panic; a refused one leaves its event id unclaimed.
+func FuzzApply(f *testing.F) {
+	for _, e := range caseEvents(1, "forskoleplacering", true) {
+		js, _ := json.Marshal(e.body)
+		f.Add(uint8(slices.Index(Topics, e.topic)), js)
+	}
+	f.Add(uint8(0), []byte(`{"case_id": 7}`))
+	f.Add(uint8(2), []byte(`null`))
+	st, err := openStore(context.Background(), filepath.Join(f.TempDir(), "fuzz.db"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { st.close() })
+	s := &Service{store: st} // Apply needs the store only
+	n := 0
+	f.Fuzz(func(t *testing.T, topic uint8, payload []byte) {
+		n++
+		id := fmt.Sprintf("fuzz-%d", n)
+		ok, err := s.Apply(context.Background(), Topics[int(topic)%len(Topics)], id, payload)
+		if err != nil && ok {
+			t.Fatal("Apply failed and reported the event applied")
+		}
+		if err != nil {
+			var claimed int
+			_ = s.store.db.QueryRow(s.store.db.Q(`SELECT COUNT(*) FROM casework_applied WHERE event_id = ?`), id).Scan(&claimed)
+			if claimed != 0 {
+				t.Fatal("a refused event's id was claimed")
+			}
+		}
+	})
 }
