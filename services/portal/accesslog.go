@@ -13,7 +13,7 @@ import (
 // with anything), status, bytes (of the body sent), duration, and client:
 // the network it came from, an IPv4 address cut to its /24 and an IPv6
 // address to its /48, never a whole address.
-func accessLogged(logger *slog.Logger, next http.Handler) http.Handler {
+func accessLogged(logger *slog.Logger, c clients, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rec := &recorder{ResponseWriter: w}
@@ -21,7 +21,7 @@ func accessLogged(logger *slog.Logger, next http.Handler) http.Handler {
 		defer func() {
 			attrs := []slog.Attr{slog.String("method", r.Method), slog.String("route", r.Pattern),
 				slog.Int("query_params", len(r.URL.Query())), slog.Int("status", rec.statusCode()), slog.Int64("bytes", rec.bytes),
-				slog.Duration("duration", time.Since(start)), slog.String("client", truncatedClient(r))}
+				slog.Duration("duration", time.Since(start)), slog.String("client", truncatedClient(c, r))}
 			if aborted {
 				attrs = append(attrs, slog.Bool("aborted", true))
 			}
@@ -33,18 +33,13 @@ func accessLogged(logger *slog.Logger, next http.Handler) http.Handler {
 }
 
 // truncatedClient is the request's client network for the log: an IPv4
-// /24 or IPv6 /48, "" when the remote address is no IP address.
-func truncatedClient(r *http.Request) string {
-	p := clientOf(r)
+// /24 or IPv6 /48, "" when the request has no client address.
+func truncatedClient(c clients, r *http.Request) string {
+	p := prefix(c.addr(r), 24, 48)
 	if !p.IsValid() {
 		return ""
 	}
-	bits := 24
-	if p.Addr().Is6() {
-		bits = 48
-	}
-	t, _ := p.Addr().Prefix(bits)
-	return t.String()
+	return p.String()
 }
 
 // recorder notes a response's status and body size. It unwraps, so

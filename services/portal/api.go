@@ -3,6 +3,7 @@ package portal
 import (
 	"cmp"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"time"
 
@@ -33,6 +34,11 @@ type APIOptions struct {
 	// must share it; default a random key per process, so cursors do not
 	// outlive it (an unknown cursor is a 400 that says to start again).
 	CursorKey []byte
+	// TrustedProxies are the reverse proxies in front of the portal: for a
+	// request from one of them, the client (for the rate limit and the
+	// access log) is the last address of X-Forwarded-For that is none of
+	// them. Default none: the client is the remote address.
+	TrustedProxies []netip.Prefix
 	// Poll is how often an event stream reads the store when this process
 	// stored nothing (for versions another replica stored), and sends a
 	// keep-alive; default 15 s.
@@ -44,11 +50,12 @@ type api struct {
 	s       *Service
 	cursors cursorCodec
 	limiter *rateLimiter // nil: no limit
+	clients clients
 	poll    time.Duration
 }
 
 func newAPI(s *Service, o APIOptions) *api {
-	a := &api{s: s, cursors: newCursorCodec(o.CursorKey), poll: cmp.Or(o.Poll, defaultPoll)}
+	a := &api{s: s, cursors: newCursorCodec(o.CursorKey), poll: cmp.Or(o.Poll, defaultPoll), clients: clients{trusted: o.TrustedProxies}}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -79,7 +86,7 @@ func (a *api) mount(mux *http.ServeMux) {
 	mux.Handle("GET /api/3/action/{action}", ckan(a.s.handleCKAN))
 	mux.Handle("POST /api/3/action/{action}", ckan(a.s.handleCKAN))
 	for _, p := range []string{"/api/v1/", "/api/openapi.json", "/api/3/", "/datasets/{id}/feed.atom", "/datasets/{id}/events"} {
-		mux.Handle("OPTIONS "+p, accessLogged(a.s.cfg.Logger, http.HandlerFunc(preflight)))
+		mux.Handle("OPTIONS "+p, a.logged(http.HandlerFunc(preflight)))
 	}
 }
 
@@ -87,10 +94,13 @@ func (a *api) mount(mux *http.ServeMux) {
 // limit, whose rejections reject writes.
 func (a *api) wrap(h http.Handler, reject func(http.ResponseWriter, *http.Request)) http.Handler {
 	if a.limiter != nil {
-		h = a.limiter.limited(reject, h)
+		h = a.limiter.limited(a.clients, reject, h)
 	}
-	return accessLogged(a.s.cfg.Logger, corsOpen(h))
+	return a.logged(corsOpen(h))
 }
+
+// logged puts h behind the access log.
+func (a *api) logged(h http.Handler) http.Handler { return accessLogged(a.s.cfg.Logger, a.clients, h) }
 
 const rateMessage = "too many requests from your network; wait for Retry-After seconds"
 

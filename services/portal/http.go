@@ -32,17 +32,18 @@ func (s *Service) Mount(mux *http.ServeMux) { s.MountWith(mux, APIOptions{}) }
 // APIs and feeds allow any origin and are rate-limited per client as o
 // says.
 func (s *Service) MountWith(mux *http.ServeMux, o APIOptions) {
-	page := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, accessLogged(s.cfg.Logger, h)) }
-	page("GET /{$}", s.handleHome)
-	page("GET /datasets/{id}", s.handleDataset)
-	page("GET /datasets/{id}/versions/{file}", s.handleVersionFile)
-	page("GET /datasets/{id}/versions/{n}/privacy-report.json", s.handleReport)
-	page("GET /datasets/{id}/{file}", s.handleLatestFile)
+	a := newAPI(s, o)
+	page := func(pattern string, h http.Handler) { mux.Handle(pattern, a.logged(h)) }
+	page("GET /{$}", http.HandlerFunc(s.handleHome))
+	page("GET /datasets/{id}", http.HandlerFunc(s.handleDataset))
+	page("GET /datasets/{id}/versions/{file}", http.HandlerFunc(s.handleVersionFile))
+	page("GET /datasets/{id}/versions/{n}/privacy-report.json", http.HandlerFunc(s.handleReport))
+	page("GET /datasets/{id}/{file}", http.HandlerFunc(s.handleLatestFile))
 	page("GET /catalog.rdf", s.handleCatalog(dcat.MediaTypeRDFXML, dcat.WriteRDFXML))
 	page("GET /catalog.ttl", s.handleCatalog(dcat.MediaTypeTurtle, dcat.WriteTurtle))
 	page("GET /catalog.jsonld", s.handleCatalog(dcat.MediaTypeJSONLD, dcat.WriteJSONLD))
-	mux.Handle("GET /datasets/dcat", accessLogged(s.cfg.Logger, http.RedirectHandler("/catalog.rdf", http.StatusMovedPermanently)))
-	newAPI(s, o).mount(mux)
+	page("GET /datasets/dcat", http.RedirectHandler("/catalog.rdf", http.StatusMovedPermanently))
+	a.mount(mux)
 }
 
 // notFound answers 404 with a page in the request's language.

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -70,22 +71,64 @@ func (l *rateLimiter) forgetFull(now time.Time) {
 	}
 }
 
-// clientOf is the network a request comes from: its IPv4 address, or its
-// IPv6 address's /64 (one subscriber's usual allocation). A remote address
-// that is not an IP address is the zero prefix, one client.
-func clientOf(r *http.Request) netip.Prefix {
+// clients finds a request's client address: the remote address, or, when
+// that is one of the trusted proxies, the last address of
+// X-Forwarded-For that is not (the one the proxies saw).
+type clients struct{ trusted []netip.Prefix }
+
+func (c clients) isTrusted(a netip.Addr) bool {
+	for _, p := range c.trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// addr is the request's client address; invalid when it has none.
+func (c clients) addr(r *http.Request) netip.Addr {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
 	}
 	addr, err := netip.ParseAddr(host)
 	if err != nil {
-		return netip.Prefix{}
+		return netip.Addr{}
 	}
 	addr = addr.Unmap().WithZone("")
-	bits := 32
+	if !c.isTrusted(addr) {
+		return addr
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			return addr // a hop that is no address: stop at the proxy
+		}
+		if hop = hop.Unmap().WithZone(""); !c.isTrusted(hop) {
+			return hop
+		}
+		addr = hop
+	}
+	return addr
+}
+
+// of is the network a request comes from: its client's IPv4 address, or
+// its IPv6 address's /64 (one subscriber's usual allocation); the zero
+// prefix, one client, when the request has no client address.
+func (c clients) of(r *http.Request) netip.Prefix {
+	return prefix(c.addr(r), 32, 64)
+}
+
+// prefix is addr's network of v4 bits (IPv4) or v6 bits (IPv6); the zero
+// prefix for an invalid addr.
+func prefix(addr netip.Addr, v4, v6 int) netip.Prefix {
+	if !addr.IsValid() {
+		return netip.Prefix{}
+	}
+	bits := v4
 	if addr.Is6() {
-		bits = 64
+		bits = v6
 	}
 	p, _ := addr.Prefix(bits)
 	return p
@@ -95,9 +138,9 @@ func clientOf(r *http.Request) netip.Prefix {
 // seconds, rounded up) and reject's body; other requests go to next.
 // Requests from a loopback address are not limited: they come from this
 // host (a reverse proxy, whose clients all share its address, or a test).
-func (l *rateLimiter) limited(reject func(http.ResponseWriter, *http.Request), next http.Handler) http.Handler {
+func (l *rateLimiter) limited(c clients, reject func(http.ResponseWriter, *http.Request), next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		client := clientOf(r)
+		client := c.of(r)
 		if client.Addr().IsLoopback() {
 			next.ServeHTTP(w, r)
 			return

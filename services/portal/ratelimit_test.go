@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"testing"
 	"time"
 )
@@ -93,13 +94,13 @@ func TestRateLimit(t *testing.T) {
 func TestRateLimiterForgets(t *testing.T) {
 	clock := newFakeClock()
 	l := newRateLimiter(1, 1, clock.now)
-	first := clientOf(from("198.51.100.1:1", "/"))
+	first := clients{}.of(from("198.51.100.1:1", "/"))
 	if l.take(first) != 0 || l.take(first) == 0 {
 		t.Fatal("a bucket of one token")
 	}
 	clock.add(time.Second) // first's bucket is full again
 	for i := range maxClients {
-		l.take(clientOf(from("10."+itoa(i>>16)+"."+itoa(i>>8&255)+"."+itoa(i&255)+":1", "/")))
+		l.take(clients{}.of(from("10."+itoa(i>>16)+"."+itoa(i>>8&255)+"."+itoa(i&255)+":1", "/")))
 	}
 	if len(l.clients) > maxClients {
 		t.Errorf("%d clients held; want at most %d", len(l.clients), maxClients)
@@ -110,3 +111,43 @@ func TestRateLimiterForgets(t *testing.T) {
 }
 
 func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
+
+// TestTrustedProxies: behind a trusted proxy, the client is the last
+// address of X-Forwarded-For the proxies did not add (what a client writes
+// in the header before it does not count); from anyone else the header is
+// ignored.
+func TestTrustedProxies(t *testing.T) {
+	s := newSeeded(t)
+	mux := http.NewServeMux()
+	s.svc.MountWith(mux, APIOptions{Rate: 1, Burst: 1, Now: newFakeClock().now,
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}})
+	via := func(remote string, xff ...string) int {
+		r := from(remote, "/api/v1/datasets")
+		for _, h := range xff {
+			r.Header.Add("X-Forwarded-For", h)
+		}
+		return serve(mux, r).Code
+	}
+	if c := via("10.0.0.5:1", "203.0.113.50, 10.1.1.1"); c != 200 {
+		t.Fatalf("first request through the proxies: %d", c)
+	}
+	if c := via("10.0.0.6:1", "192.0.2.99, 203.0.113.50", "10.2.2.2"); c != 429 {
+		t.Errorf("the same client with a forged hop before it: %d, want 429", c)
+	}
+	if c := via("10.0.0.5:1", "203.0.113.51"); c != 200 {
+		t.Errorf("another client through the proxy: %d", c)
+	}
+	if c := via("198.51.100.3:1", "203.0.113.52"); c != 200 {
+		t.Fatalf("an untrusted remote: %d", c)
+	}
+	if c := via("198.51.100.3:1", "203.0.113.53"); c != 429 {
+		t.Errorf("an untrusted remote is its own client whatever its header says: %d, want 429", c)
+	}
+	if got := truncatedClient(clients{trusted: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}, func() *http.Request {
+		r := from("10.0.0.5:1", "/")
+		r.Header.Set("X-Forwarded-For", "203.0.113.50")
+		return r
+	}()); got != "203.0.113.0/24" {
+		t.Errorf("logged client %q", got)
+	}
+}
