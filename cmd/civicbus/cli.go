@@ -76,6 +76,8 @@ func (c *cli) main(ctx context.Context, args []string) error {
 		return c.cmdDatasets(ctx, rest)
 	case "rules":
 		return c.cmdRules(ctx, rest)
+	case "models":
+		return c.cmdModels(ctx, rest)
 	case "healthcheck":
 		return c.cmdHealthcheck(ctx, rest)
 	case "version", "-version", "--version":
@@ -111,6 +113,8 @@ func (c *cli) cmdHelp(args []string) error {
 		fmt.Fprint(c.stdout, datasetsHelp)
 	case "rules":
 		fmt.Fprint(c.stdout, rulesHelp)
+	case "models":
+		fmt.Fprint(c.stdout, modelsHelp)
 	default:
 		return usageError{fmt.Errorf("help: unknown command %q", args[0])}
 	}
@@ -159,6 +163,8 @@ usage:
   civicbus datasets anonymise <file.csv> --hierarchies DIR
                                        k-anonymise a CSV file with ARX hierarchies
   civicbus rules check|test <dir>      type-check the automation's rules; run their YAML tests
+  civicbus models eval meals|snow|forecast
+                                       a model's evaluation on the demo data
   civicbus healthcheck [--url URL]     exit 0 when a running civicbus is healthy
   civicbus version
   civicbus help [command]              a command's flags
