@@ -18,10 +18,8 @@ const (
 	v1MaxLimit     = 1000
 )
 
-// v1Paths are the paths of the v1 API, all GET (and HEAD); the OpenAPI
-// document describes each.
-var v1Paths = []string{"/api/v1/datasets", "/api/v1/datasets/{id}", "/api/v1/datasets/{id}/rows"}
-
+// v1Handlers are the v1 API's handlers by path, all GET (and HEAD); the
+// OpenAPI document describes each path.
 func (a *api) v1Handlers() map[string]http.HandlerFunc {
 	return map[string]http.HandlerFunc{
 		"/api/v1/datasets":           a.listDatasets,
