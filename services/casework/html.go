@@ -22,7 +22,8 @@ var pages = func() map[string]*template.Template {
 			"actor":   actorText,
 			"outcome": outcomeText,
 			"kind":    kindText,
-			"pct":     func(f float64) string { return template.HTMLEscapeString(formatPct(f)) },
+			"pct":     formatPct,
+			"role":    roleText,
 		}).ParseFS(templateFS, "templates/layout.html", "templates/parts.html", "templates/"+name))
 	}
 	return m
@@ -76,6 +77,7 @@ func (s *Service) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Service) handleLogin(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	c, err := r.Cookie(loginCookie)
 	if err != nil || !sameToken(r.PostFormValue("csrf"), c.Value) {
 		s.refuse(w, r, http.StatusForbidden, "Inloggningsformuläret saknar giltig säkerhetstoken (CSRF). Ladda om sidan och försök igen.", "sign-in csrf token missing or wrong")

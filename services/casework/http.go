@@ -96,6 +96,7 @@ func (s *Service) form(h userHandler) http.HandlerFunc {
 			s.refuse(w, r, http.StatusForbidden, "Du är inte inloggad, eller så har sessionen gått ut. Logga in igen.", "post without a session")
 			return
 		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 		if !sameToken(r.PostFormValue("csrf"), sess.csrf) {
 			s.refuse(w, r, http.StatusForbidden, "Formuläret saknar giltig säkerhetstoken (CSRF). Ladda om sidan och försök igen.", "csrf token missing or wrong")
 			return
@@ -103,6 +104,10 @@ func (s *Service) form(h userHandler) http.HandlerFunc {
 		h(w, r, sess)
 	}
 }
+
+// maxForm bounds a posted form: the longest fields (reason and
+// motivering, 4000 characters each) fit many times over.
+const maxForm = 64 << 10
 
 // api serves h to a signed-in user and answers anyone else 401 in JSON.
 func (s *Service) api(h userHandler) http.HandlerFunc {

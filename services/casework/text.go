@@ -35,6 +35,10 @@ func kindText(k string) string {
 	}[k]
 }
 
+func roleText(r Role) string {
+	return map[Role]string{RoleCaseworker: "handläggare", RoleSupervisor: "arbetsledare", RoleAdmin: "administratör"}[r]
+}
+
 func formatPct(f float64) string { return strings.Replace(fmt.Sprintf("%.1f %%", 100*f), ".", ",", 1) }
 
 // assignable lists the users a case of unit can be assigned to: those who
