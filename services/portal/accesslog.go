@@ -15,6 +15,10 @@ import (
 // address to its /48, never a whole address.
 func accessLogged(logger *slog.Logger, c clients, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !logger.Enabled(r.Context(), slog.LevelInfo) {
+			next.ServeHTTP(w, r)
+			return
+		}
 		start := time.Now()
 		rec := &recorder{ResponseWriter: w}
 		aborted := true
