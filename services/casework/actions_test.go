@@ -72,7 +72,8 @@ func TestOverride(t *testing.T) {
 		}
 		st, body := anna.post(path, url.Values{"decision_id": {uid(102)}, "outcome": {"referred"},
 			"reason": {"Vårdnadshavaren har visat att familjen flyttat från kommunen."}})
-		if st != http.StatusOK || !strings.Contains(body, "Ändrat beslut") || !strings.Contains(body, "Ändrar beslut") {
+		if st != http.StatusOK || !strings.Contains(body, "Ändrat beslut") || !strings.Contains(body, "Ändrar beslut</dt><dd>"+uid(102)) ||
+			!strings.Contains(body, "Ändrat av</dt><dd>") {
 			t.Fatalf("override: %d", st)
 		}
 		waitFor(t, "the amendment on the bus", func() bool { return len(got()) == 1 })

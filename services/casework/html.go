@@ -175,6 +175,8 @@ func (d decisionView) InputValue(in map[string]any) string {
 	return ""
 }
 
+// items reads the decision content out of a timeline and links each
+// decision to the records that amend it and the people who confirmed it.
 func items(tl []Entry) []timelineItem {
 	out := make([]timelineItem, 0, len(tl))
 	byID := map[string]*decisionView{}
@@ -185,6 +187,7 @@ func items(tl []Entry) []timelineItem {
 			var d decisionView
 			if json.Unmarshal(e.Body, &d) == nil {
 				it.Decision = &d
+				byID[d.DecisionID] = &d
 			}
 		case KindComment, KindAssigned:
 			var b struct{ Text, Assignee string }
@@ -193,13 +196,8 @@ func items(tl []Entry) []timelineItem {
 		}
 		out = append(out, it)
 	}
-	for i := range out {
-		if d := out[i].Decision; d != nil {
-			byID[d.DecisionID] = d
-		}
-	}
 	for _, it := range out {
-		if d := it.Decision; d != nil && d.AmendsDecisionID != "" && byID[d.AmendsDecisionID] != nil {
+		if d := it.Decision; d != nil && byID[d.AmendsDecisionID] != nil {
 			byID[d.AmendsDecisionID].Amendments = append(byID[d.AmendsDecisionID].Amendments, d.DecisionID)
 		}
 		if it.Kind == KindConfirmed && byID[it.DecisionID] != nil {

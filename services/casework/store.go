@@ -202,11 +202,11 @@ const (
 	StatusClosed = "closed"
 )
 
-// Filter selects cases. Units empty means every unit (admin); nil Units
-// is not allowed by callers.
+// Filter selects cases. Access control is part of it: only cases of Units
+// are selected (none when Units is empty), unless AllUnits is set (admin).
 type Filter struct {
-	Units     []string // the units the viewer may see; AllUnits for every unit
-	AllUnits  bool
+	Units     []string // the units the viewer may see
+	AllUnits  bool     // every unit, for an admin
 	CaseType  string
 	Status    string
 	Automated bool   // only cases with automated steps
