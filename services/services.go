@@ -14,8 +14,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -177,7 +179,12 @@ func runPortal(ctx context.Context, env Env) error {
 	if api == "" && env.HTTP != "" {
 		api = "http://" + loopback(env.HTTP) + PathOpendata
 	}
+	opts, err := portalAPI()
+	if err != nil {
+		return err
+	}
 	return portal.Run(ctx, portal.Config{
+		API:         opts,
 		Conn:        env.Conn,
 		DB:          env.DB,
 		Mux:         env.Mux,
@@ -186,6 +193,48 @@ func runPortal(ctx context.Context, env Env) error {
 		Logger:      env.Logger,
 		Metrics:     env.Metrics,
 	})
+}
+
+// portalAPI reads the portal's API settings from the environment:
+// CIVICBUS_PORTAL_RATE (requests a second per client, default 20) and
+// CIVICBUS_PORTAL_BURST; CIVICBUS_PORTAL_CURSOR_KEY_FILE (a secret, so that
+// cursors survive a restart and are the same on every replica);
+// CIVICBUS_TRUSTED_PROXIES (comma-separated CIDRs whose X-Forwarded-For is
+// believed, e.g. the load balancer's network).
+func portalAPI() (portal.APIOptions, error) {
+	var o portal.APIOptions
+	if v := os.Getenv("CIVICBUS_PORTAL_RATE"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return o, fmt.Errorf("portal: CIVICBUS_PORTAL_RATE: not a number")
+		}
+		o.Rate = f
+	}
+	if v := os.Getenv("CIVICBUS_PORTAL_BURST"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return o, fmt.Errorf("portal: CIVICBUS_PORTAL_BURST: not a number")
+		}
+		o.Burst = n
+	}
+	if f := os.Getenv("CIVICBUS_PORTAL_CURSOR_KEY_FILE"); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return o, fmt.Errorf("portal: the cursor key file %s cannot be read", f)
+		}
+		o.CursorKey = bytes.TrimSpace(b)
+	}
+	for p := range strings.SplitSeq(os.Getenv("CIVICBUS_TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		pfx, err := netip.ParsePrefix(p)
+		if err != nil {
+			return o, fmt.Errorf("portal: CIVICBUS_TRUSTED_PROXIES: %q is not a CIDR", p)
+		}
+		o.TrustedProxies = append(o.TrustedProxies, pfx)
+	}
+	return o, nil
 }
 
 // publicURL is the portal's public root: CIVICBUS_BASE_URL, or this

@@ -245,6 +245,6 @@ func (s *Service) fail(w http.ResponseWriter, r *http.Request, err error) {
 		s.notFound(w, r)
 		return
 	}
-	s.cfg.Logger.Error("portal request", "path", r.URL.Path, "err", err)
+	s.cfg.Logger.Error("portal request", "route", r.Pattern, "err", err) // the route, never what the client typed
 	http.Error(w, "internal error", http.StatusInternalServerError)
 }

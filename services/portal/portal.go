@@ -69,6 +69,9 @@ type Config struct {
 	// Retry says how a failed harvest is retried before the announcement is
 	// dead-lettered; zero fields take the bus's defaults.
 	Retry bus.RetryConfig
+	// API configures the APIs' rate limit, cursor key and trusted proxies;
+	// zero fields take their defaults (a random cursor key per process).
+	API APIOptions
 	// Logger; nil discards.
 	Logger *slog.Logger
 	// Metrics is where the router's metrics go; nil: a private registry.
@@ -114,7 +117,7 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	defer s.Close()
 	if s.cfg.Mux != nil {
-		s.Mount(s.cfg.Mux)
+		s.MountWith(s.cfg.Mux, s.cfg.API)
 	}
 	return s.Run(ctx)
 }
