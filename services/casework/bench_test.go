@@ -6,21 +6,17 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
-
-	"github.com/vasteras/civicbus/bus"
-	"github.com/vasteras/civicbus/internal/testenv"
 )
 
 // BenchmarkApply projects whole fixture cases (four events each, opened to
 // referred) into a SQLite inbox; ns/op is per event.
 func BenchmarkApply(b *testing.B) {
-	br := testenv.Broker(b)
-	s, err := New(context.Background(), Config{Conn: bus.Connection{Brokers: []string{br.Addr()}},
-		DB: filepath.Join(b.TempDir(), "bench.db"), Users: Users{"x": &User{Username: "x", Role: RoleAdmin}}})
+	st, err := openStore(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer s.Close()
+	defer st.close()
+	s := &Service{store: st} // Apply needs the store only
 	ctx := context.Background()
 	b.ReportAllocs()
 	n := 0
@@ -33,5 +29,34 @@ func BenchmarkApply(b *testing.B) {
 			b.Fatal(err)
 		}
 		n++
+	}
+}
+
+// BenchmarkInbox lists a unit's open cases with their step counts, from an
+// inbox of 2,000 cases (four events each) in two units.
+func BenchmarkInbox(b *testing.B) {
+	st, err := openStore(context.Background(), filepath.Join(b.TempDir(), "inbox.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.close()
+	s := &Service{store: st}
+	ctx := context.Background()
+	for n := 1; n <= 2000; n++ {
+		unit := []string{"forskoleplacering", "hemtjanst"}[n%2]
+		for _, e := range caseEvents(n, unit, false) {
+			js, _ := json.Marshal(e.body)
+			if _, err := s.Apply(ctx, e.topic, e.id, js); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	f := Filter{Units: []string{"forskoleplacering"}, Status: StatusOpen, Automated: true}
+	b.ReportAllocs()
+	for b.Loop() {
+		cs, err := st.cases(ctx, f)
+		if err != nil || len(cs) != 500 {
+			b.Fatalf("%d cases (%v), want the limit of 500", len(cs), err)
+		}
 	}
 }
