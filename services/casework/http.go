@@ -12,7 +12,7 @@ import (
 
 // Mount serves the web face on mux under the configured prefix (p):
 //
-//	GET  p                         the inbox (?case_type=&status=&automated=1&mine=1)
+//	GET  p                         the inbox (?case_type=&status=open|closed&automated=1&mine=1)
 //	GET  p login, POST p login     sign in; POST p logout
 //	GET  p cases/{id}              the case page: timeline and actions
 //	POST p cases/{id}/confirm      confirm a decision (decision_id)
@@ -211,8 +211,11 @@ func filter(r *http.Request, u *User) Filter {
 	if st := q.Get("status"); st == StatusOpen || st == StatusClosed {
 		f.Status = st
 	}
-	if q.Get("mine") == "1" {
+	if q.Get("mine") == "1" { // waiting for me: assigned to me and, unless asked otherwise, open
 		f.Assignee = u.Username
+		if f.Status == "" {
+			f.Status = StatusOpen
+		}
 	}
 	return f
 }
