@@ -65,6 +65,9 @@ func (s *Service) local(r *http.Request, sess *session, c Case, kind, decisionID
 		return t.entry(Entry{ID: id, CaseID: c.ID, Kind: kind, At: time.Now().UTC(), ActorKind: string(schemas.ActorPerson),
 			ActorID: sess.user.Username, DecisionID: decisionID, Body: js})
 	})
+	if err == nil {
+		s.notifyApplied(r.Context(), c.ID, kind, id)
+	}
 	return err
 }
 

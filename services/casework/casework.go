@@ -92,6 +92,7 @@ type Service struct {
 	store *store
 	pub   message.Publisher
 	mu    sync.Mutex // one override at a time: publish, then apply
+	live  hub        // the open event streams
 }
 
 // New opens the store and the checked publisher of amendments.

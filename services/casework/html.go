@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-//go:embed templates/*.html templates/casework.css
+//go:embed templates/*.html templates/casework.css templates/live.js
 var templateFS embed.FS
 
 var pages = func() map[string]*template.Template {
@@ -68,6 +68,11 @@ func (s *Service) viewFor(sess *session, title string, data any) view {
 func handleCSS(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/css; charset=utf-8")
 	http.ServeFileFS(w, r, templateFS, "templates/casework.css")
+}
+
+func handleScript(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	http.ServeFileFS(w, r, templateFS, "templates/live.js")
 }
 
 func (s *Service) handleLoginForm(w http.ResponseWriter, r *http.Request) {

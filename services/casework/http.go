@@ -24,6 +24,7 @@ import (
 //	GET  p supervisor              per rule or model: automated, referred, overridden
 //	GET  p api/cases               the inbox as JSON, same filters
 //	GET  p api/cases/{id}          a case, its timeline and decision records as JSON
+//	GET  p events[?case={id}]      live changes as Server-Sent Events (the user's units, or one case)
 //
 // Every page but the sign-in needs a session; every form carries the
 // session's CSRF token, and cross-origin posts are refused before that.
@@ -35,6 +36,8 @@ func (s *Service) Mount(mux *http.ServeMux) {
 	in.HandleFunc("POST "+p+"login", s.handleLogin)
 	in.HandleFunc("POST "+p+"logout", s.form(s.handleLogout))
 	in.HandleFunc("GET "+p+"static/casework.css", handleCSS)
+	in.HandleFunc("GET "+p+"static/live.js", handleScript)
+	in.HandleFunc("GET "+p+"events", s.api(s.handleEvents))
 	in.HandleFunc("GET "+p+"cases/{id}", s.page(s.handleCase))
 	in.HandleFunc("POST "+p+"cases/{id}/confirm", s.form(s.handleConfirm))
 	in.HandleFunc("POST "+p+"cases/{id}/override", s.form(s.handleOverride))
@@ -49,12 +52,13 @@ func (s *Service) Mount(mux *http.ServeMux) {
 }
 
 // securityHeaders sets the headers every answer carries: no framing, no
-// inline or outside scripts or styles, no sniffing, no referrer, no
+// inline or outside scripts or styles (only the service's own script and
+// its own event stream), no sniffing, no referrer, no
 // caching of case data.
 func securityHeaders(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
-		hd.Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+		hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
 		hd.Set("X-Frame-Options", "DENY")
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("Referrer-Policy", "no-referrer")

@@ -11,13 +11,16 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/vasteras/civicbus/bus"
 )
 
 // web is a running service with its web face and the inbox of fixture
 // cases 1 (forskoleplacering, open) and 2 (hemtjanst, closed).
 type web struct {
-	s   *Service
-	srv *httptest.Server
+	s    *Service
+	srv  *httptest.Server
+	conn bus.Connection
 }
 
 func newWeb(t *testing.T, dsn string, opts ...func(*Config)) *web {
@@ -33,7 +36,7 @@ func newWeb(t *testing.T, dsn string, opts ...func(*Config)) *web {
 	s.Mount(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return &web{s: s, srv: srv}
+	return &web{s: s, srv: srv, conn: conn}
 }
 
 // client is a browser of one user: its cookies and its session's CSRF

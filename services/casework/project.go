@@ -35,7 +35,7 @@ var appliers = map[string]func(tx, string, []byte) error{
 }
 
 // Apply projects one event of topic, with CloudEvents id eventID, into the
-// inbox, once: an event id already applied changes nothing and Apply
+// inbox, once, and then tells the live listeners of the case's unit: an event id already applied changes nothing and Apply
 // returns false. A payload that is not the topic's JSON is a permanent
 // error (dead-lettered by the router).
 func (s *Service) Apply(ctx context.Context, topic, eventID string, payload []byte) (bool, error) {
@@ -43,7 +43,24 @@ func (s *Service) Apply(ctx context.Context, topic, eventID string, payload []by
 	if !ok {
 		return false, fmt.Errorf("casework: topic %s is not projected", topic)
 	}
-	return s.store.applyOnce(ctx, eventID, topic, func(t tx) error { return fn(t, eventID, payload) })
+	applied, err := s.store.applyOnce(ctx, eventID, topic, func(t tx) error { return fn(t, eventID, payload) })
+	if applied {
+		var ref struct {
+			CaseID string `json:"case_id"`
+		}
+		_ = json.Unmarshal(payload, &ref)
+		s.notifyApplied(ctx, ref.CaseID, topicKinds[topic], eventID)
+	}
+	return applied, err
+}
+
+// topicKinds are the timeline kinds of the topics' events.
+var topicKinds = map[string]string{
+	TopicCaseOpened:      KindOpened,
+	TopicStepCompleted:   KindStep,
+	TopicDecision:        KindDecision,
+	TopicDecisionAmended: KindAmended,
+	TopicCaseClosed:      KindClosed,
 }
 
 // handle is the router's handler for topic.

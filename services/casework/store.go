@@ -305,6 +305,19 @@ func (s *store) caseByID(ctx context.Context, id string) (Case, error) {
 	return c, nil
 }
 
+// unitOf is the unit of case id, or "" when the case is not opened yet.
+func (s *store) unitOf(ctx context.Context, id string) (string, error) {
+	var unit string
+	err := s.db.QueryRowContext(ctx, s.db.Q(`SELECT org_unit_id FROM casework_cases WHERE case_id = ?`), id).Scan(&unit)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("casework: read the case's unit: %w", err)
+	}
+	return unit, nil
+}
+
 // timeline is a case's entries, oldest first.
 func (s *store) timeline(ctx context.Context, caseID string) ([]Entry, error) {
 	rows, err := s.db.QueryContext(ctx, s.db.Q(`SELECT entry_id, kind, at, actor_kind, actor_id, actor_ver, step_id, decision_id, automated, body
