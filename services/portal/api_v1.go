@@ -139,15 +139,15 @@ func (a *api) listDatasets(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	ds, err := a.s.store.Datasets(r.Context())
+	x, err := a.s.index(r.Context())
 	if err != nil {
 		a.fail(w, r, err)
 		return
 	}
 	data := []v1Dataset{}
 	more := false
-	for _, d := range ds {
-		if d.Name <= q.After || matchScore(d, q.Q) == 0 {
+	for i, d := range x.datasets {
+		if d.Name <= q.After || matchScore(x.text[i], q.Q) == 0 {
 			continue
 		}
 		if len(data) == q.Limit {
@@ -233,7 +233,7 @@ func (a *api) showDataset(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	d, err := a.s.store.Dataset(r.Context(), r.PathValue("id"))
+	d, err := a.s.dataset(r.Context(), r.PathValue("id"))
 	if err != nil {
 		a.fail(w, r, err)
 		return
@@ -337,7 +337,7 @@ var errPageFull = errors.New("page full")
 // deep page costs what the first does; with filters it reads on until the
 // page is full.
 func (a *api) listRows(w http.ResponseWriter, r *http.Request) {
-	d, err := a.s.store.Dataset(r.Context(), r.PathValue("id"))
+	d, err := a.s.dataset(r.Context(), r.PathValue("id"))
 	if err != nil {
 		a.fail(w, r, err)
 		return

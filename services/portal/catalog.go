@@ -77,7 +77,7 @@ func (s *Service) dcatDataset(d Dataset) dcat.Dataset {
 // handleCatalog serves the catalog with write in mediaType.
 func (s *Service) handleCatalog(mediaType string, write func(io.Writer, dcat.Catalog) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		ds, err := s.store.Datasets(r.Context())
+		ds, err := s.datasets(r.Context())
 		if err != nil {
 			s.fail(w, r, err)
 			return

@@ -99,7 +99,7 @@ func writeCKAN(w http.ResponseWriter, status int, body any) {
 }
 
 func (s *Service) packageList(r *http.Request, _ url.Values) (any, error) {
-	ds, err := s.store.Datasets(r.Context())
+	ds, err := s.datasets(r.Context())
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +115,7 @@ func (s *Service) packageShow(r *http.Request, p url.Values) (any, error) {
 	if id == "" {
 		return nil, badParam("id", "Missing value")
 	}
-	d, err := s.store.Dataset(r.Context(), id)
+	d, err := s.dataset(r.Context(), id)
 	if err != nil {
 		return nil, err
 	}
@@ -127,34 +127,34 @@ func (s *Service) packageSearch(r *http.Request, p url.Values) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ds, err := s.store.Datasets(r.Context())
+	x, err := s.index(r.Context())
 	if err != nil {
 		return nil, err
 	}
 	type hit struct {
-		d     Dataset
-		score int
+		i, score int
 	}
 	var hits []hit
-	for _, d := range ds {
-		if score := matchScore(d, q.Q); score > 0 && s.matchesFQ(d, q.FQ) {
-			hits = append(hits, hit{d, score})
+	for i := range x.datasets {
+		if score := matchScore(x.text[i], q.Q); score > 0 && matchesFQ(x.fields[i], q.FQ) {
+			hits = append(hits, hit{i, score})
 		}
 	}
 	slices.SortStableFunc(hits, func(a, b hit) int {
+		ad, bd := &x.datasets[a.i], &x.datasets[b.i]
 		for _, k := range q.Sort {
 			var c int
 			switch k.Field {
 			case "score":
 				c = cmp.Compare(a.score, b.score)
 			case "name":
-				c = cmp.Compare(a.d.Name, b.d.Name)
+				c = cmp.Compare(ad.Name, bd.Name)
 			case "title_string":
-				c = cmp.Compare(a.d.Title.SV, b.d.Title.SV)
+				c = cmp.Compare(ad.Title.SV, bd.Title.SV)
 			case "metadata_modified":
-				c = a.d.Latest.PublishedAt.Compare(b.d.Latest.PublishedAt)
+				c = ad.Latest.PublishedAt.Compare(bd.Latest.PublishedAt)
 			case "metadata_created":
-				c = a.d.FirstPublished.Compare(b.d.FirstPublished)
+				c = ad.FirstPublished.Compare(bd.FirstPublished)
 			}
 			if k.Desc {
 				c = -c
@@ -170,29 +170,28 @@ func (s *Service) packageSearch(r *http.Request, p url.Values) (any, error) {
 	for _, f := range q.FacetFields {
 		facets[f] = map[string]int{}
 	}
-	for i, h := range hits {
+	for n, h := range hits {
 		for _, f := range q.FacetFields {
-			for _, v := range s.fieldValues(h.d, f) {
+			for _, v := range x.fields[h.i][f] {
 				facets[f][v]++
 			}
 		}
-		if i >= q.Start && len(results) < q.Rows {
-			results = append(results, s.ckanPackage(h.d))
+		if n >= q.Start && len(results) < q.Rows {
+			results = append(results, s.ckanPackage(x.datasets[h.i]))
 		}
 	}
 	return map[string]any{"count": len(hits), "sort": cmp.Or(p.Get("sort"), defaultSort), "results": results,
 		"facets": facets, "search_facets": searchFacets(facets)}, nil
 }
 
-// matchScore is how many times the words of q occur in the dataset's
-// texts, 0 unless every word occurs; an empty q matches everything once.
-func matchScore(d Dataset, q string) int {
+// matchScore is how many times the words of q occur in text (a dataset's
+// lowercase search text), 0 unless every word occurs; an empty q matches
+// everything once.
+func matchScore(text, q string) int {
 	words := strings.Fields(strings.ToLower(q))
 	if len(words) == 0 {
 		return 1
 	}
-	text := strings.ToLower(strings.Join(append(append([]string{d.Name, d.Title.SV, d.Title.EN, d.Description.SV, d.Description.EN},
-		d.Keywords.SV...), d.Keywords.EN...), "\n"))
 	score := 0
 	for _, w := range words {
 		n := strings.Count(text, w)
@@ -204,9 +203,11 @@ func matchScore(d Dataset, q string) int {
 	return score
 }
 
-func (s *Service) matchesFQ(d Dataset, fq []fqTerm) bool {
+// matchesFQ holds when every term's field has the term's value among a
+// dataset's field values.
+func matchesFQ(fields map[string][]string, fq []fqTerm) bool {
 	for _, t := range fq {
-		if !slices.Contains(s.fieldValues(d, t.Field), t.Value) {
+		if !slices.Contains(fields[t.Field], t.Value) {
 			return false
 		}
 	}

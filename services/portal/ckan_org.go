@@ -39,7 +39,7 @@ func (s *Service) ckanOrg(o Org, packages int) map[string]any {
 
 // organizations are the publishers of the datasets, with their datasets.
 func (s *Service) organizations(r *http.Request) ([]Org, map[Org][]Dataset, error) {
-	ds, err := s.store.Datasets(r.Context())
+	ds, err := s.datasets(r.Context())
 	if err != nil {
 		return nil, nil, err
 	}

@@ -72,21 +72,15 @@ func (s *Service) datastoreSearch(r *http.Request, p url.Values) (any, error) {
 
 // resource finds the dataset of a resource id, or of a dataset id or name.
 func (s *Service) resource(r *http.Request, id string) (Dataset, error) {
-	ds, err := s.store.Datasets(r.Context())
+	x, err := s.index(r.Context())
 	if err != nil {
 		return Dataset{}, err
 	}
-	for _, d := range ds {
-		if d.ID == id || d.Name == id {
-			return d, nil
-		}
-		for _, f := range resourceFormats {
-			if resourceID(d.ID, f.format) == id {
-				return d, nil
-			}
-		}
+	d, ok := x.lookup(id)
+	if !ok {
+		return Dataset{}, ErrNotFound
 	}
-	return Dataset{}, ErrNotFound
+	return d, nil
 }
 
 // checkColumns names the first parameter that asks for a column the

@@ -129,7 +129,7 @@ func (s *Service) handleVersionFile(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, strconv.Itoa(n)+".csv", http.StatusFound)
 		return
 	}
-	d, err := s.store.Dataset(r.Context(), r.PathValue("id"))
+	d, err := s.dataset(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -150,7 +150,7 @@ func (s *Service) handleLatestFile(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	d, err := s.store.Dataset(r.Context(), r.PathValue("id"))
+	d, err := s.dataset(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return

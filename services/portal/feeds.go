@@ -95,7 +95,7 @@ type (
 // version, newest first; an entry's id is the version's URL, which never
 // changes.
 func (s *Service) handleFeedAtom(w http.ResponseWriter, r *http.Request) {
-	d, err := s.store.Dataset(r.Context(), r.PathValue("id"))
+	d, err := s.dataset(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -145,7 +145,7 @@ const defaultPoll = 15 * time.Second
 // interval besides (a comment line keeps the connection alive).
 func (s *Service) handleEvents(poll time.Duration) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		d, err := s.store.Dataset(r.Context(), r.PathValue("id"))
+		d, err := s.dataset(r.Context(), r.PathValue("id"))
 		if err != nil {
 			s.fail(w, r, err)
 			return

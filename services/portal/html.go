@@ -99,7 +99,7 @@ type catalogPage struct {
 
 // handleHome serves the start page: the catalog, searched by ?q=.
 func (s *Service) handleHome(w http.ResponseWriter, r *http.Request) {
-	ds, err := s.store.Datasets(r.Context())
+	x, err := s.index(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -110,8 +110,8 @@ func (s *Service) handleHome(w http.ResponseWriter, r *http.Request) {
 		score int
 	}
 	var hits []hit
-	for _, d := range ds {
-		if n := matchScore(d, q); n > 0 {
+	for i, d := range x.datasets {
+		if n := matchScore(x.text[i], q); n > 0 {
 			hits = append(hits, hit{d, n})
 		}
 	}
@@ -146,7 +146,7 @@ func (p datasetPage) CurlShow() string {
 
 // handleDataset serves a dataset's page.
 func (s *Service) handleDataset(w http.ResponseWriter, r *http.Request) {
-	d, err := s.store.Dataset(r.Context(), r.PathValue("id"))
+	d, err := s.dataset(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -187,7 +187,7 @@ func (s *Service) handleReport(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	d, err := s.store.Dataset(r.Context(), r.PathValue("id"))
+	d, err := s.dataset(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -106,6 +106,7 @@ type Service struct {
 	cfg     Config
 	store   *Store
 	harvest *harvester
+	idx     catalogIndex
 }
 
 // Run runs the portal until ctx ends: it mounts its handlers on cfg.Mux

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/vasteras/civicbus/internal/sqldb"
@@ -21,6 +22,9 @@ type Store struct {
 	db *sqldb.DB
 	// added wakes the event streams when this Store stores a version.
 	added signal
+	// gen counts the versions this Store stored; caches of what it holds
+	// compare it to see whether they are stale.
+	gen atomic.Uint64
 }
 
 var ddl = []string{
@@ -134,9 +138,13 @@ WHERE excluded.latest_version > portal_datasets.latest_version`), v.DatasetID, d
 	if err := tx.Commit(); err != nil {
 		return false, fmt.Errorf("portal: commit: %w", err)
 	}
+	s.gen.Add(1)
 	s.added.notify()
 	return true, nil
 }
+
+// generation changes each time this Store stores a version.
+func (s *Store) generation() uint64 { return s.gen.Load() }
 
 func (s *Store) addRows(ctx context.Context, tx *sql.Tx, v Version, rows RowSource) error {
 	stmt, err := tx.PrepareContext(ctx, s.db.Q(`INSERT INTO portal_version_rows (dataset_id, version, row_no, row_json) VALUES (?, ?, ?, ?)`))

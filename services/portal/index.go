@@ -1,0 +1,117 @@
+package portal
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// index is the catalog held in memory: every dataset with its latest
+// version, parsed once, with each dataset's lowercase search text and
+// search-field values worked out ahead and its ids, name and resource ids
+// looked up by key. It is read-only once built; the Service builds a new
+// one after the Store adds a version.
+type index struct {
+	// gen is the Store's generation the index was read at.
+	gen uint64
+	// datasets are by name; callers must not change them.
+	datasets []Dataset
+	// text is datasets[i]'s lowercase search text (see searchText).
+	text []string
+	// fields is datasets[i]'s values of each CKAN search field.
+	fields []map[string][]string
+	// byKey is the position of a dataset by its id, name or resource id.
+	byKey map[string]int
+}
+
+// searchFieldNames are the fields package_search filters and facets by.
+var searchFieldNames = []string{"id", "name", "tags", "license_id", "organization", "res_format", "groups"}
+
+func (s *Service) newIndex(gen uint64, ds []Dataset) *index {
+	x := &index{gen: gen, datasets: ds, text: make([]string, len(ds)), fields: make([]map[string][]string, len(ds)),
+		byKey: make(map[string]int, len(ds)*(2+len(resourceFormats)))}
+	for i, d := range ds {
+		x.text[i] = searchText(d)
+		x.fields[i] = make(map[string][]string, len(searchFieldNames))
+		for _, f := range searchFieldNames {
+			x.fields[i][f] = s.fieldValues(d, f)
+		}
+		x.byKey[d.Name] = i
+		for _, f := range resourceFormats {
+			x.byKey[resourceID(d.ID, f.format)] = i
+		}
+	}
+	for i, d := range ds {
+		x.byKey[d.ID] = i // an id wins over a name that looks like one
+	}
+	return x
+}
+
+// lookup finds a dataset by its id, name or resource id.
+func (x *index) lookup(key string) (Dataset, bool) {
+	i, ok := x.byKey[key]
+	if !ok {
+		return Dataset{}, false
+	}
+	return x.datasets[i], true
+}
+
+// catalogIndex keeps the Service's index fresh: it rebuilds it from the
+// Store when the Store has added a version since it was built.
+type catalogIndex struct {
+	cur atomic.Pointer[index]
+	mu  sync.Mutex // held while rebuilding, so one request rebuilds
+}
+
+// index returns the catalog as of the Store's latest version, reading it
+// from the Store only when it changed since the last read.
+func (s *Service) index(ctx context.Context) (*index, error) {
+	gen := s.store.generation()
+	if x := s.idx.cur.Load(); x != nil && x.gen == gen {
+		return x, nil
+	}
+	s.idx.mu.Lock()
+	defer s.idx.mu.Unlock()
+	if x := s.idx.cur.Load(); x != nil && x.gen == gen {
+		return x, nil
+	}
+	gen = s.store.generation() // read before the datasets: a later add rebuilds again
+	ds, err := s.store.Datasets(ctx)
+	if err != nil {
+		return nil, err
+	}
+	x := s.newIndex(gen, ds)
+	s.idx.cur.Store(x)
+	return x, nil
+}
+
+// datasets lists every dataset with its latest version, by name, from the
+// in-memory catalog; callers must not change them.
+func (s *Service) datasets(ctx context.Context) ([]Dataset, error) {
+	x, err := s.index(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return x.datasets, nil
+}
+
+// dataset finds a dataset by its UUID or name in the in-memory catalog;
+// ErrNotFound when there is none.
+func (s *Service) dataset(ctx context.Context, idOrName string) (Dataset, error) {
+	x, err := s.index(ctx)
+	if err != nil {
+		return Dataset{}, err
+	}
+	i, ok := x.byKey[idOrName]
+	if !ok || (x.datasets[i].ID != idOrName && x.datasets[i].Name != idOrName) {
+		return Dataset{}, ErrNotFound
+	}
+	return x.datasets[i], nil
+}
+
+// searchText is a dataset's texts that q searches, lowercase.
+func searchText(d Dataset) string {
+	return strings.ToLower(strings.Join(append(append([]string{d.Name, d.Title.SV, d.Title.EN, d.Description.SV, d.Description.EN},
+		d.Keywords.SV...), d.Keywords.EN...), "\n"))
+}
