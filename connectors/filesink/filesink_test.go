@@ -1,7 +1,7 @@
 package filesink_test
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -79,22 +79,23 @@ func ids(t *testing.T, dir string) map[string]int {
 	out := map[string]int{}
 	files, _ := filepath.Glob(filepath.Join(dir, topic, "*.ndjson"))
 	for _, f := range files {
-		fh, err := os.Open(f)
+		data, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		sc := bufio.NewScanner(fh)
-		for sc.Scan() {
+		lines := bytes.Split(data, []byte("\n"))
+		// The last element is what follows the last newline: empty, or a
+		// line the sink is still writing.
+		for _, line := range lines[:len(lines)-1] {
 			var l struct {
 				ID   string          `json:"id"`
 				Data json.RawMessage `json:"data"`
 			}
-			if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
+			if err := json.Unmarshal(line, &l); err != nil {
 				t.Fatalf("%s: %v", f, err)
 			}
 			out[l.ID]++
 		}
-		fh.Close()
 	}
 	return out
 }

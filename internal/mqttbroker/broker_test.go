@@ -36,8 +36,17 @@ func TestPublishAndSubscribeThroughTheBroker(t *testing.T) {
 		t.Errorf("first message %+v, want the retained door message", m)
 	}
 	wait(t, pub.Publish("vasteras/sensor/temp", 1, false, "21.5"), "publish")
-	if m := receive(t, got); m != (message{"vasteras/sensor/temp", "21.5", false}) {
-		t.Errorf("second message %+v, want the live temperature", m)
+	// QoS 1 is at least once: under load the broker may send the door
+	// message again (a redelivery, not marked retained) before the live one.
+	for {
+		m := receive(t, got)
+		if m.topic == "vasteras/sensor/door" && m.payload == "open" {
+			continue
+		}
+		if m != (message{"vasteras/sensor/temp", "21.5", false}) {
+			t.Errorf("second message %+v, want the live temperature", m)
+		}
+		break
 	}
 }
 
