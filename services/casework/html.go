@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -117,16 +118,27 @@ type inbox struct {
 	Cases  []Case
 	Filter Filter
 	Mine   bool
+	Next   string // the next page's URL, "" on the last page
 }
 
 func (s *Service) handleInbox(w http.ResponseWriter, r *http.Request, sess *session) {
 	f := filter(r, sess.user)
-	cs, err := s.store.cases(r.Context(), f)
+	cs, next, err := s.store.cases(r.Context(), f)
+	if errors.Is(err, errBadCursor) {
+		s.refuse(w, r, http.StatusBadRequest, "Sidan finns inte. Börja om från inkorgens första sida.", "bad page cursor")
+		return
+	}
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, "Något gick fel. Försök igen.", "list cases", err)
 		return
 	}
-	s.render(w, http.StatusOK, "inbox.html", s.viewFor(sess, "Inkorg", inbox{Cases: cs, Filter: f, Mine: f.Assignee != ""}))
+	var nextURL string
+	if next != "" {
+		q := r.URL.Query()
+		q.Set("after", next)
+		nextURL = s.cfg.Prefix + "?" + q.Encode()
+	}
+	s.render(w, http.StatusOK, "inbox.html", s.viewFor(sess, "Inkorg", inbox{Cases: cs, Filter: f, Mine: f.Assignee != "", Next: nextURL}))
 }
 
 // casePage is the case page's data.

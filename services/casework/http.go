@@ -12,7 +12,8 @@ import (
 
 // Mount serves the web face on mux under the configured prefix (p):
 //
-//	GET  p                         the inbox (?case_type=&status=open|closed&automated=1&mine=1)
+//	GET  p                         the inbox (?case_type=&status=open|closed&automated=1&mine=1), a page
+//	                               of PageSize cases; ?after= the next page's cursor
 //	GET  p login, POST p login     sign in; POST p logout
 //	GET  p cases/{id}              the case page: timeline and actions
 //	POST p cases/{id}/confirm      confirm a decision (decision_id)
@@ -22,7 +23,7 @@ import (
 //	GET  p cases/{id}/audit        the decision history, printable
 //	GET  p cases/{id}/audit.json   the decision history as JSON
 //	GET  p supervisor              per rule or model: automated, referred, overridden
-//	GET  p api/cases               the inbox as JSON, same filters
+//	GET  p api/cases               the inbox as JSON, same filters; "next" is the next page's after
 //	GET  p api/cases/{id}          a case, its timeline and decision records as JSON
 //	GET  p events[?case={id}]      live changes as Server-Sent Events (the user's units, or one case)
 //
@@ -211,7 +212,7 @@ func (s *Service) caseDoc(ctx context.Context, c Case) (caseDoc, error) {
 // filter reads the inbox filters of r for sess's user.
 func filter(r *http.Request, u *User) Filter {
 	q := r.URL.Query()
-	f := Filter{Units: u.Units, AllUnits: u.Role == RoleAdmin, CaseType: q.Get("case_type"), Automated: q.Get("automated") == "1"}
+	f := Filter{Units: u.Units, AllUnits: u.Role == RoleAdmin, CaseType: q.Get("case_type"), Automated: q.Get("automated") == "1", After: q.Get("after")}
 	if st := q.Get("status"); st == StatusOpen || st == StatusClosed {
 		f.Status = st
 	}
@@ -225,7 +226,11 @@ func filter(r *http.Request, u *User) Filter {
 }
 
 func (s *Service) handleAPICases(w http.ResponseWriter, r *http.Request, sess *session) {
-	cs, err := s.store.cases(r.Context(), filter(r, sess.user))
+	cs, next, err := s.store.cases(r.Context(), filter(r, sess.user))
+	if errors.Is(err, errBadCursor) {
+		s.refuse(w, r, http.StatusBadRequest, "after is not a cursor that a page gave", "bad page cursor")
+		return
+	}
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, "internal error", "list cases", err)
 		return
@@ -233,7 +238,11 @@ func (s *Service) handleAPICases(w http.ResponseWriter, r *http.Request, sess *s
 	if cs == nil {
 		cs = []Case{}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"cases": cs})
+	body := map[string]any{"cases": cs}
+	if next != "" {
+		body["next"] = next
+	}
+	writeJSON(w, http.StatusOK, body)
 }
 
 func (s *Service) handleAPICase(w http.ResponseWriter, r *http.Request, sess *session) {

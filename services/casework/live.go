@@ -60,6 +60,13 @@ func (h *hub) remove(l *listener) {
 	delete(h.listeners, l)
 }
 
+// idle reports whether no one listens.
+func (h *hub) idle() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.listeners) == 0
+}
+
 func (h *hub) notify(c Change) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -78,6 +85,9 @@ func (h *hub) notify(c Change) {
 // kind was applied under eventID. A case not yet opened has no unit and
 // reaches no one; its opening will.
 func (s *Service) notifyApplied(ctx context.Context, caseID, kind, eventID string) {
+	if s.live.idle() {
+		return
+	}
 	unit, err := s.store.unitOf(ctx, caseID)
 	if err != nil {
 		s.cfg.Logger.Warn("casework: no live update", "kind", kind, "err", err)

@@ -3,6 +3,7 @@ package casework
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -50,6 +51,8 @@ var ddl = []string{
 	decision_id TEXT NOT NULL,
 	automated   INTEGER NOT NULL,
 	body        TEXT NOT NULL)`,
+	`CREATE INDEX IF NOT EXISTS casework_cases_unit_opened ON casework_cases (org_unit_id, opened_at, case_id)`,
+	`CREATE INDEX IF NOT EXISTS casework_cases_opened ON casework_cases (opened_at, case_id)`,
 	`CREATE INDEX IF NOT EXISTS casework_timeline_case ON casework_timeline (case_id, at)`,
 	`CREATE TABLE IF NOT EXISTS casework_decisions (
 	decision_id TEXT PRIMARY KEY,
@@ -211,6 +214,32 @@ type Filter struct {
 	Status    string
 	Automated bool   // only cases with automated steps
 	Assignee  string // only cases assigned to this user
+	After     string // a page's Next cursor: the cases after it
+}
+
+// PageSize is how many cases a page of the inbox lists.
+const PageSize = 50
+
+// errBadCursor is an After that no page gave.
+var errBadCursor = errors.New("casework: the page cursor is not valid")
+
+// cursor is the position after c in the inbox order (newest first, then
+// by id): opaque to clients.
+func cursor(c Case) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(ts(c.OpenedAt) + "|" + c.ID))
+}
+
+// parseCursor reads a cursor into the stored opened_at and the case id.
+func parseCursor(cur string) (opened, id string, err error) {
+	b, err := base64.RawURLEncoding.DecodeString(cur)
+	if err != nil {
+		return "", "", errBadCursor
+	}
+	opened, id, ok := strings.Cut(string(b), "|")
+	if _, err := time.Parse(tsLayout, opened); !ok || err != nil {
+		return "", "", errBadCursor
+	}
+	return opened, id, nil
 }
 
 // caseCols and caseFrom read a case: a closure may be projected before
@@ -223,13 +252,15 @@ const caseCols = `c.case_id, c.case_type, c.org_unit_id, c.reference_number, c.s
  (SELECT COUNT(*) FROM casework_decisions d WHERE d.case_id = c.case_id AND d.automated = 1),
  (SELECT COUNT(*) FROM casework_decisions d WHERE d.case_id = c.case_id AND d.outcome = 'referred')`
 
-// cases lists the cases f selects, newest first.
-func (s *store) cases(ctx context.Context, f Filter) ([]Case, error) {
+// cases lists a page of the cases f selects, newest first, at most
+// PageSize, and the cursor of the next page ("" on the last one). Paging
+// is by keyset: a page costs the same at any depth.
+func (s *store) cases(ctx context.Context, f Filter) ([]Case, string, error) {
 	var where []string
 	var args []any
 	if !f.AllUnits {
 		if len(f.Units) == 0 {
-			return nil, nil
+			return nil, "", nil
 		}
 		cond, unitArgs := unitsIn(f.Units)
 		where, args = append(where, cond), unitArgs
@@ -250,24 +281,39 @@ func (s *store) cases(ctx context.Context, f Filter) ([]Case, error) {
 	if f.Automated {
 		where = append(where, "EXISTS (SELECT 1 FROM casework_decisions d WHERE d.case_id = c.case_id AND d.automated = 1)")
 	}
+	if f.After != "" {
+		opened, id, err := parseCursor(f.After)
+		if err != nil {
+			return nil, "", err
+		}
+		where = append(where, "(c.opened_at < ? OR (c.opened_at = ? AND c.case_id > ?))")
+		args = append(args, opened, opened, id)
+	}
 	q := `SELECT ` + caseCols + caseFrom
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	rows, err := s.db.QueryContext(ctx, s.db.Q(q+" ORDER BY c.opened_at DESC, c.case_id LIMIT 500"), args...)
+	rows, err := s.db.QueryContext(ctx, s.db.Q(q+fmt.Sprintf(" ORDER BY c.opened_at DESC, c.case_id LIMIT %d", PageSize+1)), args...)
 	if err != nil {
-		return nil, fmt.Errorf("casework: list cases: %w", err)
+		return nil, "", fmt.Errorf("casework: list cases: %w", err)
 	}
 	defer rows.Close()
 	var out []Case
 	for rows.Next() {
 		c, err := scanCase(rows)
 		if err != nil {
-			return nil, err
+			return nil, "", err
 		}
 		out = append(out, c)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	if len(out) > PageSize {
+		out = out[:PageSize]
+		return out, cursor(out[PageSize-1]), nil
+	}
+	return out, "", nil
 }
 
 // unitsIn is the condition that c.org_unit_id is one of units.

@@ -3,10 +3,13 @@ package casework
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
+
+	"github.com/vasteras/civicbus/schemas"
 )
 
 // TestProjection: real case events through the embedded broker become the
@@ -35,7 +38,7 @@ func TestProjection(t *testing.T) {
 				t.Fatalf("case %s: %d timeline entries after redelivery, want %d (%v)", id, len(tl), want, err)
 			}
 		}
-		mine, err := s.store.cases(ctx, Filter{Units: []string{"forskoleplacering"}})
+		mine, _, err := s.store.cases(ctx, Filter{Units: []string{"forskoleplacering"}})
 		if err != nil || len(mine) != 2 {
 			t.Fatalf("unit forskoleplacering: %d cases, want 2 (%v)", len(mine), err)
 		}
@@ -43,11 +46,11 @@ func TestProjection(t *testing.T) {
 		if c.ID != uid(100) || c.Status != StatusOpen || c.Automated != 2 || c.Referred != 1 || c.Deadline != "2024-07-04" {
 			t.Errorf("case 1 = %+v", c)
 		}
-		closed, err := s.store.cases(ctx, Filter{AllUnits: true, Status: StatusClosed})
+		closed, _, err := s.store.cases(ctx, Filter{AllUnits: true, Status: StatusClosed})
 		if err != nil || len(closed) != 1 || closed[0].ID != uid(200) || closed[0].Resolution != "granted" {
 			t.Errorf("closed cases = %+v (%v)", closed, err)
 		}
-		if none, _ := s.store.cases(ctx, Filter{Units: []string{"hemtjanst"}, CaseType: "care-alarm"}); len(none) != 0 {
+		if none, _, _ := s.store.cases(ctx, Filter{Units: []string{"hemtjanst"}, CaseType: "care-alarm"}); len(none) != 0 {
 			t.Errorf("case type filter let through %d cases", len(none))
 		}
 		ds, err := s.store.decisions(ctx, uid(100))
@@ -111,6 +114,60 @@ func FuzzApply(f *testing.F) {
 			if claimed != 0 {
 				t.Fatal("a refused event's id was claimed")
 			}
+		}
+	})
+}
+
+// TestInboxPages: the inbox comes in pages of PageSize by a keyset
+// cursor, newest first, each case once, the last page without a cursor;
+// cases opened in the same instant are ordered by id across a page
+// boundary; a cursor that no page gave is refused.
+func TestInboxPages(t *testing.T) {
+	databases(t, func(t *testing.T, dsn string) {
+		st, err := openStore(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.close()
+		s := &Service{store: st}
+		ctx := context.Background()
+		const n = 2*PageSize + 7
+		for i := 1; i <= n; i++ {
+			e := caseEvents(i/2, "forskoleplacering", false)[0] // two cases per opening instant
+			body := e.body.(schemas.CaseOpened)
+			body.CaseID = uid(900000 + i)
+			js, _ := json.Marshal(body)
+			if _, err := s.Apply(ctx, e.topic, uid(800000+i), js); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var all []Case
+		f := Filter{Units: []string{"forskoleplacering"}}
+		for pages := 1; ; pages++ {
+			cs, next, err := st.cases(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, cs...)
+			if next == "" {
+				if pages != 3 || len(cs) != 7 {
+					t.Fatalf("%d pages, the last of %d cases; want 3, the last of 7", pages, len(cs))
+				}
+				break
+			}
+			f.After = next
+		}
+		if len(all) != n {
+			t.Fatalf("%d cases over the pages, want %d", len(all), n)
+		}
+		for i := 1; i < len(all); i++ {
+			a, b := all[i-1], all[i]
+			if a.OpenedAt.Before(b.OpenedAt) || (a.OpenedAt.Equal(b.OpenedAt) && a.ID >= b.ID) {
+				t.Fatalf("cases %d and %d out of order or repeated", i-1, i)
+			}
+		}
+		if _, _, err := st.cases(ctx, Filter{Units: f.Units, After: "not-a-cursor"}); !errors.Is(err, errBadCursor) {
+			t.Fatalf("a bad cursor: %v, want errBadCursor", err)
 		}
 	})
 }
