@@ -29,18 +29,14 @@ type SQLCheckpoints struct {
 // modernc.org/sqlite DSN (see internal/sqldb). It creates the table when it
 // is missing.
 func OpenCheckpoints(ctx context.Context, dsn string) (*SQLCheckpoints, error) {
-	db, err := sqldb.Open(ctx, dsn)
-	if err != nil {
-		return nil, fmt.Errorf("connectors: checkpoints: %w", err)
-	}
 	const ddl = `CREATE TABLE IF NOT EXISTS connector_checkpoints (
 	connector  TEXT PRIMARY KEY,
 	position   TEXT NOT NULL,
 	updated_at TEXT NOT NULL
 )`
-	if _, err := db.ExecContext(ctx, ddl); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("connectors: checkpoints: create table: %w", err)
+	db, err := sqldb.OpenWith(ctx, dsn, ddl)
+	if err != nil {
+		return nil, fmt.Errorf("connectors: checkpoints: %w", err)
 	}
 	return &SQLCheckpoints{db: db}, nil
 }

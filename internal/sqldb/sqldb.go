@@ -64,6 +64,22 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	return &DB{DB: db, Postgres: driver == "pgx"}, nil
 }
 
+// OpenWith is Open, then the statements of ddl in order (CREATE TABLE IF
+// NOT EXISTS and the like): a service's store in one call.
+func OpenWith(ctx context.Context, dsn string, ddl ...string) (*DB, error) {
+	db, err := Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	for _, q := range ddl {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("sqldb: create tables: %w", err)
+		}
+	}
+	return db, nil
+}
+
 // ping connects, waiting out SQLITE_BUSY: switching a new file to WAL
 // takes an exclusive lock, and the services of one process open the same
 // file at the same moment.
