@@ -22,6 +22,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vasteras/civicbus/bus"
+	"github.com/vasteras/civicbus/services/admin"
 	"github.com/vasteras/civicbus/services/automation"
 	"github.com/vasteras/civicbus/services/casework"
 	"github.com/vasteras/civicbus/services/connect"
@@ -125,7 +126,49 @@ func All() []Service {
 			Description: "the caseworkers' inbox at " + PathCasework + ": cases, automated steps with their decision records, override, audit; users from " + casework.EnvUsers,
 			Run:         runCasework,
 		},
+		{
+			Name:        "admin",
+			Description: "the system owners' face at " + PathAdmin + ": connectors, topics and their rates, dead letters with replay, schemas, datasets, the pipeline; sign-in with " + admin.EnvToken,
+			Run:         runAdmin,
+		},
 	}
+}
+
+// runAdmin runs the system owners' face. It reads the connectors' status,
+// the schema registry and the open-data API from this process (civicbus
+// run), or from the addresses CIVICBUS_ADMIN_CONNECTORS_URL,
+// CIVICBUS_ADMIN_REGISTRY_URL and CIVICBUS_ADMIN_DATASETS_URL give (one
+// container per service); the connector files from CIVICBUS_CONNECTORS_DIR.
+// Its token is CIVICBUS_ADMIN_TOKEN or the file CIVICBUS_ADMIN_TOKEN_FILE
+// names; without one it answers 403.
+func runAdmin(ctx context.Context, env Env) error {
+	self := ""
+	if env.HTTP != "" {
+		self = "http://" + loopback(env.HTTP)
+	}
+	orSelf := func(name, path string) string {
+		if v := os.Getenv(name); v != "" || self == "" {
+			return v
+		}
+		return self + path
+	}
+	dir := os.Getenv(connect.EnvDir)
+	if dir == "" {
+		dir = connect.DefaultDir
+	}
+	return admin.Run(ctx, admin.Config{
+		Conn:          env.Conn,
+		Mux:           env.Mux,
+		Prefix:        PathAdmin,
+		ConnectorsURL: orSelf("CIVICBUS_ADMIN_CONNECTORS_URL", PathConnectors),
+		RegistryURL:   orSelf("CIVICBUS_ADMIN_REGISTRY_URL", PathRegistry),
+		DatasetsURL:   orSelf("CIVICBUS_ADMIN_DATASETS_URL", PathOpendata+"datasets"),
+		ConnectorsDir: dir,
+		Token:         os.Getenv(admin.EnvToken),
+		TokenFile:     os.Getenv(admin.EnvTokenFile),
+		SecureCookies: strings.HasPrefix(os.Getenv("CIVICBUS_BASE_URL"), "https://"),
+		Logger:        env.Logger,
+	})
 }
 
 // runCasework runs the casework service with its inbox in Env.DB and the
