@@ -48,6 +48,9 @@ func others(t *testing.T) *httptest.Server {
 	mux.HandleFunc("GET /api/opendata/datasets", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, `[{"id":"matsvinn","name":"matsvinn","title":"Matsvinn i skolköken","shape":"aggregate","topics":["`+testTopic+`"],"latest_version":3,"pending_changes":12}]`)
 	})
+	mux.HandleFunc("GET /api/opendata/datasets/matsvinn", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, `{"summary":{},"definition":{},"versions":[{"dataset_id":"matsvinn","version":2,"published_at":"2026-11-01T08:00:00Z","row_count":40},{"dataset_id":"matsvinn","version":3,"published_at":"2026-11-20T08:30:00Z","row_count":42}]}`)
+	})
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	return srv
@@ -215,7 +218,7 @@ func TestOverviewAndReplay(t *testing.T) {
 		"skolmat", "backoff", "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;", // connectors, escaped
 		testTopic, id, "refuses until told", // topics and the dead letter
 		"meals.food-waste.v1-value", "1, 2", // schemas
-		"Matsvinn i skolköken", "version 3", // datasets
+		"Matsvinn i skolköken", "version 3, 2026-11-20 ", "42 rader", // datasets, with the last publication
 		"<svg", "Öppna data: matsvinn", `class="edge"`, // pipeline
 	} {
 		if !strings.Contains(body, want) {

@@ -61,6 +61,18 @@ type Dataset struct {
 	Topics         []string `json:"topics"`
 	LatestVersion  int      `json:"latest_version"`
 	PendingChanges int64    `json:"pending_changes"`
+
+	// Published is the latest version, read from the dataset's own page of
+	// the API; nil when there is none or it could not be read.
+	Published *Publication `json:"-"`
+}
+
+// Publication is a published version of a dataset, in the open-data API's
+// JSON shape (the fields of its Version this face shows).
+type Publication struct {
+	Version     int       `json:"version"`
+	PublishedAt time.Time `json:"published_at"`
+	RowCount    int64     `json:"row_count"`
 }
 
 // overview reads every section; one that fails names its error.
@@ -77,6 +89,11 @@ func (s *Service) overview(ctx context.Context) Overview {
 	}
 	if err := s.getJSON(ctx, s.cfg.DatasetsURL, &o.Datasets); err != nil {
 		o.DatasetsErr = err.Error()
+	}
+	for i := range o.Datasets {
+		if err := s.lastPublication(ctx, &o.Datasets[i]); err != nil {
+			o.DatasetsErr = err.Error()
+		}
 	}
 	o.Pipeline = drawPipeline(s.connectorTopics(), o.Connectors, o.Topics, o.Datasets)
 	return o
@@ -102,6 +119,26 @@ func (s *Service) getJSON(ctx context.Context, u string, out any) error {
 	}
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 8<<20)).Decode(out); err != nil {
 		return fmt.Errorf("GET %s: %w", u, err)
+	}
+	return nil
+}
+
+// lastPublication fills d.Published from the dataset's page of the API
+// (DatasetsURL/{id}), when it has a version.
+func (s *Service) lastPublication(ctx context.Context, d *Dataset) error {
+	if d.LatestVersion == 0 {
+		return nil
+	}
+	var page struct {
+		Versions []Publication `json:"versions"`
+	}
+	if err := s.getJSON(ctx, strings.TrimSuffix(s.cfg.DatasetsURL, "/")+"/"+url.PathEscape(d.ID), &page); err != nil {
+		return err
+	}
+	for i, v := range page.Versions {
+		if v.Version == d.LatestVersion {
+			d.Published = &page.Versions[i]
+		}
 	}
 	return nil
 }
