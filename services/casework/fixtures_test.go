@@ -61,7 +61,18 @@ func caseEvents(n int, unit string, closed bool) []event {
 
 // publish publishes evs through a checked publisher, so a fixture that
 // breaks its contract fails the test.
-func publish(t *testing.T, conn bus.Connection, evs []event) {
+func publish(t testing.TB, conn bus.Connection, evs []event) {
+	t.Helper()
+	pub := checkedPublisher(t, conn)
+	defer pub.Close()
+	for _, e := range evs {
+		send(t, pub, e)
+	}
+}
+
+// checkedPublisher is a publisher that checks every event against its
+// contract.
+func checkedPublisher(t testing.TB, conn bus.Connection) message.Publisher {
 	t.Helper()
 	raw, err := bus.NewPublisher(bus.PublisherConfig{Connection: conn, Source: "/test"})
 	if err != nil {
@@ -75,16 +86,18 @@ func publish(t *testing.T, conn bus.Connection, evs []event) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer pub.Close()
-	for _, e := range evs {
-		js, err := json.Marshal(e.body)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m := message.NewMessage(e.id, js)
-		if err := pub.Publish(e.topic, m); err != nil {
-			t.Fatalf("publish %s: %v", e.topic, err)
-		}
+	return pub
+}
+
+// send publishes e on pub.
+func send(t testing.TB, pub message.Publisher, e event) {
+	t.Helper()
+	js, err := json.Marshal(e.body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pub.Publish(e.topic, message.NewMessage(e.id, js)); err != nil {
+		t.Fatalf("publish %s: %v", e.topic, err)
 	}
 }
 

@@ -128,13 +128,8 @@ func (s *store) applyOnce(ctx context.Context, eventID, topic string, fn func(tx
 		return false, fmt.Errorf("casework: begin: %w", err)
 	}
 	defer t.Rollback()
-	res, err := t.ExecContext(ctx, s.db.Q(`INSERT INTO casework_applied (event_id, topic, applied_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`),
-		eventID, topic, ts(time.Now()))
-	if err != nil {
-		return false, fmt.Errorf("casework: claim event: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return false, nil
+	if claimed, err := (tx{t, s}).claim(eventID, topic); !claimed || err != nil {
+		return false, err
 	}
 	if err := fn(tx{t, s}); err != nil {
 		return false, fmt.Errorf("casework: apply %s: %w", topic, err)
@@ -143,6 +138,18 @@ func (s *store) applyOnce(ctx context.Context, eventID, topic string, fn func(tx
 		return false, fmt.Errorf("casework: commit: %w", err)
 	}
 	return true, nil
+}
+
+// claim records eventID as applied in t, and reports false when it was
+// before.
+func (t tx) claim(eventID, topic string) (bool, error) {
+	res, err := t.Tx.Exec(t.s.db.Q(`INSERT INTO casework_applied (event_id, topic, applied_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`),
+		eventID, topic, ts(time.Now()))
+	if err != nil {
+		return false, fmt.Errorf("casework: claim event: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
 }
 
 // Entry is one line of a case's timeline.
