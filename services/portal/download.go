@@ -160,10 +160,21 @@ func (s *Service) handleLatestFile(w http.ResponseWriter, r *http.Request) {
 
 // download streams version v in format f: ?sep=semicolon turns the CSV into
 // the Swedish one; the ETag is the version's sha256 (with the format's
-// suffix but for the comma CSV); gzip when the client accepts it.
+// suffix but for the comma CSV); gzip when the client accepts it. The
+// comma CSV is the stored file (see Store.CSVFile), served with ranges
+// when not gzipped; the other formats, and the CSV of a version stored
+// without its file, are written from the rows.
 func (s *Service) download(w http.ResponseWriter, r *http.Request, d Dataset, v Version, f format) {
 	if f.suffix == ".csv" && r.URL.Query().Get("sep") == "semicolon" {
 		f = formats["-sv.csv"]
+	}
+	var file io.ReadSeeker
+	if f.suffix == ".csv" {
+		var err error
+		if file, err = s.store.CSVFile(r.Context(), v.DatasetID, v.Version); err != nil && !errors.Is(err, ErrNotFound) {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	gz := acceptsGzip(r)
 	etag := v.SHA256
@@ -185,6 +196,10 @@ func (s *Service) download(w http.ResponseWriter, r *http.Request, d Dataset, v 
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
+	if file != nil && !gz {
+		http.ServeContent(w, r, "", time.Time{}, file)
+		return
+	}
 	if gz {
 		h.Set("Content-Encoding", "gzip")
 	}
@@ -200,7 +215,12 @@ func (s *Service) download(w http.ResponseWriter, r *http.Request, d Dataset, v 
 	rows := func(fn func(Row) error) error {
 		return s.store.Rows(r.Context(), v.DatasetID, v.Version, 0, 0, func(_ int64, row Row) error { return fn(row) })
 	}
-	err := f.write(out, v, rows)
+	var err error
+	if file != nil {
+		_, err = io.Copy(out, file)
+	} else {
+		err = f.write(out, v, rows)
+	}
 	if err == nil && zw != nil {
 		err = zw.Close()
 	}

@@ -51,6 +51,15 @@ var ddl = []string{
 	row_no     BIGINT NOT NULL,
 	row_json   TEXT NOT NULL,
 	PRIMARY KEY (dataset_id, version, row_no))`,
+	// A version's CSV (comma, header) in chunks that end at row ends: bytes
+	// start_at up to end_at of the file.
+	`CREATE TABLE IF NOT EXISTS portal_version_csv (
+	dataset_id TEXT NOT NULL,
+	version    INTEGER NOT NULL,
+	start_at   BIGINT NOT NULL,
+	end_at     BIGINT NOT NULL,
+	chunk      TEXT NOT NULL,
+	PRIMARY KEY (dataset_id, version, start_at))`,
 }
 
 // OpenStore opens the store at dsn (a SQLite path or a postgres:// URL) and
@@ -105,8 +114,9 @@ type Row = []json.RawMessage
 type RowSource func(add func(Row) error) error
 
 // AddVersion stores version v of def with the rows that rows yields, and
-// makes def the dataset's definition when v is its newest version, all in
-// one transaction. It reports false, and changes nothing, when the version
+// its CSV (see CSVFile), and makes def the dataset's definition when v is
+// its newest version, all in one transaction. It stores nothing, and
+// fails, when the rows do not hash, as CSV, to v.SHA256. It reports false, and changes nothing, when the version
 // is already stored: applying a version twice is applying it once.
 func (s *Store) AddVersion(ctx context.Context, def Definition, defJSON []byte, v Version, rows RowSource) (bool, error) {
 	tx, err := s.db.BeginTx(ctx, nil)
@@ -152,8 +162,20 @@ func (s *Store) addRows(ctx context.Context, tx *sql.Tx, v Version, rows RowSour
 		return fmt.Errorf("portal: prepare: %w", err)
 	}
 	defer stmt.Close()
+	chunks, err := tx.PrepareContext(ctx, s.db.Q(`INSERT INTO portal_version_csv (dataset_id, version, start_at, end_at, chunk) VALUES (?, ?, ?, ?, ?)`))
+	if err != nil {
+		return fmt.Errorf("portal: prepare: %w", err)
+	}
+	defer chunks.Close()
+	csv, err := newCSVChunker(ctx, chunks, v)
+	if err != nil {
+		return err
+	}
 	var n int64
-	return rows(func(r Row) error {
+	err = rows(func(r Row) error {
+		if err := csv.row(r); err != nil {
+			return err
+		}
 		js, err := json.Marshal(r)
 		if err != nil {
 			return fmt.Errorf("portal: encode row %d: %w", n+1, err)
@@ -164,6 +186,10 @@ func (s *Store) addRows(ctx context.Context, tx *sql.Tx, v Version, rows RowSour
 		}
 		return nil
 	})
+	if err != nil {
+		return err
+	}
+	return csv.close()
 }
 
 const datasetQuery = `SELECT d.definition_json, v.version, v.published_at, v.row_count, v.columns_json, v.sha256, v.report_json, v.temporal_start, v.temporal_end,
