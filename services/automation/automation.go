@@ -43,8 +43,8 @@ import (
 	"github.com/vasteras/civicbus/bus"
 	"github.com/vasteras/civicbus/bus/middleware"
 	"github.com/vasteras/civicbus/schemas"
-	"github.com/vasteras/civicbus/schemas/contracts"
 	"github.com/vasteras/civicbus/services/automation/rules"
+	"github.com/vasteras/civicbus/services/internal/svcbus"
 )
 
 // The service's environment, defaults and topics.
@@ -119,19 +119,8 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	contract, err := contracts.Default()
+	pub, err := svcbus.Publisher(cfg.Conn, "/civicbus/automation", cfg.Logger)
 	if err != nil {
-		st.close()
-		return nil, fmt.Errorf("automation: %w", err)
-	}
-	raw, err := bus.NewPublisher(bus.PublisherConfig{Connection: cfg.Conn, Source: "/civicbus/automation", Logger: cfg.Logger})
-	if err != nil {
-		st.close()
-		return nil, fmt.Errorf("automation: %w", err)
-	}
-	pub, err := bus.NewCheckedPublisher(raw, contract)
-	if err != nil {
-		raw.Close()
 		st.close()
 		return nil, fmt.Errorf("automation: %w", err)
 	}
@@ -163,47 +152,32 @@ func Run(ctx context.Context, cfg Config) error {
 // Run consumes the trigger and register topics and, with Routine, the
 // sensor activations, until ctx ends.
 func (s *Service) Run(ctx context.Context) error {
-	contract, err := contracts.Default()
+	router, err := svcbus.NewRouter(s.cfg.Conn, ConsumerGroup, "/civicbus/automation", s.cfg.Metrics, s.cfg.Logger)
 	if err != nil {
 		return fmt.Errorf("automation: %w", err)
 	}
-	dlq, err := bus.NewPublisher(bus.PublisherConfig{Connection: s.cfg.Conn, Source: "/civicbus/automation", Logger: s.cfg.Logger})
-	if err != nil {
-		return fmt.Errorf("automation: %w", err)
+	defer router.Close()
+	handle := func(name, topic string, h message.NoPublishHandlerFunc) error {
+		if err := router.Handle(name, topic, h); err != nil {
+			return fmt.Errorf("automation: %w", err)
+		}
+		return nil
 	}
-	defer dlq.Close()
-	router, err := bus.NewRouter(bus.RouterConfig{DeadLetters: dlq, Registerer: s.cfg.Metrics, Logger: s.cfg.Logger, Contract: contract})
-	if err != nil {
-		return fmt.Errorf("automation: %w", err)
-	}
-	sub := func() (message.Subscriber, error) {
-		return bus.NewSubscriber(bus.SubscriberConfig{Connection: s.cfg.Conn, ConsumerGroup: ConsumerGroup, Logger: s.cfg.Logger})
-	}
-	handlers := 0
 	for _, topic := range registerTopics {
-		sb, err := sub()
-		if err != nil {
+		if err := handle("automation:register:"+topic, topic, s.project); err != nil {
 			return err
 		}
-		router.AddConsumerHandler("automation:register:"+topic, topic, sb, s.project)
-		handlers++
 	}
 	if s.cfg.Forecast {
-		sb, err := sub()
-		if err != nil {
+		if err := handle("automation:forecast:"+TopicPopulation, TopicPopulation, s.projectPopulation); err != nil {
 			return err
 		}
-		router.AddConsumerHandler("automation:forecast:"+TopicPopulation, TopicPopulation, sb, s.projectPopulation)
-		handlers++
 	}
 	if s.engine != nil {
 		for _, topic := range s.engine.TriggerTopics() {
-			sb, err := sub()
-			if err != nil {
+			if err := handle("automation:rules:"+topic, topic, s.decide(topic)); err != nil {
 				return err
 			}
-			router.AddConsumerHandler("automation:rules:"+topic, topic, sb, s.decide(topic))
-			handlers++
 		}
 	}
 	var wg sync.WaitGroup

@@ -33,7 +33,7 @@ import (
 	"github.com/vasteras/civicbus/bus"
 	"github.com/vasteras/civicbus/bus/middleware"
 	"github.com/vasteras/civicbus/schemas"
-	"github.com/vasteras/civicbus/schemas/contracts"
+	"github.com/vasteras/civicbus/services/internal/svcbus"
 	"github.com/vasteras/civicbus/services/opendata/dataset"
 	"github.com/vasteras/civicbus/services/opendata/release"
 )
@@ -146,19 +146,8 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	contract, err := contracts.Default()
+	pub, err := svcbus.Publisher(cfg.Conn, "/civicbus/opendata", cfg.Logger)
 	if err != nil {
-		store.Close()
-		return nil, fmt.Errorf("opendata: %w", err)
-	}
-	raw, err := bus.NewPublisher(bus.PublisherConfig{Connection: cfg.Conn, Source: "/civicbus/opendata", Logger: cfg.Logger})
-	if err != nil {
-		store.Close()
-		return nil, fmt.Errorf("opendata: %w", err)
-	}
-	pub, err := bus.NewCheckedPublisher(raw, contract)
-	if err != nil {
-		raw.Close()
 		store.Close()
 		return nil, fmt.Errorf("opendata: %w", err)
 	}
@@ -199,25 +188,15 @@ func (s *Service) topics() []string {
 // Run consumes the source topics and publishes versions on schedule until
 // ctx ends. Mount serves the API apart from it.
 func (s *Service) Run(ctx context.Context) error {
-	contract, err := contracts.Default()
+	router, err := svcbus.NewRouter(s.cfg.Conn, ConsumerGroup, "/civicbus/opendata", s.cfg.Metrics, s.cfg.Logger)
 	if err != nil {
 		return fmt.Errorf("opendata: %w", err)
 	}
-	dlq, err := bus.NewPublisher(bus.PublisherConfig{Connection: s.cfg.Conn, Source: "/civicbus/opendata", Logger: s.cfg.Logger})
-	if err != nil {
-		return fmt.Errorf("opendata: %w", err)
-	}
-	defer dlq.Close()
-	router, err := bus.NewRouter(bus.RouterConfig{DeadLetters: dlq, Registerer: s.cfg.Metrics, Logger: s.cfg.Logger, Contract: contract})
-	if err != nil {
-		return fmt.Errorf("opendata: %w", err)
-	}
+	defer router.Close()
 	for _, topic := range s.topics() {
-		sub, err := bus.NewSubscriber(bus.SubscriberConfig{Connection: s.cfg.Conn, ConsumerGroup: ConsumerGroup, Logger: s.cfg.Logger})
-		if err != nil {
+		if err := router.Handle("opendata:"+topic, topic, s.handler(topic)); err != nil {
 			return fmt.Errorf("opendata: %w", err)
 		}
-		router.AddConsumerHandler("opendata:"+topic, topic, sub, s.handler(topic))
 	}
 	var wg sync.WaitGroup
 	ctx, cancel := context.WithCancel(ctx)

@@ -1,0 +1,82 @@
+// Package svcbus builds what every service needs of the bus, the same way
+// for each: a publisher whose events are checked against the catalog's
+// contracts, and a router that checks what it consumes, dead-letters what
+// cannot be handled and counts it in the service's metrics.
+package svcbus
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/ThreeDotsLabs/watermill/message"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/vasteras/civicbus/bus"
+	"github.com/vasteras/civicbus/schemas/contracts"
+)
+
+// Publisher returns a publisher with ce_source source whose every event is
+// checked against its topic's contract before it is sent.
+func Publisher(conn bus.Connection, source string, logger *slog.Logger) (message.Publisher, error) {
+	contract, err := contracts.Default()
+	if err != nil {
+		return nil, err
+	}
+	raw, err := bus.NewPublisher(bus.PublisherConfig{Connection: conn, Source: source, Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	pub, err := bus.NewCheckedPublisher(raw, contract)
+	if err != nil {
+		raw.Close()
+		return nil, err
+	}
+	return pub, nil
+}
+
+// Router is a router and what it needs closed after it.
+type Router struct {
+	*message.Router
+	conn   bus.Connection
+	group  string
+	logger *slog.Logger
+	dlq    *bus.Publisher
+}
+
+// NewRouter returns a router for consumer group whose handlers get events
+// checked against the catalog's contracts; invalid events and those a
+// handler gives up on go to <topic>.dlq. Close it after Run returns.
+func NewRouter(conn bus.Connection, group, source string, metrics prometheus.Registerer, logger *slog.Logger) (*Router, error) {
+	contract, err := contracts.Default()
+	if err != nil {
+		return nil, err
+	}
+	dlq, err := bus.NewPublisher(bus.PublisherConfig{Connection: conn, Source: source, Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	r, err := bus.NewRouter(bus.RouterConfig{DeadLetters: dlq, Registerer: metrics, Logger: logger, Contract: contract})
+	if err != nil {
+		dlq.Close()
+		return nil, err
+	}
+	return &Router{Router: r, conn: conn, group: group, logger: logger, dlq: dlq}, nil
+}
+
+// Handle adds a handler of topic, with a subscriber of its own in the
+// router's consumer group.
+func (r *Router) Handle(name, topic string, h message.NoPublishHandlerFunc) error {
+	sub, err := bus.NewSubscriber(bus.SubscriberConfig{Connection: r.conn, ConsumerGroup: r.group, Logger: r.logger})
+	if err != nil {
+		return fmt.Errorf("subscriber of %s: %w", topic, err)
+	}
+	r.AddConsumerHandler(name, topic, sub, h)
+	return nil
+}
+
+// Close closes the dead-letter publisher (the router closes itself when
+// its Run ends).
+func (r *Router) Close() error {
+	return errors.Join(r.dlq.Close())
+}
