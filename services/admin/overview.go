@@ -57,6 +57,7 @@ type Schema struct {
 // JSON fields that this face shows).
 type Dataset struct {
 	ID             string   `json:"id"`
+	Name           string   `json:"name"`
 	Title          string   `json:"title"`
 	Topics         []string `json:"topics"`
 	LatestVersion  int      `json:"latest_version"`

@@ -45,7 +45,7 @@ const (
 	boxHeight = 28
 	boxGap    = 10
 	top       = 36
-	maxLabel  = 30
+	maxLabel  = 27
 )
 
 // portalOutput is the output every published dataset flows to.
@@ -79,7 +79,7 @@ func drawPipeline(connTopics map[string]string, statuses []connectors.Status, to
 	}
 	var services []string
 	for _, d := range datasets {
-		services = append(services, "Öppna data: "+d.ID)
+		services = append(services, datasetNode(d))
 	}
 	var outputs []string
 	if len(datasets) > 0 {
@@ -113,13 +113,23 @@ func drawPipeline(connTopics map[string]string, statuses []connectors.Status, to
 	}
 	for _, d := range datasets {
 		for _, t := range d.Topics {
-			arrow("topic", t, "service", "Öppna data: "+d.ID)
+			arrow("topic", t, "service", datasetNode(d))
 		}
-		arrow("service", "Öppna data: "+d.ID, "output", portalOutput)
+		arrow("service", datasetNode(d), "output", portalOutput)
 	}
 	p.Width = 3*colWidth + boxWidth + 2
 	p.Height = top + max(rows, 1)*(boxHeight+boxGap)
 	return p
+}
+
+// datasetNode names a dataset's box: the open-data service with the
+// dataset's name (its id when it has none).
+func datasetNode(d Dataset) string {
+	name := d.Name
+	if name == "" {
+		name = d.ID
+	}
+	return "Öppna data: " + name
 }
 
 // curve is an S-shaped cubic Bézier from (x1,y1) to (x2,y2).

@@ -16,7 +16,7 @@ func TestPipeline(t *testing.T) {
 		map[string]string{"skolmat": "meals.food-waste.v1", "vader": "weather.observation.v1"},
 		[]connectors.Status{{Connector: "skolmat"}, {Connector: "larm"}},
 		[]Topic{{Name: "meals.food-waste.v1"}, {Name: "meals.food-waste.v1.dlq"}, {Name: "cases.decision.v1"}},
-		[]Dataset{{ID: "matsvinn", Topics: []string{"meals.food-waste.v1"}}, {ID: "vader", Topics: []string{"weather.observation.v1"}}},
+		[]Dataset{{ID: "4c2e8b1d", Name: "matsvinn", Topics: []string{"meals.food-waste.v1"}}, {ID: "vader", Topics: []string{"weather.observation.v1"}}},
 	)
 	kinds := map[string][]string{}
 	for _, n := range p.Nodes {
