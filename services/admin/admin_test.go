@@ -225,6 +225,9 @@ func TestOverviewAndReplay(t *testing.T) {
 			t.Errorf("the overview lacks %q", want)
 		}
 	}
+	if _, body := r.get(t, "/admin/?replayed=Your+account+is+locked"); strings.Contains(body, "locked") {
+		t.Error("the replay notice shows text from the query")
+	}
 	if strings.Contains(body, "<script>") {
 		t.Error("the overview carries a raw <script> from a connector's error")
 	}

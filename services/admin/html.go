@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -66,9 +67,14 @@ func (s *Service) message(w http.ResponseWriter, status int, title, text string)
 	s.render(w, status, "message.html", view{Prefix: s.cfg.Prefix, Title: title, Message: text})
 }
 
+// handleOverview shows every section; ?replayed=n, where a replay sends
+// the browser, says how many it published (a number, or nothing is said).
 func (s *Service) handleOverview(w http.ResponseWriter, r *http.Request, sess *session) {
-	s.render(w, http.StatusOK, "overview.html", view{Prefix: s.cfg.Prefix, Title: "Systemägare / System owners",
-		CSRF: sess.csrf, Replayed: r.URL.Query().Get("replayed"), Overview: s.overview(r.Context())})
+	v := view{Prefix: s.cfg.Prefix, Title: "Systemägare / System owners", CSRF: sess.csrf, Overview: s.overview(r.Context())}
+	if n, err := strconv.Atoi(r.URL.Query().Get("replayed")); err == nil && n >= 0 {
+		v.Replayed = strconv.Itoa(n)
+	}
+	s.render(w, http.StatusOK, "overview.html", v)
 }
 
 func handleCSS(w http.ResponseWriter, _ *http.Request) {
