@@ -123,8 +123,12 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	return &Service{cfg: cfg, store: st, pub: pub}, nil
 }
 
-// Close closes the publisher and the store.
-func (s *Service) Close() error { return errors.Join(s.pub.Close(), s.store.close()) }
+// Close ends the open event streams and closes the publisher and the
+// store.
+func (s *Service) Close() error {
+	s.live.close()
+	return errors.Join(s.pub.Close(), s.store.close())
+}
 
 // Run opens the service, mounts its web face on cfg.Mux when set, and
 // projects the case topics until ctx ends.

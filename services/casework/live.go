@@ -38,6 +38,25 @@ func (l *listener) wants(c Change) bool {
 type hub struct {
 	mu        sync.Mutex
 	listeners map[*listener]struct{}
+	closed    chan struct{} // closed by close: every stream ends
+	closeOnce sync.Once
+}
+
+// done is closed when the hub closes.
+func (h *hub) done() <-chan struct{} {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed == nil {
+		h.closed = make(chan struct{})
+	}
+	return h.closed
+}
+
+// close ends every stream, so that a server's graceful shutdown, which
+// waits for open requests, is not held up by them.
+func (h *hub) close() {
+	h.done()
+	h.closeOnce.Do(func() { close(h.closed) })
 }
 
 // listenerBuffer is how many changes a slow listener may fall behind.
@@ -126,10 +145,13 @@ func (s *Service) handleEvents(w http.ResponseWriter, r *http.Request, sess *ses
 	}
 	tick := time.NewTicker(heartbeat)
 	defer tick.Stop()
+	done := s.live.done()
 	for {
 		var err error
 		select {
 		case <-r.Context().Done():
+			return
+		case <-done:
 			return
 		case <-tick.C:
 			_, err = fmt.Fprint(w, ": ping\n\n")

@@ -1,0 +1,201 @@
+package casework
+
+import (
+	"bytes"
+	"context"
+	"image/png"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/vasteras/civicbus/internal/testenv"
+)
+
+// envChromium names the Chromium binary; unset, the test looks for
+// chromium, chromium-browser, google-chrome and headless-shell on PATH.
+// envArtifacts names a directory for the screenshots; unset, they go to
+// the test's artifact directory (go test -artifacts keeps it).
+const (
+	envChromium  = "CIVICBUS_CHROMIUM"
+	envArtifacts = "CIVICBUS_ARTIFACTS"
+)
+
+// TestBrowser works a case in headless Chromium as a caseworker does: anna
+// signs in, opens her unit's case from the inbox, reads the automated
+// residency check's explanation (motivering, rule and version, legal
+// basis), overrides it with a reason and finds the amendment in the
+// timeline; while she looks at the case, a colleague's comment makes the
+// page's live notice appear (the script runs under the service's CSP).
+// Then bo, of another unit, signs in and is refused the case. The case
+// comes through the embedded broker and the projection. Each step leaves
+// a PNG screenshot.
+func TestBrowser(t *testing.T) {
+	w := newWeb(t, filepath.Join(t.TempDir(), "casework.db"))
+	ctx := newBrowser(t) // after the server: the browser closes first
+	shots := screenshotDir(t)
+	caseURL := w.srv.URL + "/casework/cases/" + uid(100)
+
+	signInBrowser(t, ctx, w.srv.URL, "anna")
+	if got := evaluate[[]string](t, ctx, `[...document.querySelectorAll("tbody th a")].map(a => a.textContent)`); len(got) != 1 || got[0] != "BUN 2024/00123" {
+		t.Fatalf("anna's inbox lists %q, want her unit's one case", got)
+	}
+	screenshot(t, ctx, shots, "1-inbox-anna")
+
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`tbody th a`))); err != nil {
+		t.Fatalf("open the case from the inbox: %v", err)
+	}
+	residency := evaluate[string](t, ctx, `document.querySelector("li.automated").innerText`)
+	for _, want := range []string{"Automatiserat", "steg residency-check", "regel preschool-residency-check version 3",
+		"Barnet är folkbokfört i Västerås kommun.", "Skollagen (2010:800) 8 kap. 14 §", "Förvaltningslagen (2017:900) 28 §",
+		"BUN delegationsordning 2024 punkt 3.4"} {
+		if !strings.Contains(residency, want) {
+			t.Fatalf("the automated step does not show %q:\n%s", want, residency)
+		}
+	}
+	screenshot(t, ctx, shots, "2-case-automated-step")
+
+	const reason = "Vårdnadshavaren har visat att flytten är framflyttad."
+	decision := uid(102)
+	if _, err := chromedp.RunResponse(ctx,
+		chromedp.Click(chromedp.CSS(`li.automated details summary`)),
+		chromedp.SendKeys(chromedp.CSS(`#reason-`+decision), reason),
+		chromedp.Submit(chromedp.CSS(`#reason-`+decision))); err != nil {
+		t.Fatalf("override: %v", err)
+	}
+	amended := evaluate[string](t, ctx, `[...document.querySelectorAll("ol.timeline li")].map(li => li.innerText).filter(s => s.includes("Ändrat beslut")).join("\n")`)
+	for _, want := range []string{reason, "Ändrar beslut", decision, "handläggare anna"} {
+		if !strings.Contains(amended, want) {
+			t.Fatalf("the amendment in the timeline lacks %q:\n%s", want, amended)
+		}
+	}
+	screenshot(t, ctx, shots, "3-case-amended")
+
+	cecilia := w.login(t, "cecilia")
+	if st, _ := cecilia.post("/casework/cases/"+uid(100)+"/comment", url.Values{"text": {"Jag tittar på det här."}}); st != http.StatusOK {
+		t.Fatalf("cecilia's comment: %d", st)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`p.live a`))); err != nil {
+		t.Fatalf("the live notice did not appear: %v", err)
+	}
+	screenshot(t, ctx, shots, "4-case-live-notice")
+
+	if err := chromedp.Do(ctx, chromedp.Submit(chromedp.CSS(`header form`)), chromedp.WaitVisible(chromedp.CSS(`#username`))); err != nil {
+		t.Fatalf("sign out: %v", err)
+	}
+	signInBrowser(t, ctx, w.srv.URL, "bo")
+	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(caseURL))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.Status != http.StatusNotFound {
+		t.Fatalf("bo opening anna's unit's case: status %d, want 404", resp.Status)
+	}
+	if body := evaluate[string](t, ctx, `document.body.innerText`); !strings.Contains(body, "Ärendet finns inte") || strings.Contains(body, "Barnet är folkbokfört") {
+		t.Fatalf("bo's refusal page:\n%s", body)
+	}
+	screenshot(t, ctx, shots, "5-case-refused-bo")
+}
+
+// signInBrowser signs username in with its demo password and waits for
+// the inbox.
+func signInBrowser(t *testing.T, ctx context.Context, base, username string) {
+	t.Helper()
+	resp, err := chromedp.Run(ctx, chromedp.NavigateResponse(base+"/casework/login"))
+	if err != nil || resp.Status != http.StatusOK {
+		t.Fatalf("open the sign-in page: %v", err)
+	}
+	if _, err := chromedp.RunResponse(ctx,
+		chromedp.SendKeys(chromedp.CSS(`#username`), username),
+		chromedp.SendKeys(chromedp.CSS(`#password`), "demo-"+username),
+		chromedp.Submit(chromedp.CSS(`#password`))); err != nil {
+		t.Fatalf("sign in as %s: %v", username, err)
+	}
+	if title := evaluate[string](t, ctx, `document.querySelector("h1").textContent`); title != "Inkorg" {
+		t.Fatalf("after signing in as %s the page is %q, not the inbox", username, title)
+	}
+}
+
+// chromiumPath finds the browser, or skips (fails under
+// CIVICBUS_REQUIRE_SERVICES=1).
+func chromiumPath(t *testing.T) string {
+	if p := os.Getenv(envChromium); p != "" {
+		return p
+	}
+	var err error
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
+		var p string
+		if p, err = exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	testenv.Unavailable(t, "Chromium (apt-get install chromium, or set "+envChromium+")", err)
+	return ""
+}
+
+// newBrowser starts headless Chromium for the test with the flags this
+// closed network needs.
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath(t)), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
+	// A guard against a hung browser, not a timed assertion.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancelTab := chromedp.NewContext(ctx)
+	t.Cleanup(cancelTab)
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	return ctx
+}
+
+// evaluate runs a JavaScript expression on the page and returns its value.
+func evaluate[T any](t *testing.T, ctx context.Context, js string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", js, err)
+	}
+	return v
+}
+
+// screenshotDir is where the screenshots go: $CIVICBUS_ARTIFACTS/
+// casework-browser when set, else the test's artifact directory.
+func screenshotDir(t *testing.T) string {
+	t.Helper()
+	dir := t.ArtifactDir()
+	if root := os.Getenv(envArtifacts); root != "" {
+		dir = filepath.Join(root, "casework-browser")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Logf("screenshots in %s", dir)
+	return dir
+}
+
+// screenshot saves the whole page as dir/name.png.
+func screenshot(t *testing.T, ctx context.Context, dir, name string) {
+	t.Helper()
+	b, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if cfg, err := png.DecodeConfig(bytes.NewReader(b)); err != nil || cfg.Width == 0 {
+		t.Fatalf("screenshot %s is not a PNG: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
