@@ -31,7 +31,7 @@ const (
 
 // others serves what the connectors, the schema registry and the open-data
 // service really answer, in their JSON shapes (connectors.Status is theirs).
-func others(t *testing.T) *httptest.Server {
+func others(t testing.TB) *httptest.Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/connectors", func(w http.ResponseWriter, _ *http.Request) {
 		_ = json.NewEncoder(w).Encode([]connectors.Status{
@@ -64,7 +64,7 @@ type rig struct {
 	client *http.Client
 }
 
-func newRig(t *testing.T, token string) *rig {
+func newRig(t testing.TB, token string) *rig {
 	t.Helper()
 	b := testenv.Broker(t)
 	conn := bus.Connection{Brokers: []string{b.Addr()}}
@@ -327,7 +327,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-func writeFile(t *testing.T, path, content string) {
+func writeFile(t testing.TB, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ type Service struct {
 	token    string
 	sessions *sessions
 	rates    *rates
+	letters  letterCache
 	pub      *bus.Publisher // replays dead letters
 }
 
