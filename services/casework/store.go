@@ -231,7 +231,8 @@ const PageSize = 50
 var errBadCursor = errors.New("casework: the page cursor is not valid")
 
 // cursor is the position after c in the inbox order (newest first, then
-// by id): opaque to clients.
+// by id descending, so that the indexes serve the order without a sort):
+// opaque to clients.
 func cursor(c Case) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(ts(c.OpenedAt) + "|" + c.ID))
 }
@@ -293,14 +294,14 @@ func (s *store) cases(ctx context.Context, f Filter) ([]Case, string, error) {
 		if err != nil {
 			return nil, "", err
 		}
-		where = append(where, "(c.opened_at < ? OR (c.opened_at = ? AND c.case_id > ?))")
+		where = append(where, "(c.opened_at < ? OR (c.opened_at = ? AND c.case_id < ?))")
 		args = append(args, opened, opened, id)
 	}
 	q := `SELECT ` + caseCols + caseFrom
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	rows, err := s.db.QueryContext(ctx, s.db.Q(q+fmt.Sprintf(" ORDER BY c.opened_at DESC, c.case_id LIMIT %d", PageSize+1)), args...)
+	rows, err := s.db.QueryContext(ctx, s.db.Q(q+fmt.Sprintf(" ORDER BY c.opened_at DESC, c.case_id DESC LIMIT %d", PageSize+1)), args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("casework: list cases: %w", err)
 	}

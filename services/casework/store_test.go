@@ -162,7 +162,7 @@ func TestInboxPages(t *testing.T) {
 		}
 		for i := 1; i < len(all); i++ {
 			a, b := all[i-1], all[i]
-			if a.OpenedAt.Before(b.OpenedAt) || (a.OpenedAt.Equal(b.OpenedAt) && a.ID >= b.ID) {
+			if a.OpenedAt.Before(b.OpenedAt) || (a.OpenedAt.Equal(b.OpenedAt) && a.ID <= b.ID) {
 				t.Fatalf("cases %d and %d out of order or repeated", i-1, i)
 			}
 		}
