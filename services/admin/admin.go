@@ -124,8 +124,10 @@ func (c Config) token() (string, error) {
 	return t, nil
 }
 
-// Run mounts the face on cfg.Mux, samples the topics' rates until ctx is
-// cancelled, then returns nil. It returns an error only for a bad Config.
+// Run mounts the face on cfg.Mux and, when a token is configured, samples
+// the topics' rates every SampleEvery until ctx is cancelled; then it
+// returns nil. It returns an error only for a bad Config or an unreadable
+// token file.
 func Run(ctx context.Context, cfg Config) error {
 	s, err := New(cfg)
 	if err != nil {
@@ -135,6 +137,8 @@ func Run(ctx context.Context, cfg Config) error {
 	s.Mount(cfg.Mux)
 	if s.token == "" {
 		s.cfg.Logger.Warn("admin: no admin token, the admin face answers 403; set " + EnvToken + " or " + EnvTokenFile)
+		<-ctx.Done() // nothing is shown, so nothing is sampled
+		return nil
 	}
 	s.rates.run(ctx, s.cfg.SampleEvery, s.cfg.Logger)
 	return nil
