@@ -115,11 +115,15 @@ func (s *Service) packageShow(r *http.Request, p url.Values) (any, error) {
 	if id == "" {
 		return nil, badParam("id", "Missing value")
 	}
-	d, err := s.dataset(r.Context(), id)
+	x, err := s.index(r.Context())
 	if err != nil {
 		return nil, err
 	}
-	return s.ckanPackage(d), nil
+	i, ok := x.position(id)
+	if !ok {
+		return nil, ErrNotFound
+	}
+	return x.pkg[i], nil
 }
 
 func (s *Service) packageSearch(r *http.Request, p url.Values) (any, error) {
@@ -165,7 +169,7 @@ func (s *Service) packageSearch(r *http.Request, p url.Values) (any, error) {
 		}
 		return 0
 	})
-	results := []map[string]any{}
+	results := []json.RawMessage{}
 	facets := map[string]map[string]int{}
 	for _, f := range q.FacetFields {
 		facets[f] = map[string]int{}
@@ -177,7 +181,7 @@ func (s *Service) packageSearch(r *http.Request, p url.Values) (any, error) {
 			}
 		}
 		if n >= q.Start && len(results) < q.Rows {
-			results = append(results, s.ckanPackage(x.datasets[h.i]))
+			results = append(results, x.pkg[h.i])
 		}
 	}
 	return map[string]any{"count": len(hits), "sort": cmp.Or(p.Get("sort"), defaultSort), "results": results,

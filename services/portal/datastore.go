@@ -36,16 +36,8 @@ func (s *Service) datastoreSearch(r *http.Request, p url.Values) (any, error) {
 	if fields == nil {
 		fields = v.Columns
 	}
-	var records []map[string]json.RawMessage
-	record := func(no int64, row Row) map[string]json.RawMessage {
-		m := map[string]json.RawMessage{"_id": json.RawMessage(strconv.FormatInt(no, 10))}
-		for _, f := range fields {
-			if f != "_id" {
-				m[f] = row[index[f]]
-			}
-		}
-		return m
-	}
+	var records []json.RawMessage
+	record := recordWriter(fields, index)
 	total := v.RowCount
 	if len(q.Filters) == 0 && q.Q == "" && len(q.Sort) == 0 {
 		if q.Limit > 0 {
@@ -61,7 +53,7 @@ func (s *Service) datastoreSearch(r *http.Request, p url.Values) (any, error) {
 		return nil, err
 	}
 	if records == nil {
-		records = []map[string]json.RawMessage{}
+		records = []json.RawMessage{}
 	}
 	return map[string]any{
 		"resource_id": q.ResourceID, "fields": s.datastoreFields(d, fields), "records": records, "records_format": "objects",
@@ -81,6 +73,32 @@ func (s *Service) resource(r *http.Request, id string) (Dataset, error) {
 		return Dataset{}, ErrNotFound
 	}
 	return d, nil
+}
+
+// recordWriter returns a function that writes a row, numbered, as a
+// datastore record: a JSON object of "_id" and then the fields, in order.
+func recordWriter(fields []string, index map[string]int) func(no int64, row Row) json.RawMessage {
+	var keys []string
+	var cols []int
+	for _, f := range fields {
+		if f != "_id" {
+			keys = append(keys, f)
+			cols = append(cols, index[f])
+		}
+	}
+	jsonKeys := objectKeys(keys)
+	return func(no int64, row Row) json.RawMessage {
+		b := strconv.AppendInt(append(make([]byte, 0, 128), `{"_id":`...), no, 10)
+		for j, k := range jsonKeys {
+			b = append(append(append(b, ','), k...), ':')
+			if v := row[cols[j]]; len(v) > 0 {
+				b = append(b, v...)
+			} else {
+				b = append(b, "null"...)
+			}
+		}
+		return append(b, '}')
+	}
 }
 
 // checkColumns names the first parameter that asks for a column the
@@ -112,8 +130,8 @@ type numberedRow struct {
 // scan reads the version through, keeping the rows that pass the filters
 // and q, sorted when asked, and returns the page and the total.
 func (s *Service) scan(r *http.Request, v Version, q datastoreQuery, index map[string]int,
-	record func(int64, Row) map[string]json.RawMessage) ([]map[string]json.RawMessage, int64, error) {
-	var page []map[string]json.RawMessage
+	record func(int64, Row) json.RawMessage) ([]json.RawMessage, int64, error) {
+	var page []json.RawMessage
 	var kept []numberedRow
 	var total int64
 	needle := strings.ToLower(q.Q)

@@ -2,6 +2,8 @@ package portal
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,6 +23,8 @@ type index struct {
 	text []string
 	// fields is datasets[i]'s values of each CKAN search field.
 	fields []map[string][]string
+	// pkg is datasets[i] as CKAN's package dictionary, in JSON.
+	pkg []json.RawMessage
 	// byKey is the position of a dataset by its id, name or resource id.
 	byKey map[string]int
 }
@@ -28,10 +32,14 @@ type index struct {
 // searchFieldNames are the fields package_search filters and facets by.
 var searchFieldNames = []string{"id", "name", "tags", "license_id", "organization", "res_format", "groups"}
 
-func (s *Service) newIndex(gen uint64, ds []Dataset) *index {
+func (s *Service) newIndex(gen uint64, ds []Dataset) (*index, error) {
 	x := &index{gen: gen, datasets: ds, text: make([]string, len(ds)), fields: make([]map[string][]string, len(ds)),
-		byKey: make(map[string]int, len(ds)*(2+len(resourceFormats)))}
+		pkg: make([]json.RawMessage, len(ds)), byKey: make(map[string]int, len(ds)*(2+len(resourceFormats)))}
 	for i, d := range ds {
+		var err error
+		if x.pkg[i], err = json.Marshal(s.ckanPackage(d)); err != nil {
+			return nil, fmt.Errorf("portal: dataset %s as a CKAN package: %w", d.ID, err)
+		}
 		x.text[i] = searchText(d)
 		x.fields[i] = make(map[string][]string, len(searchFieldNames))
 		for _, f := range searchFieldNames {
@@ -45,7 +53,7 @@ func (s *Service) newIndex(gen uint64, ds []Dataset) *index {
 	for i, d := range ds {
 		x.byKey[d.ID] = i // an id wins over a name that looks like one
 	}
-	return x
+	return x, nil
 }
 
 // lookup finds a dataset by its id, name or resource id.
@@ -81,7 +89,10 @@ func (s *Service) index(ctx context.Context) (*index, error) {
 	if err != nil {
 		return nil, err
 	}
-	x := s.newIndex(gen, ds)
+	x, err := s.newIndex(gen, ds)
+	if err != nil {
+		return nil, err
+	}
 	s.idx.cur.Store(x)
 	return x, nil
 }
@@ -103,11 +114,17 @@ func (s *Service) dataset(ctx context.Context, idOrName string) (Dataset, error)
 	if err != nil {
 		return Dataset{}, err
 	}
-	i, ok := x.byKey[idOrName]
-	if !ok || (x.datasets[i].ID != idOrName && x.datasets[i].Name != idOrName) {
+	i, ok := x.position(idOrName)
+	if !ok {
 		return Dataset{}, ErrNotFound
 	}
 	return x.datasets[i], nil
+}
+
+// position is where the dataset with this UUID or name is.
+func (x *index) position(idOrName string) (int, bool) {
+	i, ok := x.byKey[idOrName]
+	return i, ok && (x.datasets[i].ID == idOrName || x.datasets[i].Name == idOrName)
 }
 
 // searchText is a dataset's texts that q searches, lowercase.

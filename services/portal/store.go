@@ -311,12 +311,12 @@ func (s *Store) Rows(ctx context.Context, datasetID string, version int, after i
 	defer rows.Close()
 	for rows.Next() {
 		var no int64
-		var js string
+		var js []byte
 		if err := rows.Scan(&no, &js); err != nil {
 			return fmt.Errorf("portal: read rows: %w", err)
 		}
-		var row Row
-		if err := json.Unmarshal([]byte(js), &row); err != nil {
+		row, err := splitRow(js)
+		if err != nil {
 			return fmt.Errorf("portal: decode row %d: %w", no, err)
 		}
 		if err := fn(no, row); err != nil {
@@ -324,4 +324,52 @@ func (s *Store) Rows(ctx context.Context, datasetID string, version int, after i
 		}
 	}
 	return rows.Err()
+}
+
+// splitRow splits a stored row, a JSON array of values, into its values
+// without decoding them: the values are slices of js. A row that is not the
+// compact array AddVersion writes is decoded with encoding/json.
+func splitRow(js []byte) (Row, error) {
+	if len(js) < 2 || js[0] != '[' || js[len(js)-1] != ']' {
+		return decodeRow(js)
+	}
+	row := make(Row, 0, 8)
+	depth, inString, start := 0, false, 1
+	for i := 1; i < len(js)-1; i++ {
+		c := js[i]
+		switch {
+		case inString:
+			if c == '\\' {
+				i++
+			} else if c == '"' {
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '[' || c == '{':
+			depth++
+		case c == ']' || c == '}':
+			depth--
+		case c == ',' && depth == 0:
+			row = append(row, json.RawMessage(js[start:i]))
+			start = i + 1
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			return decodeRow(js)
+		}
+	}
+	if inString || depth != 0 {
+		return decodeRow(js)
+	}
+	if start < len(js)-1 {
+		row = append(row, json.RawMessage(js[start:len(js)-1]))
+	} else if start > 1 {
+		return decodeRow(js) // a trailing comma
+	}
+	return row, nil
+}
+
+func decodeRow(js []byte) (Row, error) {
+	var row Row
+	err := json.Unmarshal(js, &row)
+	return row, err
 }
