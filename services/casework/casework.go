@@ -88,11 +88,12 @@ func (c *Config) Validate() error {
 
 // Service is a running casework service.
 type Service struct {
-	cfg   Config
-	store *store
-	pub   message.Publisher
-	mu    sync.Mutex // one override at a time: publish, then apply
-	live  hub        // the open event streams
+	cfg     Config
+	store   *store
+	pub     message.Publisher
+	mu      sync.Mutex // one override at a time: publish, then apply
+	live    hub        // the open event streams
+	signIns lockout    // failed sign-ins by username and address
 }
 
 // New opens the store and the checked publisher of amendments.

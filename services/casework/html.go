@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -89,14 +90,22 @@ func (s *Service) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.refuse(w, r, http.StatusForbidden, "Inloggningsformuläret saknar giltig säkerhetstoken (CSRF). Ladda om sidan och försök igen.", "sign-in csrf token missing or wrong")
 		return
 	}
+	keys := lockKeys(r, r.PostFormValue("username"))
+	if wait := s.signIns.locked(time.Now(), keys); wait > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait/time.Second)+1))
+		s.refuse(w, r, http.StatusTooManyRequests, "För många misslyckade inloggningar. Vänta en stund och försök igen.", "sign-in locked out after failed attempts")
+		return
+	}
 	u := s.cfg.Users.Authenticate(r.PostFormValue("username"), r.PostFormValue("password"))
 	if u == nil {
+		s.signIns.failed(time.Now(), keys)
 		s.cfg.Logger.Warn("casework: sign-in refused", "reason", "unknown user or wrong password")
 		token := randomToken()
 		http.SetCookie(w, s.cookie(loginCookie, token, 3600))
 		s.render(w, http.StatusUnauthorized, "login.html", view{Title: "Logga in", CSRF: token, Message: "Fel användarnamn eller lösenord."})
 		return
 	}
+	s.signIns.succeeded(keys)
 	http.SetCookie(w, s.cookie(loginCookie, "", -1))
 	if err := s.startSession(w, r, u); err != nil {
 		s.fail(w, r, http.StatusInternalServerError, "Något gick fel. Försök igen.", "start session", err)
