@@ -111,6 +111,9 @@ type Service struct {
 	store    *Store
 	pub      message.Publisher
 	mu       sync.Mutex // one publication at a time
+
+	notedMu sync.Mutex
+	noted   map[string]bool // dataset/topic/field already in the store's unclassified list
 }
 
 // LoadDatasets loads the definitions of dir; a missing dir is no datasets.
@@ -229,7 +232,7 @@ func (s *Service) handler(topic string) message.NoPublishHandlerFunc {
 			if !slices.Contains(d.Source.Topics, topic) {
 				continue
 			}
-			if un := d.Compiled.Unclassified(event); len(un) > 0 {
+			if un := s.unnoted(d.ID, topic, d.Compiled.Unclassified(event)); len(un) > 0 {
 				fresh, err := s.store.NoteUnclassified(ctx, d.ID, topic, un)
 				if err != nil {
 					return err
@@ -258,6 +261,29 @@ func (s *Service) handler(topic string) message.NoPublishHandlerFunc {
 		}
 		return nil
 	}
+}
+
+// unnoted returns the fields of un this process has not yet noted as
+// unclassified for the dataset and topic, and marks them noted: the store
+// is asked once per field, not on every event.
+func (s *Service) unnoted(datasetID, topic string, un []string) []string {
+	if len(un) == 0 {
+		return nil
+	}
+	s.notedMu.Lock()
+	defer s.notedMu.Unlock()
+	if s.noted == nil {
+		s.noted = map[string]bool{}
+	}
+	var out []string
+	for _, f := range un {
+		k := datasetID + "\x00" + topic + "\x00" + f
+		if !s.noted[k] {
+			s.noted[k] = true
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // schedule publishes each dataset whose version is due: it has changes
