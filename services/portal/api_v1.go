@@ -146,8 +146,9 @@ func (a *api) listDatasets(w http.ResponseWriter, r *http.Request) {
 	}
 	data := []v1Dataset{}
 	more := false
+	words := searchWords(q.Q)
 	for i, d := range x.datasets {
-		if d.Name <= q.After || matchScore(x.text[i], q.Q) == 0 {
+		if d.Name <= q.After || matchScore(x.text[i], words) == 0 {
 			continue
 		}
 		if len(data) == q.Limit {

@@ -139,8 +139,9 @@ func (s *Service) packageSearch(r *http.Request, p url.Values) (any, error) {
 		i, score int
 	}
 	var hits []hit
+	words := searchWords(q.Q)
 	for i := range x.datasets {
-		if score := matchScore(x.text[i], q.Q); score > 0 && matchesFQ(x.fields[i], q.FQ) {
+		if score := matchScore(x.text[i], words); score > 0 && matchesFQ(x.fields[i], q.FQ) {
 			hits = append(hits, hit{i, score})
 		}
 	}
@@ -188,11 +189,13 @@ func (s *Service) packageSearch(r *http.Request, p url.Values) (any, error) {
 		"facets": facets, "search_facets": searchFacets(facets)}, nil
 }
 
-// matchScore is how many times the words of q occur in text (a dataset's
-// lowercase search text), 0 unless every word occurs; an empty q matches
-// everything once.
-func matchScore(text, q string) int {
-	words := strings.Fields(strings.ToLower(q))
+// searchWords are the lowercase words of a search text.
+func searchWords(q string) []string { return strings.Fields(strings.ToLower(q)) }
+
+// matchScore is how many times words (see searchWords) occur in text (a
+// dataset's lowercase search text), 0 unless every word occurs; no words
+// match everything once.
+func matchScore(text string, words []string) int {
 	if len(words) == 0 {
 		return 1
 	}

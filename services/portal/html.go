@@ -110,8 +110,9 @@ func (s *Service) handleHome(w http.ResponseWriter, r *http.Request) {
 		score int
 	}
 	var hits []hit
+	words := searchWords(q)
 	for i, d := range x.datasets {
-		if n := matchScore(x.text[i], q); n > 0 {
+		if n := matchScore(x.text[i], words); n > 0 {
 			hits = append(hits, hit{d, n})
 		}
 	}
