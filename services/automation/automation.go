@@ -152,7 +152,7 @@ func Run(ctx context.Context, cfg Config) error {
 // Run consumes the trigger and register topics and, with Routine, the
 // sensor activations, until ctx ends.
 func (s *Service) Run(ctx context.Context) error {
-	router, err := svcbus.NewRouter(s.cfg.Conn, ConsumerGroup, "/civicbus/automation", s.cfg.Metrics, s.cfg.Logger)
+	router, err := svcbus.NewRouter(svcbus.RouterConfig{Conn: s.cfg.Conn, Group: ConsumerGroup, Source: "/civicbus/automation", Metrics: s.cfg.Metrics, Logger: s.cfg.Logger})
 	if err != nil {
 		return fmt.Errorf("automation: %w", err)
 	}

@@ -26,11 +26,12 @@ import (
 	"net/http"
 	"sync"
 
+	"github.com/vasteras/civicbus/services/internal/svcbus"
+
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vasteras/civicbus/bus"
-	"github.com/vasteras/civicbus/schemas/contracts"
 )
 
 // The service's consumer group and event source.
@@ -102,22 +103,12 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	contract, err := contracts.Default()
-	if err != nil {
-		return nil, fmt.Errorf("casework: %w", err)
-	}
 	st, err := openStore(ctx, cfg.DB)
 	if err != nil {
 		return nil, err
 	}
-	raw, err := bus.NewPublisher(bus.PublisherConfig{Connection: cfg.Conn, Source: Source, Logger: cfg.Logger})
+	pub, err := svcbus.Publisher(cfg.Conn, Source, cfg.Logger)
 	if err != nil {
-		st.close()
-		return nil, fmt.Errorf("casework: %w", err)
-	}
-	pub, err := bus.NewCheckedPublisher(raw, contract)
-	if err != nil {
-		raw.Close()
 		st.close()
 		return nil, fmt.Errorf("casework: %w", err)
 	}
@@ -148,25 +139,15 @@ func Run(ctx context.Context, cfg Config) error {
 // Run consumes the case topics until ctx ends; an event that breaks its
 // contract or cannot be decoded is dead-lettered.
 func (s *Service) Run(ctx context.Context) error {
-	contract, err := contracts.Default()
+	router, err := svcbus.NewRouter(svcbus.RouterConfig{Conn: s.cfg.Conn, Group: ConsumerGroup, Source: Source, Metrics: s.cfg.Metrics, Logger: s.cfg.Logger})
 	if err != nil {
 		return fmt.Errorf("casework: %w", err)
 	}
-	dlq, err := bus.NewPublisher(bus.PublisherConfig{Connection: s.cfg.Conn, Source: Source, Logger: s.cfg.Logger})
-	if err != nil {
-		return fmt.Errorf("casework: %w", err)
-	}
-	defer dlq.Close()
-	router, err := bus.NewRouter(bus.RouterConfig{DeadLetters: dlq, Registerer: s.cfg.Metrics, Logger: s.cfg.Logger, Contract: contract})
-	if err != nil {
-		return fmt.Errorf("casework: %w", err)
-	}
+	defer router.Close()
 	for _, topic := range Topics {
-		sub, err := bus.NewSubscriber(bus.SubscriberConfig{Connection: s.cfg.Conn, ConsumerGroup: ConsumerGroup, Logger: s.cfg.Logger})
-		if err != nil {
+		if err := router.Handle("casework:"+topic, topic, s.handle(topic)); err != nil {
 			return fmt.Errorf("casework: %w", err)
 		}
-		router.AddConsumerHandler("casework:"+topic, topic, sub, s.handle(topic))
 	}
 	if err := router.Run(ctx); err != nil && ctx.Err() == nil {
 		return fmt.Errorf("casework: %w", err)

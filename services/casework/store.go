@@ -80,15 +80,9 @@ var ddl = []string{
 }
 
 func openStore(ctx context.Context, dsn string) (*store, error) {
-	db, err := sqldb.Open(ctx, dsn)
+	db, err := sqldb.OpenWith(ctx, dsn, ddl...)
 	if err != nil {
 		return nil, fmt.Errorf("casework: %w", err)
-	}
-	for _, q := range ddl {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			db.Close()
-			return nil, fmt.Errorf("casework: create tables: %w", err)
-		}
 	}
 	return &store{db: db}, nil
 }

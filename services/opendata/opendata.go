@@ -191,7 +191,7 @@ func (s *Service) topics() []string {
 // Run consumes the source topics and publishes versions on schedule until
 // ctx ends. Mount serves the API apart from it.
 func (s *Service) Run(ctx context.Context) error {
-	router, err := svcbus.NewRouter(s.cfg.Conn, ConsumerGroup, "/civicbus/opendata", s.cfg.Metrics, s.cfg.Logger)
+	router, err := svcbus.NewRouter(svcbus.RouterConfig{Conn: s.cfg.Conn, Group: ConsumerGroup, Source: "/civicbus/opendata", Metrics: s.cfg.Metrics, Logger: s.cfg.Logger})
 	if err != nil {
 		return fmt.Errorf("opendata: %w", err)
 	}

@@ -31,10 +31,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vasteras/civicbus/services/internal/svcbus"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vasteras/civicbus/bus"
-	"github.com/vasteras/civicbus/schemas/contracts"
 )
 
 // The service's environment and defaults.
@@ -142,24 +143,14 @@ func (s *Service) Store() *Store { return s.store }
 
 // Run harvests the versions announced on TopicPublished until ctx ends.
 func (s *Service) Run(ctx context.Context) error {
-	contract, err := contracts.Default()
+	router, err := svcbus.NewRouter(svcbus.RouterConfig{Conn: s.cfg.Conn, Group: ConsumerGroup, Source: "/civicbus/portal", Metrics: s.cfg.Metrics, Logger: s.cfg.Logger, Retry: s.cfg.Retry})
 	if err != nil {
 		return fmt.Errorf("portal: %w", err)
 	}
-	dlq, err := bus.NewPublisher(bus.PublisherConfig{Connection: s.cfg.Conn, Source: "/civicbus/portal", Logger: s.cfg.Logger})
-	if err != nil {
+	defer router.Close()
+	if err := router.Handle("portal:"+TopicPublished, TopicPublished, s.harvest.handle); err != nil {
 		return fmt.Errorf("portal: %w", err)
 	}
-	defer dlq.Close()
-	router, err := bus.NewRouter(bus.RouterConfig{DeadLetters: dlq, Registerer: s.cfg.Metrics, Logger: s.cfg.Logger, Contract: contract, Retry: s.cfg.Retry})
-	if err != nil {
-		return fmt.Errorf("portal: %w", err)
-	}
-	sub, err := bus.NewSubscriber(bus.SubscriberConfig{Connection: s.cfg.Conn, ConsumerGroup: ConsumerGroup, Logger: s.cfg.Logger})
-	if err != nil {
-		return fmt.Errorf("portal: %w", err)
-	}
-	router.AddConsumerHandler("portal:"+TopicPublished, TopicPublished, sub, s.harvest.handle)
 	if err := router.Run(ctx); err != nil && !errors.Is(ctx.Err(), context.Canceled) {
 		return fmt.Errorf("portal: %w", err)
 	}

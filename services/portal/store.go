@@ -65,15 +65,9 @@ var ddl = []string{
 // OpenStore opens the store at dsn (a SQLite path or a postgres:// URL) and
 // creates its tables when they are missing.
 func OpenStore(ctx context.Context, dsn string) (*Store, error) {
-	db, err := sqldb.Open(ctx, dsn)
+	db, err := sqldb.OpenWith(ctx, dsn, ddl...)
 	if err != nil {
 		return nil, fmt.Errorf("portal: %w", err)
-	}
-	for _, q := range ddl {
-		if _, err := db.ExecContext(ctx, q); err != nil {
-			db.Close()
-			return nil, fmt.Errorf("portal: create tables: %w", err)
-		}
 	}
 	return &Store{db: db}, nil
 }

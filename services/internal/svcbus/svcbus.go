@@ -5,7 +5,6 @@
 package svcbus
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 
@@ -44,24 +43,38 @@ type Router struct {
 	dlq    *bus.Publisher
 }
 
-// NewRouter returns a router for consumer group whose handlers get events
-// checked against the catalog's contracts; invalid events and those a
-// handler gives up on go to <topic>.dlq. Close it after Run returns.
-func NewRouter(conn bus.Connection, group, source string, metrics prometheus.Registerer, logger *slog.Logger) (*Router, error) {
+// RouterConfig says what a service's router consumes as.
+type RouterConfig struct {
+	Conn bus.Connection
+	// Group is the consumer group of every handler's subscriber.
+	Group string
+	// Source is the ce_source of the dead letters.
+	Source  string
+	Metrics prometheus.Registerer
+	Logger  *slog.Logger
+	// Retry says how a failed handler is retried; zero fields take the
+	// bus's defaults.
+	Retry bus.RetryConfig
+}
+
+// NewRouter returns a router whose handlers get events checked against
+// the catalog's contracts; invalid events and those a handler gives up on
+// go to <topic>.dlq. Close it after Run returns.
+func NewRouter(cfg RouterConfig) (*Router, error) {
 	contract, err := contracts.Default()
 	if err != nil {
 		return nil, err
 	}
-	dlq, err := bus.NewPublisher(bus.PublisherConfig{Connection: conn, Source: source, Logger: logger})
+	dlq, err := bus.NewPublisher(bus.PublisherConfig{Connection: cfg.Conn, Source: cfg.Source, Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
 	}
-	r, err := bus.NewRouter(bus.RouterConfig{DeadLetters: dlq, Registerer: metrics, Logger: logger, Contract: contract})
+	r, err := bus.NewRouter(bus.RouterConfig{DeadLetters: dlq, Registerer: cfg.Metrics, Logger: cfg.Logger, Contract: contract, Retry: cfg.Retry})
 	if err != nil {
 		dlq.Close()
 		return nil, err
 	}
-	return &Router{Router: r, conn: conn, group: group, logger: logger, dlq: dlq}, nil
+	return &Router{Router: r, conn: cfg.Conn, group: cfg.Group, logger: cfg.Logger, dlq: dlq}, nil
 }
 
 // Handle adds a handler of topic, with a subscriber of its own in the
@@ -78,5 +91,5 @@ func (r *Router) Handle(name, topic string, h message.NoPublishHandlerFunc) erro
 // Close closes the dead-letter publisher (the router closes itself when
 // its Run ends).
 func (r *Router) Close() error {
-	return errors.Join(r.dlq.Close())
+	return r.dlq.Close()
 }
