@@ -137,10 +137,13 @@ func JSONFields(raw []byte) (map[string]any, error) {
 	if _, err := dec.Token(); err != io.EOF {
 		return nil, errors.New("json: more than one JSON value")
 	}
-	return normalizeJSON(obj).(map[string]any), nil
+	return NormalizeJSON(obj).(map[string]any), nil
 }
 
-func normalizeJSON(v any) any {
+// NormalizeJSON turns every json.Number in v (decoded with UseNumber),
+// however deep, into int64 when it is an integer and float64 otherwise,
+// which CEL knows. Maps and slices are changed in place.
+func NormalizeJSON(v any) any {
 	switch x := v.(type) {
 	case json.Number:
 		if i, err := x.Int64(); err == nil {
@@ -150,11 +153,11 @@ func normalizeJSON(v any) any {
 		return f
 	case map[string]any:
 		for k, e := range x {
-			x[k] = normalizeJSON(e)
+			x[k] = NormalizeJSON(e)
 		}
 	case []any:
 		for i, e := range x {
-			x[i] = normalizeJSON(e)
+			x[i] = NormalizeJSON(e)
 		}
 	}
 	return v

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/vasteras/civicbus/connectors"
 	"golang.org/x/text/encoding/charmap"
 )
 
@@ -329,34 +330,6 @@ func objectRow(raw []byte, line int) row {
 		out.err = errors.New("json: the record is not a JSON object")
 		return out
 	}
-	out.fields = normalize(m).(map[string]any)
+	out.fields = connectors.NormalizeJSON(m).(map[string]any)
 	return out
-}
-
-// normalize turns every json.Number in v, however deep, into int64 or
-// float64, which CEL knows.
-func normalize(v any) any {
-	switch x := v.(type) {
-	case json.Number:
-		return numberValue(x)
-	case map[string]any:
-		for k, e := range x {
-			x[k] = normalize(e)
-		}
-	case []any:
-		for i, e := range x {
-			x[i] = normalize(e)
-		}
-	}
-	return v
-}
-
-// numberValue keeps integers integers (int64) for CEL and makes the rest
-// float64.
-func numberValue(n json.Number) any {
-	if i, err := n.Int64(); err == nil {
-		return i
-	}
-	f, _ := n.Float64()
-	return f
 }

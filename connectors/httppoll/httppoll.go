@@ -328,7 +328,7 @@ func (s *Source) page(ctx context.Context, client *http.Client, headers http.Hea
 		raw, _ := json.Marshal(item)
 		rec := connectors.Record{Position: string(pb), Origin: connectors.Origin{File: u, Line: i + 1}, Raw: raw}
 		if obj, ok := item.(map[string]any); ok {
-			rec.Fields = normalize(obj).(map[string]any)
+			rec.Fields = connectors.NormalizeJSON(obj).(map[string]any)
 			if s.cfg.Key != "" {
 				rec.Key = keyText(rec.Fields[s.cfg.Key])
 			}
@@ -496,28 +496,6 @@ func lookup(v any, path []string) (any, bool) {
 		}
 	}
 	return v, true
-}
-
-// normalize turns every json.Number in v into int64 or float64, which CEL
-// knows.
-func normalize(v any) any {
-	switch x := v.(type) {
-	case json.Number:
-		if i, err := x.Int64(); err == nil {
-			return i
-		}
-		f, _ := x.Float64()
-		return f
-	case map[string]any:
-		for k, e := range x {
-			x[k] = normalize(e)
-		}
-	case []any:
-		for i, e := range x {
-			x[i] = normalize(e)
-		}
-	}
-	return v
 }
 
 func keyText(v any) string {
