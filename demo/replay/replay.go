@@ -18,6 +18,8 @@ import (
 	"time"
 
 	paho "github.com/eclipse/paho.mqtt.golang"
+
+	"github.com/vasteras/civicbus/schemas"
 )
 
 // Zone is the time zone of the log's times: the house was in Spain and the
@@ -153,6 +155,19 @@ func (a Activation) Payload(shift time.Duration) (Message, error) {
 		Kind: k, Object: object(a.Location), Room: r,
 		StartedAt: a.Start.Add(shift).Format(time.RFC3339),
 		EndedAt:   a.End.Add(shift).Format(time.RFC3339),
+	}, nil
+}
+
+// Event is a as the care.sensor-activation.v1 event of residentID, the
+// shape the home-sensors connector makes of its MQTT message.
+func (a Activation) Event(residentID string) (schemas.SensorActivation, error) {
+	msg, err := a.Payload(0)
+	if err != nil {
+		return schemas.SensorActivation{}, err
+	}
+	return schemas.SensorActivation{
+		ResidentID: residentID, SensorID: a.SensorID(), SensorKind: schemas.SensorKind(msg.Kind),
+		Object: msg.Object, Room: schemas.Room(msg.Room), StartedAt: a.Start, EndedAt: a.End,
 	}, nil
 }
 

@@ -189,12 +189,9 @@ func ordonez(t *testing.T) []schemas.SensorActivation {
 	}
 	out := make([]schemas.SensorActivation, len(raw))
 	for i, r := range raw {
-		msg, err := r.Payload(0)
-		if err != nil {
+		if out[i], err = r.Event("res-ordonez-a"); err != nil {
 			t.Fatal(err)
 		}
-		out[i] = schemas.SensorActivation{ResidentID: "res-ordonez-a", SensorID: r.SensorID(), SensorKind: schemas.SensorKind(msg.Kind),
-			Object: msg.Object, Room: schemas.Room(msg.Room), StartedAt: r.Start, EndedAt: r.End}
 	}
 	return out
 }

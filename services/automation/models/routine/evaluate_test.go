@@ -34,13 +34,8 @@ func loadOrdonez(t testing.TB) []schemas.SensorActivation {
 	}
 	acts := make([]schemas.SensorActivation, len(raw))
 	for i, r := range raw {
-		msg, err := r.Payload(0)
-		if err != nil {
+		if acts[i], err = r.Event(evalResident); err != nil {
 			t.Fatal(err)
-		}
-		acts[i] = schemas.SensorActivation{
-			ResidentID: evalResident, SensorID: r.SensorID(), SensorKind: schemas.SensorKind(msg.Kind),
-			Object: msg.Object, Room: schemas.Room(msg.Room), StartedAt: r.Start, EndedAt: r.End,
 		}
 	}
 	return acts
