@@ -174,7 +174,14 @@ func (s *Subscriber) deliver(ctx context.Context, rec kafka.Message, out chan<- 
 			}
 		case <-ctx.Done():
 			cancel()
-			return false
+			// An ack that came as the subscription ended still counts:
+			// else a graceful stop redelivers what was handled.
+			select {
+			case <-msg.Acked():
+				return true
+			default:
+				return false
+			}
 		}
 	}
 }

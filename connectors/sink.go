@@ -120,7 +120,12 @@ func NewSinkRuntime(cfg SinkRuntimeConfig) (*SinkRuntime, error) {
 
 // Run writes the topic to the sink until ctx ends, then closes the sink.
 func (r *SinkRuntime) Run(ctx context.Context) error {
-	msgs, err := r.cfg.Subscriber.Subscribe(ctx, r.cfg.Topic)
+	// The subscription outlives ctx until Run returns, so the acks of the
+	// batch being written when ctx ends still reach the subscriber and a
+	// graceful stop writes nothing twice.
+	subCtx, endSub := context.WithCancel(context.WithoutCancel(ctx))
+	defer endSub()
+	msgs, err := r.cfg.Subscriber.Subscribe(subCtx, r.cfg.Topic)
 	if err != nil {
 		return fmt.Errorf("connectors: sink %s: subscribe: %w", r.cfg.Name, err)
 	}
