@@ -76,6 +76,10 @@ type Config struct {
 	AdminToken string
 	// CheckEvery is how often the schedules are looked at; default 1 min.
 	CheckEvery time.Duration
+	// Settle is how long a dataset must go without a change before a
+	// scheduled version is made, so that a backfill under way is not
+	// published half-read; default 30 s.
+	Settle time.Duration
 	// Logger; nil discards.
 	Logger *slog.Logger
 	// Metrics is where the router's metrics go; nil: a private registry.
@@ -94,6 +98,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.CheckEvery == 0 {
 		c.CheckEvery = time.Minute
+	}
+	if c.Settle == 0 {
+		c.Settle = 30 * time.Second
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -287,7 +294,8 @@ func (s *Service) unnoted(datasetID, topic string, un []string) []string {
 }
 
 // schedule publishes each dataset whose version is due: it has changes
-// since its last version, and its update interval has passed since then.
+// since its last version, none in the last Settle, and its update interval
+// has passed since the last version.
 func (s *Service) schedule(ctx context.Context) {
 	t := time.NewTicker(s.cfg.CheckEvery)
 	defer t.Stop()
@@ -316,6 +324,9 @@ func (s *Service) due(ctx context.Context, d *dataset.Loaded) (bool, error) {
 	}
 	pending, last, err := s.store.Pending(ctx, d.ID)
 	if err != nil || pending == 0 {
+		return false, err
+	}
+	if changed, err := s.store.ChangedAt(ctx, d.ID); err != nil || time.Since(changed) < s.cfg.Settle {
 		return false, err
 	}
 	if last == 0 {

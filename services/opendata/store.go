@@ -383,6 +383,20 @@ func (s *Store) VersionRows(ctx context.Context, datasetID string, version int, 
 	return rows.Err()
 }
 
+// ChangedAt is when a dataset last changed (the zero time when never).
+func (s *Store) ChangedAt(ctx context.Context, datasetID string) (time.Time, error) {
+	var at string
+	err := s.db.QueryRowContext(ctx, s.db.Q(`SELECT changed_at FROM opendata_state WHERE dataset_id = ?`), datasetID).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, nil
+	}
+	if err != nil {
+		return time.Time{}, err
+	}
+	t, _ := time.Parse(time.RFC3339Nano, at)
+	return t, nil
+}
+
 // Changes is how many changes a dataset has had in all.
 func (s *Store) Changes(ctx context.Context, datasetID string) (int64, error) {
 	var n int64
