@@ -71,6 +71,19 @@ type Env struct {
 
 	// DB is the SQL data source: a SQLite file path, or a postgres:// URL.
 	DB string
+
+	// Getenv reads the service's settings (CIVICBUS_CONNECTORS_DIR and the
+	// others each runX names); nil is os.Getenv. `civicbus run` lays the
+	// demo's settings over the environment through it.
+	Getenv func(string) string
+}
+
+// getenv is env.Getenv, or os.Getenv when none is set.
+func (env Env) getenv(key string) string {
+	if env.Getenv == nil {
+		return os.Getenv(key)
+	}
+	return env.Getenv(key)
 }
 
 // The HTTP prefixes of the faces that later services mount on Env.Mux. The
@@ -147,12 +160,12 @@ func runAdmin(ctx context.Context, env Env) error {
 		self = "http://" + loopback(env.HTTP)
 	}
 	orSelf := func(name, path string) string {
-		if v := os.Getenv(name); v != "" || self == "" {
+		if v := env.getenv(name); v != "" || self == "" {
 			return v
 		}
 		return self + path
 	}
-	dir := os.Getenv(connect.EnvDir)
+	dir := env.getenv(connect.EnvDir)
 	if dir == "" {
 		dir = connect.DefaultDir
 	}
@@ -164,9 +177,9 @@ func runAdmin(ctx context.Context, env Env) error {
 		RegistryURL:   orSelf("CIVICBUS_ADMIN_REGISTRY_URL", PathRegistry),
 		DatasetsURL:   orSelf("CIVICBUS_ADMIN_DATASETS_URL", PathOpendata+"datasets"),
 		ConnectorsDir: dir,
-		Token:         os.Getenv(admin.EnvToken),
-		TokenFile:     os.Getenv(admin.EnvTokenFile),
-		SecureCookies: strings.HasPrefix(os.Getenv("CIVICBUS_BASE_URL"), "https://"),
+		Token:         env.getenv(admin.EnvToken),
+		TokenFile:     env.getenv(admin.EnvTokenFile),
+		SecureCookies: strings.HasPrefix(env.getenv("CIVICBUS_BASE_URL"), "https://"),
 		Logger:        env.Logger,
 	})
 }
@@ -176,7 +189,7 @@ func runAdmin(ctx context.Context, env Env) error {
 // it serves nothing (no built-in users) and waits for the process to end;
 // its session cookie is Secure when CIVICBUS_BASE_URL is https.
 func runCasework(ctx context.Context, env Env) error {
-	path := os.Getenv(casework.EnvUsers)
+	path := env.getenv(casework.EnvUsers)
 	if path == "" {
 		env.Logger.Warn("casework: no users file, the inbox is not served", "env", casework.EnvUsers)
 		<-ctx.Done()
@@ -192,7 +205,7 @@ func runCasework(ctx context.Context, env Env) error {
 		Users:         users,
 		Mux:           env.Mux,
 		Prefix:        PathCasework,
-		SecureCookies: strings.HasPrefix(os.Getenv("CIVICBUS_BASE_URL"), "https://"),
+		SecureCookies: strings.HasPrefix(env.getenv("CIVICBUS_BASE_URL"), "https://"),
 		Logger:        env.Logger,
 		Metrics:       env.Metrics,
 	})
@@ -203,7 +216,7 @@ func runCasework(ctx context.Context, env Env) error {
 // resident-routine model on care.sensor-activation.v1.
 func runAutomation(ctx context.Context, env Env) error {
 	return automation.Run(ctx, automation.Config{
-		RulesDir: os.Getenv(automation.EnvRulesDir),
+		RulesDir: env.getenv(automation.EnvRulesDir),
 		Conn:     env.Conn,
 		DB:       env.DB,
 		Routine:  true,
@@ -218,11 +231,11 @@ func runAutomation(ctx context.Context, env Env) error {
 // names, by default the one this process serves (civicbus run); its public
 // root, for the DCAT catalog and examples, is CIVICBUS_BASE_URL.
 func runPortal(ctx context.Context, env Env) error {
-	api := os.Getenv(portal.EnvOpendataAPI)
+	api := env.getenv(portal.EnvOpendataAPI)
 	if api == "" && env.HTTP != "" {
 		api = "http://" + loopback(env.HTTP) + PathOpendata
 	}
-	opts, err := portalAPI()
+	opts, err := portalAPI(env)
 	if err != nil {
 		return err
 	}
@@ -244,30 +257,30 @@ func runPortal(ctx context.Context, env Env) error {
 // cursors survive a restart and are the same on every replica);
 // CIVICBUS_TRUSTED_PROXIES (comma-separated CIDRs whose X-Forwarded-For is
 // believed, e.g. the load balancer's network).
-func portalAPI() (portal.APIOptions, error) {
+func portalAPI(env Env) (portal.APIOptions, error) {
 	var o portal.APIOptions
-	if v := os.Getenv("CIVICBUS_PORTAL_RATE"); v != "" {
+	if v := env.getenv("CIVICBUS_PORTAL_RATE"); v != "" {
 		f, err := strconv.ParseFloat(v, 64)
 		if err != nil {
 			return o, fmt.Errorf("portal: CIVICBUS_PORTAL_RATE: not a number")
 		}
 		o.Rate = f
 	}
-	if v := os.Getenv("CIVICBUS_PORTAL_BURST"); v != "" {
+	if v := env.getenv("CIVICBUS_PORTAL_BURST"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
 			return o, fmt.Errorf("portal: CIVICBUS_PORTAL_BURST: not a number")
 		}
 		o.Burst = n
 	}
-	if f := os.Getenv("CIVICBUS_PORTAL_CURSOR_KEY_FILE"); f != "" {
+	if f := env.getenv("CIVICBUS_PORTAL_CURSOR_KEY_FILE"); f != "" {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			return o, fmt.Errorf("portal: the cursor key file %s cannot be read", f)
 		}
 		o.CursorKey = bytes.TrimSpace(b)
 	}
-	for p := range strings.SplitSeq(os.Getenv("CIVICBUS_TRUSTED_PROXIES"), ",") {
+	for p := range strings.SplitSeq(env.getenv("CIVICBUS_TRUSTED_PROXIES"), ",") {
 		if p = strings.TrimSpace(p); p == "" {
 			continue
 		}
@@ -283,7 +296,7 @@ func portalAPI() (portal.APIOptions, error) {
 // publicURL is the portal's public root: CIVICBUS_BASE_URL, or this
 // process's own HTTP address.
 func publicURL(env Env) string {
-	if u := os.Getenv("CIVICBUS_BASE_URL"); u != "" {
+	if u := env.getenv("CIVICBUS_BASE_URL"); u != "" {
 		return u
 	}
 	if env.HTTP == "" {
@@ -313,7 +326,7 @@ func loopback(addr string) string {
 // token that publishing over HTTP needs from CIVICBUS_OPENDATA_TOKEN.
 func runOpendata(ctx context.Context, env Env) error {
 	var key []byte
-	if f := os.Getenv(opendata.EnvKeyFile); f != "" {
+	if f := env.getenv(opendata.EnvKeyFile); f != "" {
 		b, err := os.ReadFile(f)
 		if err != nil {
 			return fmt.Errorf("opendata: the pseudonymisation key file %s cannot be read", f)
@@ -321,14 +334,14 @@ func runOpendata(ctx context.Context, env Env) error {
 		key = bytes.TrimSpace(b)
 	}
 	return opendata.Run(ctx, opendata.Config{
-		Dir:        os.Getenv(opendata.EnvDir),
+		Dir:        env.getenv(opendata.EnvDir),
 		Conn:       env.Conn,
 		DB:         env.DB,
 		Mux:        env.Mux,
 		Prefix:     PathOpendata,
 		BaseURL:    publicURL(env),
 		Key:        key,
-		AdminToken: os.Getenv("CIVICBUS_OPENDATA_TOKEN"),
+		AdminToken: env.getenv("CIVICBUS_OPENDATA_TOKEN"),
 		Logger:     env.Logger,
 		Metrics:    env.Metrics,
 	})
@@ -338,7 +351,7 @@ func runOpendata(ctx context.Context, env Env) error {
 // CIVICBUS_CONNECTORS_DIR names, with their checkpoints in Env.DB.
 func runConnectors(ctx context.Context, env Env) error {
 	return connect.Run(ctx, connect.Config{
-		Dir:    os.Getenv(connect.EnvDir),
+		Dir:    env.getenv(connect.EnvDir),
 		Conn:   env.Conn,
 		DB:     env.DB,
 		Mux:    env.Mux,
@@ -356,8 +369,8 @@ func runRegistry(ctx context.Context, env Env) error {
 		Mux:            env.Mux,
 		Prefix:         PathRegistry,
 		Logger:         env.Logger,
-		AdminToken:     os.Getenv(registry.EnvToken),
-		AdminTokenFile: os.Getenv(registry.EnvTokenFile),
+		AdminToken:     env.getenv(registry.EnvToken),
+		AdminTokenFile: env.getenv(registry.EnvTokenFile),
 	})
 }
 
