@@ -17,16 +17,19 @@ import (
 var version = ""
 
 // defaultAddrs are the listen addresses used when no flag or variable gives
-// one. When one of them is taken, the next free port above it is used.
+// one. When one of them is taken, the next free port above it is used. Demo
+// is the default of `run --demo`: on in the binary, off in tests that do not
+// ask for it (the demo's simulators would load the machine).
 type defaultAddrs struct {
 	HTTP        string
 	KafkaListen string
 	MQTTListen  string
+	Demo        bool
 }
 
 // builtinDefaults are the documented defaults: Kafka's, a web server's and
 // MQTT's usual ports, on loopback only.
-var builtinDefaults = defaultAddrs{HTTP: "127.0.0.1:8080", KafkaListen: "127.0.0.1:9092", MQTTListen: "127.0.0.1:1883"}
+var builtinDefaults = defaultAddrs{HTTP: "127.0.0.1:8080", KafkaListen: "127.0.0.1:9092", MQTTListen: "127.0.0.1:1883", Demo: true}
 
 // cli is one invocation of the command: where it writes, where its
 // environment comes from, and its defaults, so tests can run it in parallel.
