@@ -100,10 +100,19 @@ func applyOpened(t tx, id string, payload []byte) error {
 	if err := decode(TopicCaseOpened, payload, &e); err != nil {
 		return err
 	}
-	if err := t.exec(`INSERT INTO casework_cases (case_id, case_type, org_unit_id, reference_number, subject_ref, deadline, opened_at, assignee)
-VALUES (?, ?, ?, ?, ?, ?, ?, '') ON CONFLICT (case_id) DO NOTHING`,
-		e.CaseID, e.CaseType, e.OrgUnitID, e.ReferenceNumber, e.SubjectRef, string(e.Deadline), ts(e.OpenedAt)); err != nil {
+	if err := t.lockCase(e.CaseID); err != nil {
 		return err
+	}
+	n, err := t.execN(`INSERT INTO casework_cases (case_id, case_type, org_unit_id, reference_number, subject_ref, deadline, opened_at, assignee)
+VALUES (?, ?, ?, ?, ?, ?, ?, '') ON CONFLICT (case_id) DO NOTHING`,
+		e.CaseID, e.CaseType, e.OrgUnitID, e.ReferenceNumber, e.SubjectRef, string(e.Deadline), ts(e.OpenedAt))
+	if err != nil {
+		return err
+	}
+	if n > 0 { // decisions projected before the opening are counted now
+		if err := t.exec(`UPDATE casework_cases SET `+countsOf+` WHERE case_id = ?`, e.CaseID); err != nil {
+			return err
+		}
 	}
 	a := actorOr(e.OpenedBy)
 	return t.entry(Entry{ID: id, CaseID: e.CaseID, Kind: KindOpened, At: e.OpenedAt, ActorKind: string(a.Kind), ActorID: a.ID, Version: a.Version, Body: payload})
@@ -135,12 +144,23 @@ func applyAmended(t tx, id string, payload []byte) error {
 	return t.decision(id, e.CaseID, e.StepID, e.DecisionID, e.AmendsDecisionID, KindAmended, e.AmendedAt, e.AmendedBy, false, string(e.Outcome), payload)
 }
 
-// decision appends a decision record and its timeline entry.
+// decision appends a decision record and its timeline entry, and counts
+// it on its case's row (a case not opened yet counts it when it is).
 func (t tx) decision(eventID, caseID, step, decisionID, amends, kind string, at time.Time, a schemas.Actor, automated bool, outcome string, payload []byte) error {
-	if err := t.exec(`INSERT INTO casework_decisions (decision_id, case_id, step_id, amends_id, automated, actor, outcome, decided_at, record_json)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (decision_id) DO NOTHING`,
-		decisionID, caseID, step, amends, b2i(automated), actorKey(a), outcome, ts(at), string(payload)); err != nil {
+	if err := t.lockCase(caseID); err != nil {
 		return err
+	}
+	n, err := t.execN(`INSERT INTO casework_decisions (decision_id, case_id, step_id, amends_id, automated, actor, outcome, decided_at, record_json)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (decision_id) DO NOTHING`,
+		decisionID, caseID, step, amends, b2i(automated), actorKey(a), outcome, ts(at), string(payload))
+	if err != nil {
+		return err
+	}
+	if n > 0 && (automated || outcome == string(schemas.OutcomeReferred)) {
+		if err := t.exec(`UPDATE casework_cases SET automated_steps = automated_steps + ?, referred_steps = referred_steps + ? WHERE case_id = ?`,
+			b2i(automated), b2i(outcome == string(schemas.OutcomeReferred)), caseID); err != nil {
+			return err
+		}
 	}
 	return t.entry(Entry{ID: eventID, CaseID: caseID, Kind: kind, At: at, ActorKind: string(a.Kind), ActorID: a.ID, Version: a.Version,
 		StepID: step, DecisionID: decisionID, Automated: automated, Body: payload})

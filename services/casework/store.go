@@ -34,7 +34,9 @@ var ddl = []string{
 	subject_ref      TEXT NOT NULL,
 	deadline         TEXT NOT NULL,
 	opened_at        TEXT NOT NULL,
-	assignee         TEXT NOT NULL)`,
+	assignee         TEXT NOT NULL,
+	automated_steps  INTEGER NOT NULL DEFAULT 0,
+	referred_steps   INTEGER NOT NULL DEFAULT 0)`,
 	`CREATE TABLE IF NOT EXISTS casework_closures (
 	case_id    TEXT PRIMARY KEY,
 	resolution TEXT NOT NULL,
@@ -84,7 +86,53 @@ func openStore(ctx context.Context, dsn string) (*store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("casework: %w", err)
 	}
-	return &store{db: db}, nil
+	s := &store{db: db}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// countsOf are the expressions that count a case's decisions, as kept on
+// its row: automated ones, and those referred to a person.
+const countsOf = `automated_steps = (SELECT COUNT(*) FROM casework_decisions d WHERE d.case_id = casework_cases.case_id AND d.automated = 1),
+ referred_steps = (SELECT COUNT(*) FROM casework_decisions d WHERE d.case_id = casework_cases.case_id AND d.outcome = 'referred')`
+
+// migrate adds the counts kept on the case row to a store made before
+// they were (and counts them once); a store that has them is left alone.
+func (s *store) migrate(ctx context.Context) error {
+	t, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("casework: migrate: %w", err)
+	}
+	defer t.Rollback()
+	var n int
+	if err := t.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT automated_steps FROM casework_cases LIMIT 1) probe`).Scan(&n); err == nil {
+		return nil
+	}
+	t.Rollback() // PostgreSQL aborts a transaction at its first error
+	if t, err = s.db.BeginTx(ctx, nil); err != nil {
+		return fmt.Errorf("casework: migrate: %w", err)
+	}
+	defer t.Rollback()
+	ifNot := ""
+	if s.db.Postgres {
+		ifNot = "IF NOT EXISTS " // two replicas may migrate at once
+	}
+	for _, q := range []string{
+		`ALTER TABLE casework_cases ADD COLUMN ` + ifNot + `automated_steps INTEGER NOT NULL DEFAULT 0`,
+		`ALTER TABLE casework_cases ADD COLUMN ` + ifNot + `referred_steps INTEGER NOT NULL DEFAULT 0`,
+		`UPDATE casework_cases SET ` + countsOf,
+	} {
+		if _, err := t.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("casework: migrate the inbox's counts: %w", err)
+		}
+	}
+	if err := t.Commit(); err != nil {
+		return fmt.Errorf("casework: migrate: %w", err)
+	}
+	return nil
 }
 
 func (s *store) close() error { return s.db.Close() }
@@ -112,6 +160,26 @@ type tx struct {
 func (t tx) exec(q string, args ...any) error {
 	_, err := t.Tx.Exec(t.s.db.Q(q), args...)
 	return err
+}
+
+// execN is exec that returns how many rows changed.
+func (t tx) execN(q string, args ...any) (int64, error) {
+	res, err := t.Tx.Exec(t.s.db.Q(q), args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// lockCase serialises, until t ends, the transactions that change the
+// counts kept on caseID's row: a decision applied while its case is being
+// opened would otherwise be counted by neither on PostgreSQL (each misses
+// the other's uncommitted row). SQLite's transactions are serial already.
+func (t tx) lockCase(caseID string) error {
+	if !t.s.db.Postgres {
+		return nil
+	}
+	return t.exec(`SELECT pg_advisory_xact_lock(hashtextextended(?, 7310))`, caseID)
 }
 
 // applyOnce runs fn in a transaction that also records eventID; when
@@ -246,13 +314,15 @@ func parseCursor(cur string) (opened, id string, err error) {
 
 // caseCols and caseFrom read a case: a closure may be projected before
 // its case is opened (the topics are not ordered with each other), so the
-// status is derived from it rather than written over the case.
+// status is derived from it rather than written over the case. The counts
+// of automated and referred decisions are kept on the case row by the
+// projection (see tx.decision and applyOpened), so a page of the inbox
+// reads no decision.
 const caseFrom = ` FROM casework_cases c LEFT JOIN casework_closures x ON x.case_id = c.case_id`
 
 const caseCols = `c.case_id, c.case_type, c.org_unit_id, c.reference_number, c.subject_ref, c.deadline, c.opened_at,
  CASE WHEN x.case_id IS NULL THEN 'open' ELSE 'closed' END, COALESCE(x.resolution, ''), COALESCE(x.closed_at, ''), c.assignee,
- (SELECT COUNT(*) FROM casework_decisions d WHERE d.case_id = c.case_id AND d.automated = 1),
- (SELECT COUNT(*) FROM casework_decisions d WHERE d.case_id = c.case_id AND d.outcome = 'referred')`
+ c.automated_steps, c.referred_steps`
 
 // cases lists a page of the cases f selects, newest first, at most
 // PageSize, and the cursor of the next page ("" on the last one). Paging
@@ -281,7 +351,7 @@ func (s *store) cases(ctx context.Context, f Filter) ([]Case, string, error) {
 		add("c.assignee = ?", f.Assignee)
 	}
 	if f.Automated {
-		where = append(where, "EXISTS (SELECT 1 FROM casework_decisions d WHERE d.case_id = c.case_id AND d.automated = 1)")
+		where = append(where, "c.automated_steps > 0")
 	}
 	if f.After != "" {
 		opened, id, err := parseCursor(f.After)

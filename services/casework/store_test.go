@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/vasteras/civicbus/schemas"
 )
@@ -168,6 +169,74 @@ func TestInboxPages(t *testing.T) {
 		}
 		if _, _, err := st.cases(ctx, Filter{Units: f.Units, After: "not-a-cursor"}); !errors.Is(err, errBadCursor) {
 			t.Fatalf("a bad cursor: %v, want errBadCursor", err)
+		}
+	})
+}
+
+// TestCountsOnTheCaseRow: the inbox's counts of automated and referred
+// decisions are kept on the case row, in the projection's transaction:
+// decisions projected before their case's opening are counted when it
+// opens, one decision under a second event id is counted once, an
+// amendment that refers the step counts as referred, and a store made
+// before the counts existed gets them counted when it is opened.
+func TestCountsOnTheCaseRow(t *testing.T) {
+	databases(t, func(t *testing.T, dsn string) {
+		s, _ := start(t, dsn)
+		ctx := context.Background()
+		evs := caseEvents(7, "hemtjanst", false)
+		apply := func(topic, id string, body any) {
+			t.Helper()
+			js, _ := json.Marshal(body)
+			if _, err := s.Apply(ctx, topic, id, js); err != nil {
+				t.Fatalf("apply %s: %v", topic, err)
+			}
+		}
+		apply(evs[1].topic, evs[1].id, evs[1].body) // a decision before its case
+		apply(evs[0].topic, evs[0].id, evs[0].body)
+		apply(evs[3].topic, evs[3].id, evs[3].body)
+		apply(evs[3].topic, "another-event-id", evs[3].body) // the same record again
+		counts := func() (int, int) {
+			c, err := s.store.caseByID(ctx, uid(700))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return c.Automated, c.Referred
+		}
+		if a, r := counts(); a != 2 || r != 1 {
+			t.Fatalf("counts %d automated, %d referred; want 2, 1", a, r)
+		}
+		apply(TopicDecisionAmended, uid(799), schemas.DecisionAmended{DecisionID: uid(799), AmendsDecisionID: uid(702), CaseID: uid(700),
+			CaseType: "preschool-placement", StepID: "residency-check", AmendedAt: time.Now().UTC(),
+			AmendedBy: schemas.Actor{Kind: schemas.ActorPerson, ID: "bo"}, Reason: "Fel adress.",
+			DecisionContent: schemas.DecisionContent{Outcome: schemas.OutcomeReferred, Motivering: "Fel adress.", LegalBasis: []string{"Skollagen (2010:800) 8 kap. 14 §"}}})
+		if a, r := counts(); a != 2 || r != 2 {
+			t.Fatalf("after a referring amendment: %d automated, %d referred; want 2, 2", a, r)
+		}
+		only, _, err := s.store.cases(ctx, Filter{Units: []string{"hemtjanst"}, Automated: true})
+		if err != nil || len(only) != 1 {
+			t.Fatalf("automated filter: %d cases (%v)", len(only), err)
+		}
+
+		// A store from before the counts: drop the columns' values by
+		// recreating the table without them, then open it again.
+		db := s.store.db
+		for _, q := range []string{
+			`CREATE TABLE old_cases AS SELECT case_id, case_type, org_unit_id, reference_number, subject_ref, deadline, opened_at, assignee FROM casework_cases`,
+			`DROP TABLE casework_cases`,
+			`ALTER TABLE old_cases RENAME TO casework_cases`,
+		} {
+			if _, err := db.ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := s.store.migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if a, r := counts(); a != 2 || r != 2 {
+			t.Fatalf("after migration: %d automated, %d referred; want 2, 2", a, r)
+		}
+		if err := s.store.migrate(ctx); err != nil {
+			t.Fatalf("a second migration: %v", err)
 		}
 	})
 }
