@@ -43,6 +43,7 @@ import (
 	"github.com/vasteras/civicbus/bus"
 	"github.com/vasteras/civicbus/bus/middleware"
 	"github.com/vasteras/civicbus/schemas"
+	"github.com/vasteras/civicbus/services/automation/models/routine"
 	"github.com/vasteras/civicbus/services/automation/rules"
 	"github.com/vasteras/civicbus/services/internal/svcbus"
 )
@@ -77,6 +78,14 @@ type Config struct {
 	// Routine turns the resident-routine model on (default on in Run's
 	// callers; false leaves care.sensor-activation.v1 alone).
 	Routine bool
+	// RoutineModel configures the resident-routine model (zero fields take
+	// its defaults; Location defaults to Europe/Stockholm). Its ReviewBelow
+	// is the confidence under which a care alarm's raise-alarm step is
+	// referred to a person.
+	RoutineModel routine.Config
+	// CareUnit is the unit whose inbox gets a care alarm's case when the
+	// resident's activations name no care unit; default DefaultCareUnit.
+	CareUnit string
 	// Forecast turns the school-place forecast on: it keeps the population
 	// by age of population.population-by-age.v1 and, when an area's
 	// population has settled, publishes its forecast on
@@ -102,6 +111,9 @@ type Service struct {
 func New(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.RulesDir == "" {
 		cfg.RulesDir = DefaultRulesDir
+	}
+	if cfg.CareUnit == "" {
+		cfg.CareUnit = DefaultCareUnit
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)

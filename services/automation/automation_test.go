@@ -202,33 +202,7 @@ func ordonez(t *testing.T) []schemas.SensorActivation {
 // a Swedish explanation, and a restart (which replays the history) raises
 // no alarm twice.
 func TestRoutineAlarmOnTheRealLog(t *testing.T) {
-	acts := ordonez(t)
-	var door schemas.SensorActivation
-	for _, a := range acts {
-		if a.Room == schemas.Room("entrance") || a.Object == "front-door" || a.Object == "entrance-door" {
-			door = a
-		}
-	}
-	if door.SensorID == "" {
-		t.Fatalf("no entrance door sensor in the log: objects %v", objects(acts))
-	}
-	night := acts[0].StartedAt.In(replay.Zone)
-	at := time.Date(night.Year(), night.Month(), night.Day()+10, 3, 30, 0, 0, replay.Zone)
-	door.StartedAt, door.EndedAt = at, at.Add(20*time.Second)
-	acts = append(acts, door)
-	slices.SortFunc(acts, func(a, b schemas.SensorActivation) int { return a.StartedAt.Compare(b.StartedAt) })
-
-	b := testenv.Broker(t)
-	conn := bus.Connection{Brokers: []string{b.Addr()}}
-	if _, err := bus.EnsureTopic(context.Background(), conn, TopicSensor, 1); err != nil {
-		t.Fatal(err)
-	}
-	ids := make([]string, len(acts))
-	events := make([]any, len(acts))
-	for i, a := range acts {
-		ids[i], events[i] = fmt.Sprintf("00000000-0000-4000-8000-%012d", i), a
-	}
-	publish(t, conn, TopicSensor, ids, events)
+	conn, at := ordonezOnTheBus(t)
 	alarms := collect(t, conn, TopicAlarm)
 	db := filepath.Join(t.TempDir(), "a.db")
 	_, stop := startService(t, Config{RulesDir: t.TempDir(), Conn: conn, DB: db, Routine: true})
@@ -258,6 +232,41 @@ func TestRoutineAlarmOnTheRealLog(t *testing.T) {
 		t.Errorf("after a restart %d alarms (%d distinct), before %d (%d): an alarm was raised twice", len(alarms.msgs), len(alarms.distinct()), raw, before)
 	}
 	t.Logf("%d alarms on the real log with one injected night-time door opening", before)
+}
+
+// ordonezOnTheBus puts the real home's two weeks on a fresh broker, with
+// the entrance door opened at 03:30 on the tenth night, and returns the
+// connection and the time of that opening.
+func ordonezOnTheBus(t *testing.T) (bus.Connection, time.Time) {
+	t.Helper()
+	acts := ordonez(t)
+	var door schemas.SensorActivation
+	for _, a := range acts {
+		if a.Room == schemas.Room("entrance") || a.Object == "front-door" || a.Object == "entrance-door" {
+			door = a
+		}
+	}
+	if door.SensorID == "" {
+		t.Fatalf("no entrance door sensor in the log: objects %v", objects(acts))
+	}
+	night := acts[0].StartedAt.In(replay.Zone)
+	at := time.Date(night.Year(), night.Month(), night.Day()+10, 3, 30, 0, 0, replay.Zone)
+	door.StartedAt, door.EndedAt = at, at.Add(20*time.Second)
+	acts = append(acts, door)
+	slices.SortFunc(acts, func(a, b schemas.SensorActivation) int { return a.StartedAt.Compare(b.StartedAt) })
+
+	b := testenv.Broker(t)
+	conn := bus.Connection{Brokers: []string{b.Addr()}}
+	if _, err := bus.EnsureTopic(context.Background(), conn, TopicSensor, 1); err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]string, len(acts))
+	events := make([]any, len(acts))
+	for i, a := range acts {
+		ids[i], events[i] = fmt.Sprintf("00000000-0000-4000-8000-%012d", i), a
+	}
+	publish(t, conn, TopicSensor, ids, events)
+	return conn, at
 }
 
 func objects(acts []schemas.SensorActivation) []string {

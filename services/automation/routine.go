@@ -24,8 +24,12 @@ type watcher struct {
 	s       *Service
 	model   *routine.Model
 	pending map[string][]schemas.SensorActivation // residents still in training
-	clock   time.Time                             // the latest activation's start
-	wall    time.Time                             // when it was read
+	// careUnit is each resident's care unit, from their latest activation
+	// that names one.
+	careUnit    map[string]string
+	reviewBelow float64
+	clock       time.Time // the latest activation's start
+	wall        time.Time // when it was read
 }
 
 var alarmNamespace = uuid.NewSHA1(uuid.NameSpaceURL, []byte(schemas.SchemaID("care.alarm", 1)))
@@ -35,11 +39,15 @@ func (s *Service) newWatcher() (*watcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("automation: %w", err)
 	}
-	m, err := routine.New(routine.Config{Location: loc})
+	cfg := s.cfg.RoutineModel
+	if cfg.Location == nil {
+		cfg.Location = loc
+	}
+	m, err := routine.New(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("automation: routine model: %w", err)
 	}
-	return &watcher{s: s, model: m, pending: map[string][]schemas.SensorActivation{}}, nil
+	return &watcher{s: s, model: m, pending: map[string][]schemas.SensorActivation{}, careUnit: map[string]string{}, reviewBelow: m.ReviewBelow()}, nil
 }
 
 // run reads the activations (without a consumer group, from the oldest:
@@ -86,6 +94,9 @@ func (w *watcher) observe(msg *message.Message) {
 	if err := json.Unmarshal(msg.Payload, &a); err != nil || a.ResidentID == "" {
 		return // the router's contract check dead-letters it for the other consumers
 	}
+	if a.CareUnitID != "" {
+		w.careUnit[a.ResidentID] = a.CareUnitID
+	}
 	if a.StartedAt.After(w.clock) {
 		w.clock, w.wall = a.StartedAt, time.Now()
 	}
@@ -106,7 +117,24 @@ func (w *watcher) observe(msg *message.Message) {
 	w.model.Observe(a)
 }
 
-// check publishes the alarms that hold at now, each once.
+// retry runs fn until it succeeds or ctx ends, backing off from 1 s to 30 s.
+func (w *watcher) retry(ctx context.Context, what string, fn func() error) error {
+	for backoff := time.Second; ; backoff = min(2*backoff, 30*time.Second) {
+		err := fn()
+		if err == nil {
+			return nil
+		}
+		w.s.cfg.Logger.Warn(what+" not published yet; retrying", "err", err)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(backoff):
+		}
+	}
+}
+
+// check publishes the alarms that hold at now, each once, and opens each
+// one's care-alarm case.
 func (w *watcher) check(ctx context.Context, now time.Time) error {
 	for _, a := range w.model.Check(now) {
 		id := uuid.NewSHA1(alarmNamespace, []byte(a.ResidentID+"\x00"+string(a.Kind)+"\x00"+a.From.UTC().Format(time.RFC3339))).String()
@@ -117,25 +145,30 @@ func (w *watcher) check(ctx context.Context, now time.Time) error {
 		if known {
 			continue // raised before this start: the history is being replayed
 		}
-		payload, err := json.Marshal(a.Event(id))
+		// Published, and its care-alarm case opened, before it is
+		// recorded, each retried until the bus takes it: a crash in between
+		// publishes them again, with the same ids.
+		event := a.Event(id)
+		unit := w.careUnit[a.ResidentID]
+		if unit == "" {
+			unit = w.s.cfg.CareUnit
+		}
+		event.CareUnitID = unit
+		payload, err := json.Marshal(event)
 		if err != nil {
 			return err
 		}
-		// Published before it is recorded, retried until the bus takes it:
-		// a crash in between publishes it again, with the same id.
-		for backoff := time.Second; ; backoff = min(2*backoff, 30*time.Second) {
+		if err := w.retry(ctx, "care alarm", func() error {
 			msg := message.NewMessage(id, payload)
 			msg.Metadata.Set(bus.MetadataPartitionKey, a.ResidentID)
-			err := w.s.pub.Publish(TopicAlarm, msg)
-			if err == nil {
-				break
-			}
-			w.s.cfg.Logger.Warn("care alarm not published yet; retrying", "kind", a.Kind, "err", err)
-			select {
-			case <-ctx.Done():
-				return ctx.Err()
-			case <-time.After(backoff):
-			}
+			return w.s.pub.Publish(TopicAlarm, msg)
+		}); err != nil {
+			return err
+		}
+		if err := w.retry(ctx, "care-alarm case", func() error {
+			return w.s.openCareAlarm(ctx, a, id, unit, w.reviewBelow)
+		}); err != nil {
+			return err
 		}
 		if _, err := w.s.store.alarmRaised(ctx, id, string(a.Kind), a.RaisedAt); err != nil {
 			return err

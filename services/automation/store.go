@@ -46,6 +46,10 @@ var ddl = []string{
 	area_code  TEXT PRIMARY KEY,
 	changed_at TEXT NOT NULL,
 	due        INTEGER NOT NULL)`,
+	`CREATE TABLE IF NOT EXISTS automation_cases (
+	case_id   TEXT PRIMARY KEY,
+	case_type TEXT NOT NULL,
+	opened_at TEXT NOT NULL)`,
 	`CREATE TABLE IF NOT EXISTS automation_alarms (
 	alarm_id  TEXT PRIMARY KEY,
 	kind      TEXT NOT NULL,
@@ -92,6 +96,27 @@ func (s *store) recordAll(ctx context.Context, ds []rules.Decision) error {
 		}
 	}
 	return tx.Commit()
+}
+
+// caseOpened reports whether the service opened a case already.
+func (s *store) caseOpened(ctx context.Context, id string) (bool, error) {
+	var one int
+	err := s.db.QueryRowContext(ctx, s.db.Q(`SELECT 1 FROM automation_cases WHERE case_id = ?`), id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+// recordCase records that a case was opened; recording it twice changes
+// nothing.
+func (s *store) recordCase(ctx context.Context, id, caseType string) error {
+	_, err := s.db.ExecContext(ctx, s.db.Q(`INSERT INTO automation_cases (case_id, case_type, opened_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`),
+		id, caseType, time.Now().UTC().Format(time.RFC3339Nano))
+	if err != nil {
+		return fmt.Errorf("automation: record case: %w", err)
+	}
+	return nil
 }
 
 // decisions counts the decisions on record.

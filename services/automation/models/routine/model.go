@@ -140,3 +140,7 @@ func (m *Model) Check(now time.Time) []Alarm {
 
 // key identifies an alarm's episode, raised once.
 func (a Alarm) key() string { return string(a.Kind) + " " + a.episode }
+
+// ReviewBelow is the confidence under which an alarm goes to a person
+// (Config.ReviewBelow, after defaults).
+func (m *Model) ReviewBelow() float64 { return m.cfg.ReviewBelow }
