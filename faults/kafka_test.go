@@ -1,0 +1,158 @@
+package faults
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+
+	"github.com/vasteras/civicbus/bus"
+)
+
+// topicEnds returns the end offset (the next offset to be written) of each
+// partition of topic.
+func topicEnds(ctx context.Context, conn bus.Connection, topic string) (map[int]int64, error) {
+	parts, err := bus.Partitions(ctx, conn, topic)
+	if err != nil {
+		return nil, err
+	}
+	t := conn.Transport()
+	defer t.CloseIdleConnections()
+	client := &kafka.Client{Addr: kafka.TCP(conn.Brokers...), Timeout: 10 * time.Second, Transport: t}
+	req := &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{}}
+	for _, p := range parts {
+		req.Topics[topic] = append(req.Topics[topic], kafka.LastOffsetOf(p))
+	}
+	resp, err := client.ListOffsets(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	ends := map[int]int64{}
+	for _, po := range resp.Topics[topic] {
+		if po.Error != nil {
+			return nil, fmt.Errorf("offsets of %s/%d: %w", topic, po.Partition, po.Error)
+		}
+		ends[po.Partition] = po.LastOffset
+	}
+	return ends, nil
+}
+
+// records is how many records topic holds (its partitions' end offsets
+// summed; nothing is ever deleted in these tests), or -1 when it cannot be
+// read now.
+func records(conn bus.Connection, topic string) int64 {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ends, err := topicEnds(ctx, conn, topic)
+	if err != nil {
+		return -1
+	}
+	var n int64
+	for _, e := range ends {
+		n += e
+	}
+	return n
+}
+
+// topicIDs reads every record of topic and counts them by ce_id.
+func topicIDs(t testing.TB, conn bus.Connection, topic string) map[string]int {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	ends, err := topicEnds(ctx, conn, topic)
+	if err != nil {
+		t.Fatalf("read %s: %v", topic, err)
+	}
+	ids := map[string]int{}
+	for p, end := range ends {
+		if end == 0 {
+			continue
+		}
+		r := kafka.NewReader(kafka.ReaderConfig{Brokers: conn.Brokers, Topic: topic, Partition: p, Dialer: conn.Dialer(),
+			MinBytes: 1, MaxBytes: 10 << 20, MaxWait: 250 * time.Millisecond})
+		if err := r.SetOffset(kafka.FirstOffset); err != nil {
+			t.Fatal(err)
+		}
+		for {
+			rec, err := r.FetchMessage(ctx)
+			if err != nil {
+				r.Close()
+				t.Fatalf("read %s/%d: %v", topic, p, err)
+			}
+			id := ""
+			for _, h := range rec.Headers {
+				if h.Key == bus.HeaderID {
+					id = string(h.Value)
+				}
+			}
+			if id == "" {
+				r.Close()
+				t.Fatalf("%s/%d@%d has no ce_id", topic, p, rec.Offset)
+			}
+			ids[id]++
+			if rec.Offset+1 >= end {
+				break
+			}
+		}
+		r.Close()
+	}
+	return ids
+}
+
+// dupes is how many records of ids repeat an id read before.
+func dupes(ids map[string]int) int {
+	n := 0
+	for _, c := range ids {
+		n += c - 1
+	}
+	return n
+}
+
+// caughtUp reports whether consumer group has committed the end of every
+// partition of topic: it has handled everything there is.
+func caughtUp(conn bus.Connection, group, topic string) (bool, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	ends, err := topicEnds(ctx, conn, topic)
+	if err != nil {
+		return false, err
+	}
+	t := conn.Transport()
+	defer t.CloseIdleConnections()
+	client := &kafka.Client{Addr: kafka.TCP(conn.Brokers...), Timeout: 10 * time.Second, Transport: t}
+	req := &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{}}
+	for p := range ends {
+		req.Topics[topic] = append(req.Topics[topic], p)
+	}
+	resp, err := client.OffsetFetch(ctx, req)
+	if err != nil {
+		return false, err
+	}
+	if resp.Error != nil {
+		return false, resp.Error
+	}
+	committed := map[int]int64{}
+	for _, po := range resp.Topics[topic] {
+		if po.Error != nil {
+			return false, po.Error
+		}
+		committed[po.Partition] = po.CommittedOffset
+	}
+	for p, end := range ends {
+		if end > 0 && committed[p] < end {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// waitCaughtUp waits until group has handled all of topic.
+func waitCaughtUp(t testing.TB, conn bus.Connection, group, topic string, timeout time.Duration) {
+	t.Helper()
+	waitFor(t, timeout, "consumer group "+group+" at the end of "+topic, func() bool {
+		ok, _ := caughtUp(conn, group, topic) // an error (the broker restarting) is asked again
+		return ok
+	})
+}
