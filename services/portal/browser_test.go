@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -46,6 +47,7 @@ func TestBrowser(t *testing.T) {
 	ctx, dialogs := newBrowser(t)
 	shots := screenshotDir(t)
 	s := newStack(t, dsnSQLite(t))
+	s.feed(t, 2023)
 	s.feed(t, 2024)
 	v := s.publishVersion(t)
 	seedVersion(t, s.portal.store, wasteDef, 1, time.Date(2026, 11, 1, 4, 0, 0, 0, time.UTC), []string{"kitchen", "kg"},
@@ -67,7 +69,9 @@ func TestBrowser(t *testing.T) {
 	}
 	checkAccessible(t, ctx, "dataset")
 	checkPreview(t, ctx, s.srv.URL)
+	checkChart(t, ctx, s.srv.URL)
 	screenshot(t, ctx, shots, "3-dataset")
+	screenshotOf(t, ctx, shots, "3b-chart", "main figure.chart svg")
 	checkDownload(t, ctx, s.srv.URL, v.SHA256)
 
 	visit(t, ctx, s.srv.URL+"/datasets/"+wasteDef.Name)
@@ -215,7 +219,7 @@ type table struct {
 }
 
 // checkPreview compares the preview table with the first rows of
-// datastore_search, and notes whether the page draws a chart.
+// datastore_search.
 func checkPreview(t *testing.T, ctx context.Context, base string) {
 	t.Helper()
 	got := evaluate[table](t, ctx, `(() => {
@@ -235,10 +239,54 @@ func checkPreview(t *testing.T, ctx context.Context, base string) {
 			t.Fatalf("preview row %d is %q, datastore_search has %q", i, r, rows[i])
 		}
 	}
-	if evaluate[bool](t, ctx, `!!document.querySelector("main svg, main canvas")`) {
-		t.Log("the dataset page draws a chart (an svg or canvas in main)")
-	} else {
-		t.Log("the dataset page has no chart yet: only the preview table is checked")
+}
+
+// chartSeen is what checkChart reads off the page.
+type chartSeen struct {
+	Role   string     `json:"role"`
+	Title  string     `json:"title"`
+	Desc   string     `json:"desc"`
+	Width  float64    `json:"width"`
+	Height float64    `json:"height"`
+	Dots   int        `json:"dots"`
+	Head   []string   `json:"head"`
+	Rows   [][]string `json:"rows"`
+}
+
+// checkChart checks the dataset page's chart as the browser lays it out:
+// an SVG image with a title and a description, drawn with a size, one dot
+// per figure of its table, and the table's figures the sums of
+// datastore_search's rows per year.
+func checkChart(t *testing.T, ctx context.Context, base string) {
+	t.Helper()
+	got := evaluate[chartSeen](t, ctx, `(() => {
+		const svg = document.querySelector("main figure.chart svg");
+		if (!svg) return {};
+		const box = svg.getBoundingClientRect();
+		const t = document.querySelector("main details table");
+		const cells = row => [...row.cells].map(c => c.textContent);
+		return {role: svg.getAttribute("role"), title: svg.querySelector("title").textContent, desc: svg.querySelector("desc").textContent,
+			width: box.width, height: box.height, dots: svg.querySelectorAll("circle").length,
+			head: t ? cells(t.tHead.rows[0]) : [], rows: t ? [...t.tBodies[0].rows].map(cells) : []};
+	})()`)
+	if got.Role != "img" || got.Title != "persons per year" || got.Desc == "" || got.Width < 100 || got.Height < 50 {
+		t.Fatalf("the chart: %+v, want an image titled %q with a description, drawn", got, "persons per year")
+	}
+	if !slices.Equal(got.Head, []string{"year", "persons"}) || got.Dots != len(got.Rows) || len(got.Rows) != 2 {
+		t.Fatalf("the chart's table %q %q with %d dots, want year and persons for 2023 and 2024, a dot each", got.Head, got.Rows, got.Dots)
+	}
+	head, rows := datastoreRows(t, base, popName)
+	year, persons := slices.Index(head, "year"), slices.Index(head, "persons")
+	sums := map[string]float64{}
+	for _, r := range rows {
+		if n, err := strconv.ParseFloat(r[persons], 64); err == nil {
+			sums[r[year]] += n
+		}
+	}
+	for _, r := range got.Rows {
+		if want := formatNumber(sums[r[0]], "sv"); r[1] != want {
+			t.Errorf("the chart shows %s persons in %s, datastore_search's rows add up to %s", r[1], r[0], want)
+		}
 	}
 }
 
@@ -365,6 +413,21 @@ func screenshotDir(t *testing.T) string {
 	}
 	t.Logf("screenshots in %s", dir)
 	return dir
+}
+
+// screenshotOf saves the element sel matches as dir/name.png.
+func screenshotOf(t *testing.T, ctx context.Context, dir, name, sel string) {
+	t.Helper()
+	b, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(sel), chromedp.NodeVisible))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	if cfg, err := png.DecodeConfig(bytes.NewReader(b)); err != nil || cfg.Width == 0 {
+		t.Fatalf("screenshot %s is not a PNG: %v", name, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // screenshot saves the whole page as dir/name.png.

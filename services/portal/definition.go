@@ -78,9 +78,18 @@ type Period struct {
 
 // Shape is what a row of the dataset is.
 type Shape struct {
-	Kind     string    `json:"kind"`
-	Columns  []Column  `json:"columns"`
-	Measures []Measure `json:"measures"`
+	Kind       string      `json:"kind"`
+	Columns    []Column    `json:"columns"`
+	GroupBy    []string    `json:"group_by,omitempty"`
+	TimeBucket *TimeBucket `json:"time_bucket,omitempty"`
+	Measures   []Measure   `json:"measures"`
+}
+
+// TimeBucket is the date column an aggregate buckets, and by what unit
+// (day, week, month, quarter, year).
+type TimeBucket struct {
+	Column string `json:"column"`
+	Unit   string `json:"unit"`
 }
 
 // Column is a column of the dataset.

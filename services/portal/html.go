@@ -26,6 +26,8 @@ var pages = map[string]*template.Template{
 func parsePage(name string) *template.Template {
 	return template.Must(template.New(name).Funcs(template.FuncMap{
 		"date": func(t time.Time) string { return t.UTC().Format("2006-01-02") },
+		"add":  func(a, b float64) float64 { return a + b },
+		"sub":  func(a, b float64) float64 { return a - b },
 	}).ParseFS(templateFS, "templates/layout.html", "templates/"+name))
 }
 
@@ -133,6 +135,8 @@ type datasetPage struct {
 	Preview   [][]string
 	Resource  string
 	Publisher Org
+	// Chart is the latest version's chart; nil when it has none.
+	Chart *chartView
 }
 
 // CurlDatastore is the datastore_search example's URL.
@@ -176,6 +180,14 @@ func (s *Service) handleDataset(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.fail(w, r, err)
 		return
+	}
+	c, err := s.chart(r.Context(), d, d.Latest)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if c != nil {
+		data.Chart = c.view(p)
 	}
 	s.render(w, r, http.StatusOK, "dataset.html", data)
 }
@@ -243,6 +255,8 @@ var texts = map[string][2]string{
 	"json":           {"JSON", "JSON"},
 	"ndjson":         {"NDJSON (en rad per post)", "NDJSON (one record per line)"},
 	"history":        {"Versioner", "Versions"},
+	"chart":          {"Diagram", "Chart"},
+	"charttable":     {"Visa diagrammets siffror som tabell", "Show the chart's figures as a table"},
 	"checksum":       {"SHA-256 av CSV-filen", "SHA-256 of the CSV file"},
 	"files":          {"Filer", "Files"},
 	"api":            {"API-exempel", "API examples"},

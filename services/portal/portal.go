@@ -109,6 +109,7 @@ type Service struct {
 	store   *Store
 	harvest *harvester
 	idx     catalogIndex
+	charts  chartCache
 }
 
 // Run runs the portal until ctx ends: it mounts its handlers on cfg.Mux
