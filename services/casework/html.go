@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -125,6 +126,7 @@ func (s *Service) handleLogout(w http.ResponseWriter, r *http.Request, sess *ses
 // inbox is the inbox page's data.
 type inbox struct {
 	Cases  []Case
+	Rows   []template.HTML // the cases' table rows, by inboxRow
 	Filter Filter
 	Mine   bool
 	Next   string // the next page's URL, "" on the last page
@@ -147,7 +149,40 @@ func (s *Service) handleInbox(w http.ResponseWriter, r *http.Request, sess *sess
 		q.Set("after", next)
 		nextURL = s.cfg.Prefix + "?" + q.Encode()
 	}
-	s.render(w, http.StatusOK, "inbox.html", s.viewFor(sess, "Inkorg", inbox{Cases: cs, Filter: f, Mine: f.Assignee != "", Next: nextURL}))
+	rows := make([]template.HTML, len(cs))
+	for i, c := range cs {
+		rows[i] = inboxRow(s.cfg.Prefix, c)
+	}
+	s.render(w, http.StatusOK, "inbox.html", s.viewFor(sess, "Inkorg", inbox{Cases: cs, Rows: rows, Filter: f, Mine: f.Assignee != "", Next: nextURL}))
+}
+
+// inboxRow is c's row in the inbox table. It is written here rather than
+// in the template because a template action costs a reflective call per
+// field and escaper (two thirds of an inbox page's time, 550 calls for 50
+// rows); every value is HTML-escaped here and the case id path-escaped,
+// which TestInboxRowEscapes holds against the template it replaces.
+func inboxRow(prefix string, c Case) template.HTML {
+	esc := template.HTMLEscapeString
+	var b strings.Builder
+	b.Grow(512)
+	label := c.ReferenceNumber
+	if label == "" {
+		label = c.ID
+	}
+	b.WriteString(`<tr>` + "\n" + `<th scope="row"><a href="`)
+	b.WriteString(esc(prefix + "cases/" + url.PathEscape(c.ID)))
+	b.WriteString(`">` + esc(label) + `</a></th>` + "\n")
+	for _, v := range []string{c.Type, c.Unit, c.OpenedAt.In(stockholm).Format("2006-01-02 15:04"), c.Deadline} {
+		b.WriteString(`<td>` + esc(v) + `</td>`)
+	}
+	b.WriteString("\n<td>")
+	if c.Status == StatusOpen {
+		b.WriteString("Öppet")
+	} else {
+		b.WriteString("Avslutat (" + esc(c.Resolution) + ")")
+	}
+	b.WriteString("</td>\n<td>" + strconv.Itoa(c.Automated) + "</td><td>" + strconv.Itoa(c.Referred) + "</td><td>" + esc(c.Assignee) + "</td>\n</tr>")
+	return template.HTML(b.String())
 }
 
 // casePage is the case page's data.
