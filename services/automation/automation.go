@@ -93,6 +93,16 @@ type Config struct {
 	// are looked for (default 10 s).
 	Forecast      bool
 	ForecastEvery time.Duration
+	// Meals turns the meal-order proposals on (see CaseTypeMealOrder):
+	// MealThreshold is the confidence under which propose-order goes to a
+	// person (default DefaultMealThreshold), MealUnit the unit whose inbox
+	// gets the cases (default DefaultMealUnit).
+	Meals         bool
+	MealThreshold float64
+	MealUnit      string
+	// SettleEvery is how often kitchens (and snow areas) whose data has
+	// settled are looked for (default 10 s).
+	SettleEvery time.Duration
 	// Logger; nil discards.
 	Logger *slog.Logger
 	// Metrics; nil: a private registry.
@@ -111,6 +121,15 @@ type Service struct {
 func New(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.RulesDir == "" {
 		cfg.RulesDir = DefaultRulesDir
+	}
+	if cfg.MealThreshold == 0 {
+		cfg.MealThreshold = DefaultMealThreshold
+	}
+	if cfg.MealUnit == "" {
+		cfg.MealUnit = DefaultMealUnit
+	}
+	if cfg.SettleEvery <= 0 {
+		cfg.SettleEvery = 10 * time.Second
 	}
 	if cfg.CareUnit == "" {
 		cfg.CareUnit = DefaultCareUnit
@@ -185,6 +204,11 @@ func (s *Service) Run(ctx context.Context) error {
 			return err
 		}
 	}
+	if s.cfg.Meals {
+		if err := handle("automation:meals:"+TopicPortions, TopicPortions, s.projectPortions); err != nil {
+			return err
+		}
+	}
 	if s.engine != nil {
 		for _, topic := range s.engine.TriggerTopics() {
 			if err := handle("automation:rules:"+topic, topic, s.decide(topic)); err != nil {
@@ -201,6 +225,9 @@ func (s *Service) Run(ctx context.Context) error {
 			every = 10 * time.Second
 		}
 		wg.Go(func() { s.forecastLoop(ctx, every) })
+	}
+	if s.cfg.Meals {
+		wg.Go(func() { s.settleLoop(ctx) })
 	}
 	if s.cfg.Routine {
 		w, err := s.newWatcher()
@@ -302,4 +329,21 @@ func (s *Service) publishDecisions(ds []rules.Decision) error {
 		return nil
 	}
 	return s.pub.Publish(TopicStepCompleted, steps...)
+}
+
+// settleLoop acts, every SettleEvery, on the kitchens whose portions have
+// settled.
+func (s *Service) settleLoop(ctx context.Context) {
+	t := time.NewTicker(s.cfg.SettleEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if s.cfg.Meals {
+			s.proposeOrders(ctx)
+		}
+	}
 }

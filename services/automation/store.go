@@ -8,9 +8,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/vasteras/civicbus/internal/sqldb"
+	"github.com/vasteras/civicbus/schemas"
 	"github.com/vasteras/civicbus/services/automation/rules"
 )
 
@@ -46,6 +48,17 @@ var ddl = []string{
 	area_code  TEXT PRIMARY KEY,
 	changed_at TEXT NOT NULL,
 	due        INTEGER NOT NULL)`,
+	`CREATE TABLE IF NOT EXISTS automation_portions (
+	kitchen_id TEXT NOT NULL,
+	day        TEXT NOT NULL,
+	portions   BIGINT NOT NULL,
+	PRIMARY KEY (kitchen_id, day))`,
+	`CREATE TABLE IF NOT EXISTS automation_due (
+	kind       TEXT NOT NULL,
+	key        TEXT NOT NULL,
+	changed_at TEXT NOT NULL,
+	due        INTEGER NOT NULL,
+	PRIMARY KEY (kind, key))`,
 	`CREATE TABLE IF NOT EXISTS automation_cases (
 	case_id   TEXT PRIMARY KEY,
 	case_type TEXT NOT NULL,
@@ -270,4 +283,81 @@ func (s *store) population(ctx context.Context, area string) (int, []float64, []
 		pop, women = total, nil
 	}
 	return int(year.Int64), pop, women, rows.Err()
+}
+
+// markDue marks key of kind (a kitchen, a snow area) due: its data
+// changed now.
+func markDue(ctx context.Context, db *sqldb.DB, tx *sql.Tx, kind, key string) error {
+	_, err := tx.ExecContext(ctx, db.Q(`INSERT INTO automation_due (kind, key, changed_at, due) VALUES (?, ?, ?, 1)
+ON CONFLICT (kind, key) DO UPDATE SET changed_at = excluded.changed_at, due = 1`), kind, key, time.Now().UTC().Format(time.RFC3339Nano))
+	return err
+}
+
+// due is a key whose data changed at changedAt and is waiting.
+type due struct{ key, changedAt string }
+
+// settled lists the keys of kind due whose data has not changed for quiet.
+func (s *store) settled(ctx context.Context, kind string, quiet time.Duration) ([]due, error) {
+	rows, err := s.db.QueryContext(ctx, s.db.Q(`SELECT key, changed_at FROM automation_due WHERE kind = ? AND due = 1 ORDER BY key`), kind)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []due
+	for rows.Next() {
+		var d due
+		if err := rows.Scan(&d.key, &d.changedAt); err != nil {
+			return nil, err
+		}
+		if t, err := time.Parse(time.RFC3339Nano, d.changedAt); err == nil && time.Since(t) >= quiet {
+			out = append(out, d)
+		}
+	}
+	return out, rows.Err()
+}
+
+// handled marks a due key done, unless its data changed again since it
+// was listed.
+func (s *store) handled(ctx context.Context, kind string, d due) error {
+	_, err := s.db.ExecContext(ctx, s.db.Q(`UPDATE automation_due SET due = 0 WHERE kind = ? AND key = ? AND changed_at = ?`), kind, d.key, d.changedAt)
+	return err
+}
+
+// putPortions keeps a kitchen's lunch portions on a day and marks the
+// kitchen due for order proposals.
+func (s *store) putPortions(ctx context.Context, kitchen, day string, portions int) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO automation_portions (kitchen_id, day, portions) VALUES (?, ?, ?)
+ON CONFLICT (kitchen_id, day) DO UPDATE SET portions = excluded.portions`), kitchen, day, portions); err != nil {
+		return fmt.Errorf("automation: portions: %w", err)
+	}
+	if err := markDue(ctx, s.db, tx, dueKitchen, kitchen); err != nil {
+		return fmt.Errorf("automation: portions: %w", err)
+	}
+	return tx.Commit()
+}
+
+// portions returns a kitchen's latest n served days, oldest first.
+func (s *store) portions(ctx context.Context, kitchen string, n int) ([]schemas.PortionsServed, error) {
+	rows, err := s.db.QueryContext(ctx, s.db.Q(`SELECT day, portions FROM automation_portions WHERE kitchen_id = ? ORDER BY day DESC LIMIT ?`), kitchen, n)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []schemas.PortionsServed
+	for rows.Next() {
+		p := schemas.PortionsServed{KitchenID: kitchen, Meal: schemas.MealLunch}
+		var day string
+		if err := rows.Scan(&day, &p.Portions); err != nil {
+			return nil, err
+		}
+		p.Date = schemas.Date(day)
+		out = append(out, p)
+	}
+	slices.Reverse(out)
+	return out, rows.Err()
 }
