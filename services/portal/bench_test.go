@@ -17,7 +17,7 @@ func BenchmarkDownload(b *testing.B) {
 	big := weatherDef
 	big.ID, big.Name = "0e6b0c55-5d0c-4d7e-9a51-3f1f3c1e0b77", "big"
 	seedVersion(b, s.svc.store, big, 1, time.Now(), weatherCols, weatherRows(rows))
-	for _, f := range []string{"latest.csv", "latest-sv.csv", "latest.json", "latest.ndjson"} {
+	for _, f := range []string{"latest.csv", "latest-sv.csv", "latest.json", "latest.ndjson", "latest.parquet"} {
 		b.Run(f, func(b *testing.B) {
 			var peak uint64
 			stop := make(chan struct{})

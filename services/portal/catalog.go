@@ -64,7 +64,7 @@ func (s *Service) dcatDataset(d Dataset) dcat.Dataset {
 		Spatial: dcat.Spatial{IRI: d.Spatial.IRI, Name: d.Spatial.Name}, Temporal: temporal,
 		HVDCategory: d.HVDCategory, LandingPage: page, Issued: d.FirstPublished, Modified: d.Latest.PublishedAt,
 	}
-	for _, f := range []string{"csv", "json", "ndjson"} {
+	for _, f := range []string{"csv", "json", "ndjson", "parquet"} {
 		out.Distributions = append(out.Distributions, dcat.Distribution{
 			Format: f, AccessURL: page, DownloadURL: page + "/latest." + f,
 			Title:        dcat.Text{SV: d.Title.SV + " (" + f + ")", EN: d.Title.In("en") + " (" + f + ")"},

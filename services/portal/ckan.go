@@ -235,7 +235,7 @@ func (s *Service) fieldValues(d Dataset, field string) []string {
 	case "organization":
 		return []string{slug(d.publisher().Name)}
 	case "res_format":
-		return []string{"CSV", "JSON", "NDJSON"}
+		return []string{"CSV", "JSON", "NDJSON", "PARQUET"}
 	case "groups":
 		var out []string
 		for _, t := range d.Themes {
@@ -314,6 +314,7 @@ func (s *Service) versionURL(id string, n int) string {
 // resourceFormats are the formats each dataset offers as CKAN resources.
 var resourceFormats = []struct{ format, suffix, mediaType string }{
 	{"CSV", ".csv", "text/csv"}, {"JSON", ".json", "application/json"}, {"NDJSON", ".ndjson", "application/x-ndjson"},
+	{"PARQUET", ".parquet", mediaTypeParquet},
 }
 
 // resourceID is a resource's stable UUID, from its dataset and format.

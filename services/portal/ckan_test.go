@@ -32,7 +32,7 @@ func TestCKANPackages(t *testing.T) {
 
 	_, env = ckanCall(t, s, "package_show", url.Values{"id": {weatherDef.ID}})
 	pkg := env["result"].(map[string]any)
-	if pkg["name"] != weatherDef.Name || pkg["version"] != "2" || pkg["license_id"] != "cc-by" || pkg["num_resources"] != 3.0 {
+	if pkg["name"] != weatherDef.Name || pkg["version"] != "2" || pkg["license_id"] != "cc-by" || pkg["num_resources"] != 4.0 {
 		t.Errorf("package_show: %v", pkg)
 	}
 	res := pkg["resources"].([]any)[0].(map[string]any)

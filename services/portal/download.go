@@ -14,26 +14,38 @@ import (
 	"time"
 )
 
-// A download format: its file suffix, media type and writer.
+// A download format: its file suffix, media type and writer, which gets
+// the dataset's definition for the columns' types.
 type format struct {
 	suffix    string // after the version number or "latest"
 	mediaType string
-	write     func(w io.Writer, v Version, rows func(func(Row) error) error) error
+	write     func(w io.Writer, def Definition, v Version, rows func(func(Row) error) error) error
+	// compressed formats are never gzipped.
+	compressed bool
 }
 
 // formats are the download formats, by suffix. "-sv.csv" is the CSV for
 // Swedish spreadsheets (semicolon, decimal comma); so is ".csv?sep=semicolon".
 var formats = map[string]format{
-	".csv":    {".csv", "text/csv; charset=utf-8", writeCSV(false)},
-	"-sv.csv": {"-sv.csv", "text/csv; charset=utf-8", writeCSV(true)},
-	".json":   {".json", "application/json", writeJSONArray},
-	".ndjson": {".ndjson", "application/x-ndjson", writeNDJSON},
+	".csv":     {".csv", "text/csv; charset=utf-8", untyped(writeCSV(false)), false},
+	"-sv.csv":  {"-sv.csv", "text/csv; charset=utf-8", untyped(writeCSV(true)), false},
+	".json":    {".json", "application/json", untyped(writeJSONArray), false},
+	".ndjson":  {".ndjson", "application/x-ndjson", untyped(writeNDJSON), false},
+	".parquet": {".parquet", mediaTypeParquet, writeParquet, true},
+}
+
+// mediaTypeParquet is Parquet's IANA media type.
+const mediaTypeParquet = "application/vnd.apache.parquet"
+
+// untyped is a writer that needs no column types.
+func untyped(write func(io.Writer, Version, func(func(Row) error) error) error) func(io.Writer, Definition, Version, func(func(Row) error) error) error {
+	return func(w io.Writer, _ Definition, v Version, rows func(func(Row) error) error) error { return write(w, v, rows) }
 }
 
 // splitFile splits a file name as "3.csv", "latest-sv.csv" or "3" into its
 // stem and its format (the zero format when it has none).
 func splitFile(file string) (stem string, f format, ok bool) {
-	for _, suffix := range []string{"-sv.csv", ".csv", ".json", ".ndjson"} {
+	for _, suffix := range []string{"-sv.csv", ".csv", ".json", ".ndjson", ".parquet"} {
 		if s, found := strings.CutSuffix(file, suffix); found {
 			return s, formats[suffix], true
 		}
@@ -116,8 +128,8 @@ func writeNDJSON(w io.Writer, v Version, rows func(func(Row) error) error) error
 }
 
 // handleVersionFile serves GET /datasets/{id}/versions/{file}: "{n}.csv",
-// "{n}-sv.csv", "{n}.json", "{n}.ndjson", and "{n}" itself, which
-// redirects to the version's CSV.
+// "{n}-sv.csv", "{n}.json", "{n}.ndjson", "{n}.parquet", and "{n}" itself,
+// which redirects to the version's CSV.
 func (s *Service) handleVersionFile(w http.ResponseWriter, r *http.Request) {
 	stem, f, ok := splitFile(r.PathValue("file"))
 	n, err := strconv.Atoi(stem)
@@ -142,8 +154,8 @@ func (s *Service) handleVersionFile(w http.ResponseWriter, r *http.Request) {
 	s.download(w, r, d, v, f)
 }
 
-// handleLatestFile serves GET /datasets/{id}/latest.{csv,json,ndjson} and
-// latest-sv.csv: the dataset's newest version.
+// handleLatestFile serves GET /datasets/{id}/latest.{csv,json,ndjson,parquet}
+// and latest-sv.csv: the dataset's newest version.
 func (s *Service) handleLatestFile(w http.ResponseWriter, r *http.Request) {
 	stem, f, ok := splitFile(r.PathValue("file"))
 	if !ok || stem != "latest" || f.suffix == "" {
@@ -160,7 +172,8 @@ func (s *Service) handleLatestFile(w http.ResponseWriter, r *http.Request) {
 
 // download streams version v in format f: ?sep=semicolon turns the CSV into
 // the Swedish one; the ETag is the version's sha256 (with the format's
-// suffix but for the comma CSV); gzip when the client accepts it. The
+// suffix but for the comma CSV); gzip when the client accepts it, but for
+// Parquet, which is compressed. The
 // comma CSV is the stored file (see Store.CSVFile), served with ranges
 // when not gzipped; the other formats, and the CSV of a version stored
 // without its file, are written from the rows.
@@ -176,7 +189,7 @@ func (s *Service) download(w http.ResponseWriter, r *http.Request, d Dataset, v 
 			return
 		}
 	}
-	gz := acceptsGzip(r)
+	gz := acceptsGzip(r) && !f.compressed
 	etag := v.SHA256
 	if f.suffix != ".csv" {
 		etag += strings.ReplaceAll(f.suffix, ".", "-")
@@ -219,7 +232,7 @@ func (s *Service) download(w http.ResponseWriter, r *http.Request, d Dataset, v 
 	if file != nil {
 		_, err = io.Copy(out, file)
 	} else {
-		err = f.write(out, v, rows)
+		err = f.write(out, d.Definition, v, rows)
 	}
 	if err == nil && zw != nil {
 		err = zw.Close()

@@ -56,7 +56,7 @@ func (s *Service) versionEvent(d Dataset, v Version) versionEvent {
 	base := s.versionURL(d.ID, v.Version)
 	return versionEvent{DatasetID: d.ID, Name: d.Name, Version: v.Version, PublishedAt: v.PublishedAt, RowCount: v.RowCount,
 		Columns: v.Columns, SHA256: v.SHA256, Links: map[string]string{
-			"csv": base + ".csv", "json": base + ".json", "ndjson": base + ".ndjson",
+			"csv": base + ".csv", "json": base + ".json", "ndjson": base + ".ndjson", "parquet": base + ".parquet",
 			"privacy_report": base + "/privacy-report.json",
 			"rows":           s.cfg.BaseURL + "/api/v1/datasets/" + d.ID + "/rows?version=" + strconv.Itoa(v.Version),
 		}}
@@ -116,6 +116,7 @@ func (s *Service) handleFeedAtom(w http.ResponseWriter, r *http.Request) {
 			Updated: v.PublishedAt.UTC().Format(time.RFC3339),
 			Links: []atomLink{{Rel: "alternate", Type: "text/csv", Href: base + ".csv"},
 				{Rel: "related", Type: "application/json", Href: base + ".json"},
+				{Rel: "related", Type: mediaTypeParquet, Href: base + ".parquet"},
 				{Rel: "describedby", Type: "application/json", Href: base + "/privacy-report.json"}},
 			Summary: fmt.Sprintf("%d rader, sha256 %s", v.RowCount, v.SHA256)})
 	}

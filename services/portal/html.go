@@ -254,6 +254,7 @@ var texts = map[string][2]string{
 	"csvsv":          {"CSV för svenska kalkylprogram (semikolon, decimalkomma)", "CSV for Swedish spreadsheets (semicolon, decimal comma)"},
 	"json":           {"JSON", "JSON"},
 	"ndjson":         {"NDJSON (en rad per post)", "NDJSON (one record per line)"},
+	"parquet":        {"Parquet (kolumnformat med typer, för analysverktyg)", "Parquet (typed columns, for analysis tools)"},
 	"history":        {"Versioner", "Versions"},
 	"chart":          {"Diagram", "Chart"},
 	"charttable":     {"Visa diagrammets siffror som tabell", "Show the chart's figures as a table"},

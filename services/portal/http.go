@@ -15,10 +15,10 @@ func (s *Service) Mount(mux *http.ServeMux) { s.MountWith(mux, APIOptions{}) }
 //
 //	GET /                                         the catalog, with search (?q=)
 //	GET /datasets/{id}                            a dataset's page
-//	GET /datasets/{id}/versions/{n}.{csv,json,ndjson}, {n}-sv.csv
+//	GET /datasets/{id}/versions/{n}.{csv,json,ndjson,parquet}, {n}-sv.csv
 //	GET /datasets/{id}/versions/{n}               redirects to {n}.csv
 //	GET /datasets/{id}/versions/{n}/privacy-report.json
-//	GET /datasets/{id}/latest.{csv,json,ndjson}, latest-sv.csv
+//	GET /datasets/{id}/latest.{csv,json,ndjson,parquet}, latest-sv.csv
 //	GET /datasets/{id}/feed.atom                  the versions as Atom
 //	GET /datasets/{id}/events                     new versions as Server-Sent Events
 //	GET /api/v1/…                                 the native API (see /api/openapi.json)

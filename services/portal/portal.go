@@ -15,8 +15,9 @@
 //     English): the catalog with search, and a page per dataset;
 //   - downloads of every version as CSV (comma, UTF-8, header; the comma
 //     CSV hashes to the announced sha256), Swedish CSV (semicolon, decimal
-//     comma), JSON and NDJSON: the comma CSV from the file stored with the
-//     version (ranges, ETag), the others streamed from SQL row by row;
+//     comma), JSON, NDJSON and Parquet (typed from the definition, in row
+//     groups): the comma CSV from the file stored with the version (ranges,
+//     ETag), the others streamed from SQL row by row;
 //   - the CKAN Action API subset under /api/3/action/;
 //   - the DCAT-AP-SE catalog at /catalog.rdf (harvested by dataportal.se),
 //     /catalog.ttl and /catalog.jsonld.

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/vasteras/civicbus/internal/testenv"
@@ -32,6 +33,11 @@ func TestHarvestedCatalogConformsToDCATAP(t *testing.T) {
 	resp, rdf := get(t, s.srv.URL+"/catalog.rdf")
 	if resp.StatusCode != 200 {
 		t.Fatalf("catalog.rdf: %d", resp.StatusCode)
+	}
+	for _, want := range []string{"file-type/PARQUET", "media-types/application/vnd.apache.parquet", "/latest.parquet"} {
+		if !strings.Contains(string(rdf), want) {
+			t.Errorf("catalog.rdf has no Parquet distribution (%s)", want)
+		}
 	}
 	data := filepath.Join(t.TempDir(), "catalog.rdf")
 	if err := os.WriteFile(data, rdf, 0o644); err != nil {
