@@ -215,7 +215,7 @@ func (a *api) dataset(d Dataset, versions []Version) v1Dataset {
 		Links: map[string]string{
 			"self": base + "/api/v1/datasets/" + d.ID, "rows": base + "/api/v1/datasets/" + d.ID + "/rows",
 			"page": base + "/datasets/" + d.Name, "csv": base + "/datasets/" + d.Name + "/latest.csv",
-			"parquet": base + "/datasets/" + d.Name + "/latest.parquet",
+			"parquet":   base + "/datasets/" + d.Name + "/latest.parquet",
 			"feed_atom": base + "/datasets/" + d.ID + "/feed.atom", "events": base + "/datasets/" + d.ID + "/events",
 			"privacy_report": a.s.versionURL(d.ID, d.Latest.Version) + "/privacy-report.json",
 		}}

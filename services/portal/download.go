@@ -39,7 +39,9 @@ const mediaTypeParquet = "application/vnd.apache.parquet"
 
 // untyped is a writer that needs no column types.
 func untyped(write func(io.Writer, Version, func(func(Row) error) error) error) func(io.Writer, Definition, Version, func(func(Row) error) error) error {
-	return func(w io.Writer, _ Definition, v Version, rows func(func(Row) error) error) error { return write(w, v, rows) }
+	return func(w io.Writer, _ Definition, v Version, rows func(func(Row) error) error) error {
+		return write(w, v, rows)
+	}
 }
 
 // splitFile splits a file name as "3.csv", "latest-sv.csv" or "3" into its
