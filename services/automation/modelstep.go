@@ -101,7 +101,7 @@ func DecideByModel(ctx context.Context, step ModelStep, now time.Time, model fun
 		d.Inputs = []schemas.DecisionInput{}
 	}
 	switch {
-	case errors.Is(got.err, context.DeadlineExceeded):
+	case got.err != nil && (errors.Is(got.err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded)):
 		d.Motivering = fmt.Sprintf("Modellen %s svarade inte inom %s. En person gör steget.", step.ModelID, timeout)
 		return d
 	case got.err != nil:
