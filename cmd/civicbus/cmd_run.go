@@ -22,6 +22,7 @@ type runConfig struct {
 	KafkaListen string
 	MQTTListen  string
 	Partitions  int
+	Demo        bool
 }
 
 // mqttOff is the --mqtt-listen value that runs no MQTT broker; an empty
@@ -39,6 +40,7 @@ func (c *cli) runFlags(cfg *runConfig) *cmdFlags {
 	f.StringVar(&cfg.MQTTListen, "mqtt-listen", c.defaults.MQTTListen, "`address` of the embedded MQTT broker that sensors publish to, every client allowed (keep it on loopback; in production use the municipality's broker); off runs none; a taken default moves to the next free port")
 	f.StringVar(&cfg.Brokers, "brokers", "", "external Kafka `brokers`, host:port,…; when set, no embedded broker runs")
 	f.IntVar(&cfg.Partitions, "partitions", embedded.DefaultPartitions, "partition `count` of topics the embedded broker creates on first use")
+	f.BoolVar(&cfg.Demo, "demo", c.defaults.Demo, "start the Västerås demo, written out under <data>/demo, unless CIVICBUS_CONNECTORS_DIR, CIVICBUS_DATASETS_DIR or CIVICBUS_RULES_DIR is set or ./connectors.d, ./datasets.d or ./rules.d exists")
 	c.addCommonFlags(f, &cfg.commonConfig, "<data>/civicbus.db")
 	return f
 }
@@ -67,7 +69,7 @@ func (c *cli) cmdRun(ctx context.Context, args []string) error {
 		return fmt.Errorf("run: %w", err)
 	}
 	defer closeBroker() // last: the broker outlives every client, and persists on close
-	closeMQTT, err := c.mqtt(cfg, f, b)
+	mqttURL, closeMQTT, err := c.mqtt(cfg, f, b)
 	if err != nil {
 		return fmt.Errorf("run: %w", err)
 	}
@@ -81,9 +83,19 @@ func (c *cli) cmdRun(ctx context.Context, args []string) error {
 	b.add("data dir", cfg.Data)
 	b.add("database", cfg.DB)
 	b.add("services", serviceNames())
+	b.addFaces(httpLn.Addr())
+	getenv := c.getenv
+	if on, why := c.wantDemo(cfg, f); on {
+		if getenv, err = c.startDemo(cfg, mqttURL, b); err != nil {
+			return fmt.Errorf("run: %w", err)
+		}
+	} else {
+		b.add("demo", why)
+	}
 	b.write(c.stdout)
 
-	p := &process{logger: c.logger, conn: conn, registry: newRegistry(), httpLn: httpLn, services: services.All(), db: cfg.DB}
+	svcs := withGetenv(services.All(), getenv)
+	p := &process{logger: c.logger, conn: conn, registry: newRegistry(), httpLn: httpLn, services: svcs, db: cfg.DB}
 	return p.run(ctx)
 }
 
@@ -162,11 +174,12 @@ func (c *cli) kafka(cfg runConfig, f *cmdFlags, b *banner) (conn bus.Connection,
 }
 
 // mqtt starts the embedded MQTT broker, unless --mqtt-listen is off, and adds
-// its address to the banner. closeMQTT stops it within mqttCloseTimeout.
-func (c *cli) mqtt(cfg runConfig, f *cmdFlags, b *banner) (closeMQTT func(), err error) {
+// its address to the banner. url is the broker's, tcp://host:port, empty
+// when none runs; closeMQTT stops it within mqttCloseTimeout.
+func (c *cli) mqtt(cfg runConfig, f *cmdFlags, b *banner) (url string, closeMQTT func(), err error) {
 	if cfg.MQTTListen == "" || cfg.MQTTListen == mqttOff {
 		b.add("MQTT", "off")
-		return func() {}, nil
+		return "", func() {}, nil
 	}
 	logger := c.logger.With("component", "mqtt-broker")
 	spec := listenSpec{Addr: cfg.MQTTListen, Flag: "--mqtt-listen", Source: f.given("mqtt-listen")}
@@ -174,11 +187,12 @@ func (c *cli) mqtt(cfg runConfig, f *cmdFlags, b *banner) (closeMQTT func(), err
 		return mqttbroker.Start(mqttbroker.Config{Listen: addr, Logger: logger})
 	})
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
-	b.add("MQTT", "tcp://"+broker.Addr()+" (embedded broker, every client allowed)")
+	url = "tcp://" + broker.Addr()
+	b.add("MQTT", url+" (embedded broker, every client allowed)")
 	b.note(note)
-	return func() {
+	return url, func() {
 		closed := make(chan struct{})
 		go func() { broker.Close(); close(closed) }()
 		select {

@@ -1,0 +1,44 @@
+// Package demo is the Västerås demo that `civicbus run` starts on a fresh
+// machine: the connector, dataset and rule definitions of connectors.d,
+// datasets.d and rules.d, the licensed real data of data/ (CC0 and CC BY
+// only, see data/SOURCES.md), and demo-only casework users, all embedded in
+// the binary. Install writes them out under a directory of the data dir and
+// seeds the drop folders, once: a second start keeps what is there.
+//
+// The YAML files are also usable from the repository root as they are
+// (README.md says how); the tests of this package run them through the real
+// connector runtime.
+package demo
+
+import "embed"
+
+// files are the demo's definitions and data. `*.d` takes connectors.d,
+// datasets.d and, once it exists, rules.d; of data/ only the files that are
+// seeded into drop folders, and their sources.
+//
+//go:embed *.d data/SOURCES.md data/scb data/smhi casework-users.yaml
+var files embed.FS
+
+// SignIn is a demo casework user: public, demo-only credentials.
+type SignIn struct {
+	Username, Password, Role string
+	Units                    []string
+}
+
+// SignIns are the users of casework-users.yaml with their passwords, for the
+// start-up banner. A test checks that each password matches its hash.
+var SignIns = []SignIn{
+	{"anna", "demo-anna", "caseworker", []string{"forskoleplacering", "sim-forskoleplacering"}},
+	{"bo", "demo-bo", "caseworker", []string{"hemtjanst"}},
+	{"cecilia", "demo-cecilia", "supervisor", []string{"forskoleplacering", "sim-forskoleplacering", "hemtjanst"}},
+	{"david", "demo-david", "admin", nil},
+}
+
+// seeds are the files copied into each drop folder (relative to the
+// installed directory) when Install creates it.
+var seeds = map[string][]string{
+	"drop/scb":                {"data/scb/SCB_alderkon_vastmanland_2019.csv"},
+	"drop/smhi-snow":          {"data/smhi/Snodjup_Handsjo.csv"},
+	"drop/smhi-temperature":   {"data/smhi/Temperatur_dygn_Ytterhogdal.csv"},
+	"drop/smhi-precipitation": {"data/smhi/Rainfall_dygn_Handsjon.csv"},
+}
