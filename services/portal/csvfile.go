@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
@@ -152,4 +153,78 @@ func (f *csvFile) Seek(offset int64, whence int) (int64, error) {
 	}
 	f.pos = offset
 	return offset, nil
+}
+
+// BackfillCSV stores the CSV of each version stored without one (versions
+// harvested before the portal kept them), from the version's rows, each in
+// a transaction of its own, checked against the version's sha256: a
+// version whose rows do not hash to it keeps no CSV (its downloads are
+// still written from its rows). It reports how many versions it filled.
+func (s *Store) BackfillCSV(ctx context.Context) (int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT v.dataset_id, v.version, v.columns_json, v.sha256 FROM portal_versions v
+WHERE NOT EXISTS (SELECT 1 FROM portal_version_csv c WHERE c.dataset_id = v.dataset_id AND c.version = v.version)
+ORDER BY v.dataset_id, v.version`)
+	if err != nil {
+		return 0, fmt.Errorf("portal: versions without a CSV: %w", err)
+	}
+	var todo []Version
+	for rows.Next() {
+		var v Version
+		var cols string
+		if err := rows.Scan(&v.DatasetID, &v.Version, &cols, &v.SHA256); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("portal: versions without a CSV: %w", err)
+		}
+		if err := json.Unmarshal([]byte(cols), &v.Columns); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("portal: decode columns: %w", err)
+		}
+		todo = append(todo, v)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("portal: versions without a CSV: %w", err)
+	}
+	filled := 0
+	var errs []error
+	for _, v := range todo {
+		if err := s.backfillCSV(ctx, v); err != nil {
+			if ctx.Err() != nil {
+				return filled, ctx.Err()
+			}
+			errs = append(errs, err)
+			continue
+		}
+		filled++
+	}
+	return filled, errors.Join(errs...)
+}
+
+// backfillCSV writes version v's CSV in a transaction, reading its rows on
+// another connection.
+func (s *Store) backfillCSV(ctx context.Context, v Version) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("portal: begin: %w", err)
+	}
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, s.db.Q(`INSERT INTO portal_version_csv (dataset_id, version, start_at, end_at, chunk) VALUES (?, ?, ?, ?, ?)`))
+	if err != nil {
+		return fmt.Errorf("portal: prepare: %w", err)
+	}
+	defer stmt.Close()
+	c, err := newCSVChunker(ctx, stmt, v)
+	if err != nil {
+		return err
+	}
+	if err := s.Rows(ctx, v.DatasetID, v.Version, 0, 0, func(_ int64, r Row) error { return c.row(r) }); err != nil {
+		return err
+	}
+	if err := c.close(); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("portal: commit: %w", err)
+	}
+	return nil
 }

@@ -144,7 +144,15 @@ func (s *Service) Close() error { return s.store.Close() }
 func (s *Service) Store() *Store { return s.store }
 
 // Run harvests the versions announced on TopicPublished until ctx ends.
+// First it stores the CSV of versions harvested before the portal kept
+// them (see Store.BackfillCSV); a version it cannot fill is logged and
+// still downloadable, written from its rows.
 func (s *Service) Run(ctx context.Context) error {
+	if n, err := s.store.BackfillCSV(ctx); err != nil {
+		s.cfg.Logger.Warn("portal: stored CSV backfill", "filled", n, "err", err)
+	} else if n > 0 {
+		s.cfg.Logger.Info("portal: stored the CSV of older versions", "versions", n)
+	}
 	router, err := svcbus.NewRouter(svcbus.RouterConfig{Conn: s.cfg.Conn, Group: ConsumerGroup, Source: "/civicbus/portal", Metrics: s.cfg.Metrics, Logger: s.cfg.Logger, Retry: s.cfg.Retry})
 	if err != nil {
 		return fmt.Errorf("portal: %w", err)
