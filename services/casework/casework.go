@@ -13,7 +13,8 @@
 // confirm, override, assign and comment; an override publishes a
 // cases.decision-amended.v1 event that points at the amended record. The
 // same data is served as JSON under /casework/api/. Local users (a file of
-// bcrypt hashes, EnvUsers) sign in; a caseworker or supervisor sees only
+// bcrypt hashes, EnvUsers) sign in, and, for production, users of an
+// OpenID Connect provider (OIDC, OIDCFromEnv); a caseworker or supervisor sees only
 // their units' cases, the unit being the case-opened event's org_unit_id;
 // every view of a case is written to the access log.
 package casework
@@ -47,9 +48,13 @@ type Config struct {
 	Conn bus.Connection
 	// DB is the inbox store: a SQLite path or a postgres:// URL.
 	DB string
-	// Users are the local users; required, so that nothing is served to
-	// nobody in particular. LoadUsers reads them from a file.
+	// Users are the local users (the demo's). LoadUsers reads them from a
+	// file. Users or OIDC is required, so that nothing is served to nobody
+	// in particular.
 	Users Users
+	// OIDC, when set, adds sign-in with an OpenID Connect provider
+	// (production); OIDCFromEnv reads it from the environment.
+	OIDC *OIDC
 	// Mux, when set, is where Run mounts the web face under Prefix.
 	Mux *http.ServeMux
 	// Prefix is the web face's path prefix; default DefaultPrefix.
@@ -78,8 +83,13 @@ func (c *Config) setDefaults() {
 // Validate reports every problem of the configuration.
 func (c *Config) Validate() error {
 	var errs []error
-	if len(c.Users) == 0 {
-		errs = append(errs, fmt.Errorf("casework: no users: name a users file in %s", EnvUsers))
+	if len(c.Users) == 0 && c.OIDC == nil {
+		errs = append(errs, fmt.Errorf("casework: no users: name a users file in %s or an OpenID provider in %s", EnvUsers, EnvOIDCIssuer))
+	}
+	if c.OIDC != nil {
+		if err := c.OIDC.validate(); err != nil {
+			errs = append(errs, fmt.Errorf("casework: OpenID Connect: %w", err))
+		}
 	}
 	if c.DB == "" {
 		errs = append(errs, errors.New("casework: DB is required"))
@@ -95,6 +105,7 @@ type Service struct {
 	mu      sync.Mutex // one override at a time: publish, then apply
 	live    hub        // the open event streams
 	signIns lockout    // failed sign-ins by username and address
+	oidc    *oidcFlow  // nil without OpenID Connect
 }
 
 // New opens the store and the checked publisher of amendments.
@@ -112,7 +123,13 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		st.close()
 		return nil, fmt.Errorf("casework: %w", err)
 	}
-	return &Service{cfg: cfg, store: st, pub: pub}, nil
+	s := &Service{cfg: cfg, store: st, pub: pub}
+	if cfg.OIDC != nil {
+		o := *cfg.OIDC
+		o.setDefaults()
+		s.oidc = &oidcFlow{cfg: &o}
+	}
+	return s, nil
 }
 
 // Close ends the open event streams and closes the publisher and the

@@ -19,7 +19,7 @@ var templateFS embed.FS
 
 var pages = func() map[string]*template.Template {
 	m := map[string]*template.Template{}
-	for _, name := range []string{"login.html", "inbox.html", "case.html", "audit.html", "supervisor.html", "message.html"} {
+	for _, name := range []string{"login.html", "inbox.html", "case.html", "audit.html", "supervisor.html", "message.html", "signedin.html"} {
 		m[name] = template.Must(template.New(name).Funcs(template.FuncMap{
 			"time":    func(t time.Time) string { return t.In(stockholm).Format("2006-01-02 15:04") },
 			"actor":   actorText,
@@ -81,7 +81,7 @@ func handleScript(w http.ResponseWriter, r *http.Request) {
 func (s *Service) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 	token := randomToken()
 	http.SetCookie(w, s.cookie(loginCookie, token, 3600))
-	s.render(w, http.StatusOK, "login.html", view{Title: "Logga in", CSRF: token})
+	s.render(w, http.StatusOK, "login.html", view{Title: "Logga in", CSRF: token, Data: s.oidc != nil})
 }
 
 func (s *Service) handleLogin(w http.ResponseWriter, r *http.Request) {
@@ -103,12 +103,12 @@ func (s *Service) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.cfg.Logger.Warn("casework: sign-in refused", "reason", "unknown user or wrong password")
 		token := randomToken()
 		http.SetCookie(w, s.cookie(loginCookie, token, 3600))
-		s.render(w, http.StatusUnauthorized, "login.html", view{Title: "Logga in", CSRF: token, Message: "Fel användarnamn eller lösenord."})
+		s.render(w, http.StatusUnauthorized, "login.html", view{Title: "Logga in", CSRF: token, Message: "Fel användarnamn eller lösenord.", Data: s.oidc != nil})
 		return
 	}
 	s.signIns.succeeded(keys)
 	http.SetCookie(w, s.cookie(loginCookie, "", -1))
-	if err := s.startSession(w, r, u); err != nil {
+	if err := s.startSession(w, r, u, false); err != nil {
 		s.fail(w, r, http.StatusInternalServerError, "Något gick fel. Försök igen.", "start session", err)
 		return
 	}

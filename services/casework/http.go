@@ -15,6 +15,8 @@ import (
 //	GET  p                         the inbox (?case_type=&status=open|closed&automated=1&mine=1), a page
 //	                               of PageSize cases; ?after= the next page's cursor
 //	GET  p login, POST p login     sign in; POST p logout
+//	GET  p oidc/login              sign in with the OpenID provider (when OIDC is configured)
+//	GET  p oidc/callback           the provider's redirect back (the OIDC redirect URL)
 //	GET  p cases/{id}              the case page: timeline and actions
 //	POST p cases/{id}/confirm      confirm a decision (decision_id)
 //	POST p cases/{id}/override     amend a decision (decision_id, reason, outcome, result, motivering)
@@ -36,6 +38,10 @@ func (s *Service) Mount(mux *http.ServeMux) {
 	in.HandleFunc("GET "+p+"login", s.handleLoginForm)
 	in.HandleFunc("POST "+p+"login", s.handleLogin)
 	in.HandleFunc("POST "+p+"logout", s.form(s.handleLogout))
+	if s.oidc != nil {
+		in.HandleFunc("GET "+p+"oidc/login", s.handleOIDCLogin)
+		in.HandleFunc("GET "+p+"oidc/callback", s.handleOIDCCallback)
+	}
 	in.HandleFunc("GET "+p+"static/casework.css", handleCSS)
 	in.HandleFunc("GET "+p+"static/live.js", handleScript)
 	in.HandleFunc("GET "+p+"events", s.api(s.handleEvents))

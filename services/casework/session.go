@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 )
 
@@ -50,14 +51,25 @@ func (s *Service) cookie(name, value string, maxAge int) *http.Cookie {
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: s.cfg.SecureCookies}
 }
 
-// startSession stores a new session for u and sets its cookie.
-func (s *Service) startSession(w http.ResponseWriter, r *http.Request, u *User) error {
+// startSession stores a new session for u and sets its cookie: a local
+// user's (who is looked up in the users file at every request), or, when
+// fromOIDC, one whose role and units are stored with the session.
+func (s *Service) startSession(w http.ResponseWriter, r *http.Request, u *User, fromOIDC bool) error {
 	token, csrf := randomToken(), randomToken()
-	if _, err := s.store.db.ExecContext(r.Context(), s.store.db.Q(`DELETE FROM casework_sessions WHERE expires_at < ?`), ts(time.Now())); err != nil {
-		return fmt.Errorf("casework: drop expired sessions: %w", err)
+	now, until := ts(time.Now()), ts(time.Now().Add(sessionTTL))
+	for _, table := range []string{"casework_sessions", "casework_oidc_sessions"} {
+		if _, err := s.store.db.ExecContext(r.Context(), s.store.db.Q(`DELETE FROM `+table+` WHERE expires_at < ?`), now); err != nil {
+			return fmt.Errorf("casework: drop expired sessions: %w", err)
+		}
 	}
-	_, err := s.store.db.ExecContext(r.Context(), s.store.db.Q(`INSERT INTO casework_sessions (token_hash, username, csrf, expires_at) VALUES (?, ?, ?, ?)`),
-		tokenHash(token), u.Username, csrf, ts(time.Now().Add(sessionTTL)))
+	var err error
+	if fromOIDC {
+		_, err = s.store.db.ExecContext(r.Context(), s.store.db.Q(`INSERT INTO casework_oidc_sessions (token_hash, username, name, role, units, csrf, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+			tokenHash(token), u.Username, u.Name, string(u.Role), strings.Join(u.Units, "\n"), csrf, until)
+	} else {
+		_, err = s.store.db.ExecContext(r.Context(), s.store.db.Q(`INSERT INTO casework_sessions (token_hash, username, csrf, expires_at) VALUES (?, ?, ?, ?)`),
+			tokenHash(token), u.Username, csrf, until)
+	}
 	if err != nil {
 		return fmt.Errorf("casework: start session: %w", err)
 	}
@@ -65,16 +77,18 @@ func (s *Service) startSession(w http.ResponseWriter, r *http.Request, u *User) 
 	return nil
 }
 
-// session returns the request's live session, or nil. A session whose
-// user is no longer in the users file is no session.
+// session returns the request's live session, or nil. A local user's
+// session whose user is no longer in the users file is no session.
 func (s *Service) session(r *http.Request) (*session, error) {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || c.Value == "" {
 		return nil, nil
 	}
-	var name, csrf, expires string
-	err = s.store.db.QueryRowContext(r.Context(), s.store.db.Q(`SELECT username, csrf, expires_at FROM casework_sessions WHERE token_hash = ?`),
-		tokenHash(c.Value)).Scan(&name, &csrf, &expires)
+	var name, csrf, expires, origin, display, role, units string
+	h := tokenHash(c.Value)
+	err = s.store.db.QueryRowContext(r.Context(), s.store.db.Q(`SELECT username, csrf, expires_at, 'local', '', '', '' FROM casework_sessions WHERE token_hash = ?
+UNION ALL SELECT username, csrf, expires_at, 'oidc', name, role, units FROM casework_oidc_sessions WHERE token_hash = ?`),
+		h, h).Scan(&name, &csrf, &expires, &origin, &display, &role, &units)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -82,8 +96,14 @@ func (s *Service) session(r *http.Request) (*session, error) {
 		return nil, fmt.Errorf("casework: read session: %w", err)
 	}
 	until, _ := time.Parse(time.RFC3339Nano, expires)
+	if time.Now().After(until) {
+		return nil, nil
+	}
 	u := s.cfg.Users[name]
-	if u == nil || time.Now().After(until) {
+	if origin == "oidc" {
+		u = &User{Username: name, Name: display, Role: Role(role), Units: strings.Split(units, "\n")}
+	}
+	if u == nil {
 		return nil, nil
 	}
 	return &session{user: u, csrf: csrf}, nil
@@ -96,6 +116,10 @@ func (s *Service) endSession(ctx context.Context, w http.ResponseWriter, r *http
 	if err != nil {
 		return nil
 	}
-	_, err = s.store.db.ExecContext(ctx, s.store.db.Q(`DELETE FROM casework_sessions WHERE token_hash = ?`), tokenHash(c.Value))
-	return err
+	for _, table := range []string{"casework_sessions", "casework_oidc_sessions"} {
+		if _, err := s.store.db.ExecContext(ctx, s.store.db.Q(`DELETE FROM `+table+` WHERE token_hash = ?`), tokenHash(c.Value)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

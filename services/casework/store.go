@@ -79,6 +79,16 @@ var ddl = []string{
 	username   TEXT NOT NULL,
 	csrf       TEXT NOT NULL,
 	expires_at TEXT NOT NULL)`,
+	// The sessions of users signed in by OpenID Connect, with the role and
+	// units their ID token gave (a local user's come from the users file).
+	`CREATE TABLE IF NOT EXISTS casework_oidc_sessions (
+	token_hash TEXT PRIMARY KEY,
+	username   TEXT NOT NULL,
+	name       TEXT NOT NULL,
+	role       TEXT NOT NULL,
+	units      TEXT NOT NULL,
+	csrf       TEXT NOT NULL,
+	expires_at TEXT NOT NULL)`,
 }
 
 func openStore(ctx context.Context, dsn string) (*store, error) {
