@@ -184,25 +184,34 @@ func runAdmin(ctx context.Context, env Env) error {
 	})
 }
 
-// runCasework runs the casework service with its inbox in Env.DB and the
-// local users of the file CIVICBUS_CASEWORK_USERS names. Without that file
-// it serves nothing (no built-in users) and waits for the process to end;
-// its session cookie is Secure when CIVICBUS_BASE_URL is https.
+// runCasework runs the casework service with its inbox in Env.DB, the
+// local users of the file CIVICBUS_CASEWORK_USERS names and, when
+// CIVICBUS_CASEWORK_OIDC_ISSUER is set, sign-in with that OpenID Connect
+// provider (casework.OIDCFromEnv). With neither it serves nothing (no
+// built-in users) and waits for the process to end; its session cookie is
+// Secure when CIVICBUS_BASE_URL is https.
 func runCasework(ctx context.Context, env Env) error {
+	oidc, err := casework.OIDCFromEnv(env.getenv)
+	if err != nil {
+		return err
+	}
 	path := env.getenv(casework.EnvUsers)
-	if path == "" {
-		env.Logger.Warn("casework: no users file, the inbox is not served", "env", casework.EnvUsers)
+	if path == "" && oidc == nil {
+		env.Logger.Warn("casework: no users file and no OpenID provider, the inbox is not served", "env", casework.EnvUsers)
 		<-ctx.Done()
 		return nil
 	}
-	users, err := casework.LoadUsers(path)
-	if err != nil {
-		return err
+	var users casework.Users
+	if path != "" {
+		if users, err = casework.LoadUsers(path); err != nil {
+			return err
+		}
 	}
 	return casework.Run(ctx, casework.Config{
 		Conn:          env.Conn,
 		DB:            env.DB,
 		Users:         users,
+		OIDC:          oidc,
 		Mux:           env.Mux,
 		Prefix:        PathCasework,
 		SecureCookies: strings.HasPrefix(env.getenv("CIVICBUS_BASE_URL"), "https://"),
