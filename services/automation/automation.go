@@ -44,6 +44,7 @@ import (
 	"github.com/vasteras/civicbus/bus/middleware"
 	"github.com/vasteras/civicbus/schemas"
 	"github.com/vasteras/civicbus/services/automation/models/routine"
+	"github.com/vasteras/civicbus/services/automation/models/snow"
 	"github.com/vasteras/civicbus/services/automation/rules"
 	"github.com/vasteras/civicbus/services/internal/svcbus"
 )
@@ -100,6 +101,16 @@ type Config struct {
 	Meals         bool
 	MealThreshold float64
 	MealUnit      string
+	// SnowAreas are the areas the snow-clearing model works (see
+	// CaseTypeSnowWorkOrder); none turns it off. SnowModel configures the
+	// model (zero: its defaults), SnowThreshold is the confidence under
+	// which its steps go to a person (default DefaultSnowThreshold),
+	// SnowUnit the unit whose inbox gets the cases (default
+	// DefaultSnowUnit).
+	SnowAreas     []SnowArea
+	SnowModel     snow.Config
+	SnowThreshold float64
+	SnowUnit      string
 	// SettleEvery is how often kitchens (and snow areas) whose data has
 	// settled are looked for (default 10 s).
 	SettleEvery time.Duration
@@ -130,6 +141,12 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	}
 	if cfg.SettleEvery <= 0 {
 		cfg.SettleEvery = 10 * time.Second
+	}
+	if cfg.SnowThreshold == 0 {
+		cfg.SnowThreshold = DefaultSnowThreshold
+	}
+	if cfg.SnowUnit == "" {
+		cfg.SnowUnit = DefaultSnowUnit
 	}
 	if cfg.CareUnit == "" {
 		cfg.CareUnit = DefaultCareUnit
@@ -188,10 +205,15 @@ func (s *Service) Run(ctx context.Context) error {
 		return fmt.Errorf("automation: %w", err)
 	}
 	defer router.Close()
-	handle := func(name, topic string, h message.NoPublishHandlerFunc) error {
-		if err := router.Handle(name, topic, h); err != nil {
-			return fmt.Errorf("automation: %w", err)
+	// One handler per topic, running each part in turn: two subscribers
+	// of one group on one topic would split its partitions between them.
+	var topics []string
+	parts := map[string][]message.NoPublishHandlerFunc{}
+	handle := func(_, topic string, h message.NoPublishHandlerFunc) error {
+		if parts[topic] == nil {
+			topics = append(topics, topic)
 		}
+		parts[topic] = append(parts[topic], h)
 		return nil
 	}
 	for _, topic := range registerTopics {
@@ -209,11 +231,39 @@ func (s *Service) Run(ctx context.Context) error {
 			return err
 		}
 	}
+	if len(s.cfg.SnowAreas) > 0 {
+		if err := handle("automation:snow:"+TopicObservation, TopicObservation, s.projectObservation); err != nil {
+			return err
+		}
+		if err := handle("automation:snow:"+TopicWeatherForecast, TopicWeatherForecast, s.projectWeatherForecast); err != nil {
+			return err
+		}
+	}
+	if err := handle("automation:snow-plan:"+TopicSnowClearing, TopicSnowClearing, s.projectSnowPlan); err != nil {
+		return err
+	}
 	if s.engine != nil {
 		for _, topic := range s.engine.TriggerTopics() {
 			if err := handle("automation:rules:"+topic, topic, s.decide(topic)); err != nil {
 				return err
 			}
+		}
+	}
+	for _, topic := range topics {
+		hs := parts[topic]
+		h := hs[0]
+		if len(hs) > 1 {
+			h = func(msg *message.Message) error {
+				for _, h := range hs {
+					if err := h(msg); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
+		}
+		if err := router.Handle("automation:"+topic, topic, h); err != nil {
+			return fmt.Errorf("automation: %w", err)
 		}
 	}
 	var wg sync.WaitGroup
@@ -226,7 +276,7 @@ func (s *Service) Run(ctx context.Context) error {
 		}
 		wg.Go(func() { s.forecastLoop(ctx, every) })
 	}
-	if s.cfg.Meals {
+	if s.cfg.Meals || len(s.cfg.SnowAreas) > 0 {
 		wg.Go(func() { s.settleLoop(ctx) })
 	}
 	if s.cfg.Routine {
@@ -344,6 +394,9 @@ func (s *Service) settleLoop(ctx context.Context) {
 		}
 		if s.cfg.Meals {
 			s.proposeOrders(ctx)
+		}
+		if len(s.cfg.SnowAreas) > 0 {
+			s.decideSnow(ctx)
 		}
 	}
 }

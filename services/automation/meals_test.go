@@ -134,25 +134,32 @@ func TestMealOrderProposals(t *testing.T) {
 		ids[i] = fmt.Sprintf("00000000-0000-4000-9000-%012d", i)
 	}
 	publish(t, conn, TopicPortions, ids, events)
-	waitFor(t, "the kitchens handled again", func() bool {
-		rows, err := s.store.db.QueryContext(t.Context(), s.store.db.Q(`SELECT changed_at FROM automation_due WHERE kind = ? AND due = 0`), dueKitchen)
-		if err != nil {
-			return false
-		}
-		defer rows.Close()
-		n := 0
-		for rows.Next() {
-			var at string
-			rows.Scan(&at)
-			if ts, err := time.Parse(time.RFC3339Nano, at); err == nil && ts.After(again) {
-				n++
-			}
-		}
-		return n == 3
-	})
+	waitHandled(t, s, dueKitchen, 3, again)
 	time.Sleep(time.Second)
 	stop()
 	if len(opened.msgs) != nc || len(decisions.msgs) != nd {
 		t.Errorf("after the same portions again %d cases and %d decisions, before %d and %d", len(opened.msgs), len(decisions.msgs), nc, nd)
 	}
+}
+
+// waitHandled waits until n keys of kind whose data changed after since
+// have been handled.
+func waitHandled(t *testing.T, s *Service, kind string, n int, since time.Time) {
+	t.Helper()
+	waitFor(t, kind+" handled", func() bool {
+		rows, err := s.store.db.QueryContext(t.Context(), s.store.db.Q(`SELECT changed_at FROM automation_due WHERE kind = ? AND due = 0`), kind)
+		if err != nil {
+			return false
+		}
+		defer rows.Close()
+		got := 0
+		for rows.Next() {
+			var at string
+			rows.Scan(&at)
+			if ts, err := time.Parse(time.RFC3339Nano, at); err == nil && ts.After(since) {
+				got++
+			}
+		}
+		return got == n
+	})
 }

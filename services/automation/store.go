@@ -59,6 +59,14 @@ var ddl = []string{
 	changed_at TEXT NOT NULL,
 	due        INTEGER NOT NULL,
 	PRIMARY KEY (kind, key))`,
+	`CREATE TABLE IF NOT EXISTS automation_weather (
+	kind      TEXT NOT NULL,
+	source    TEXT NOT NULL,
+	at        TEXT NOT NULL,
+	issued_at TEXT NOT NULL,
+	period    TEXT NOT NULL,
+	record    TEXT NOT NULL,
+	PRIMARY KEY (kind, source, at, issued_at, period))`,
 	`CREATE TABLE IF NOT EXISTS automation_cases (
 	case_id   TEXT PRIMARY KEY,
 	case_type TEXT NOT NULL,
@@ -360,4 +368,94 @@ func (s *store) portions(ctx context.Context, kitchen string, n int) ([]schemas.
 	}
 	slices.Reverse(out)
 	return out, rows.Err()
+}
+
+// putWeather keeps an observation ("obs", by station, at its observed_at)
+// or a forecast ("fc", by location, at its valid_at, issued at issued) and
+// marks the areas it stands for due.
+func (s *store) putWeather(ctx context.Context, kind, source string, at, issued time.Time, period string, record []byte, areas []string) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	iss := ""
+	if !issued.IsZero() {
+		iss = issued.UTC().Format(time.RFC3339)
+	}
+	if _, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO automation_weather (kind, source, at, issued_at, period, record) VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (kind, source, at, issued_at, period) DO UPDATE SET record = excluded.record`), kind, source, at.UTC().Format(time.RFC3339), iss, period, string(record)); err != nil {
+		return fmt.Errorf("automation: weather: %w", err)
+	}
+	for _, a := range areas {
+		if err := markDue(ctx, s.db, tx, dueArea, a); err != nil {
+			return fmt.Errorf("automation: weather: %w", err)
+		}
+	}
+	return tx.Commit()
+}
+
+// weather returns an area's latest observation time, the observations of
+// its stations in the two days up to it and the forecasts for its
+// locations valid in the two days after it.
+func (s *store) weather(ctx context.Context, a SnowArea) (time.Time, []schemas.WeatherObservation, []schemas.WeatherForecast, error) {
+	var at time.Time
+	var obs []schemas.WeatherObservation
+	var fcs []schemas.WeatherForecast
+	for _, st := range a.Stations {
+		var last sql.NullString
+		if err := s.db.QueryRowContext(ctx, s.db.Q(`SELECT MAX(at) FROM automation_weather WHERE kind = 'obs' AND source = ?`), st).Scan(&last); err != nil {
+			return at, nil, nil, err
+		}
+		if t, err := time.Parse(time.RFC3339, last.String); err == nil && t.After(at) {
+			at = t
+		}
+	}
+	if at.IsZero() {
+		return at, nil, nil, nil
+	}
+	read := func(kind string, sources []string, from, to time.Time, each func([]byte) error) error {
+		for _, src := range sources {
+			rows, err := s.db.QueryContext(ctx, s.db.Q(`SELECT record FROM automation_weather WHERE kind = ? AND source = ? AND at >= ? AND at <= ? ORDER BY at`),
+				kind, src, from.UTC().Format(time.RFC3339), to.UTC().Format(time.RFC3339))
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var js string
+				if err := rows.Scan(&js); err != nil {
+					rows.Close()
+					return err
+				}
+				if err := each([]byte(js)); err != nil {
+					rows.Close()
+					return err
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	err := read("obs", a.Stations, at.Add(-48*time.Hour), at, func(js []byte) error {
+		var o schemas.WeatherObservation
+		if err := json.Unmarshal(js, &o); err != nil {
+			return err
+		}
+		obs = append(obs, o)
+		return nil
+	})
+	if err == nil {
+		err = read("fc", a.ForecastLocations, at, at.Add(48*time.Hour), func(js []byte) error {
+			var f schemas.WeatherForecast
+			if err := json.Unmarshal(js, &f); err != nil {
+				return err
+			}
+			fcs = append(fcs, f)
+			return nil
+		})
+	}
+	return at, obs, fcs, err
 }
