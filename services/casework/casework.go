@@ -59,6 +59,9 @@ type Config struct {
 	Mux *http.ServeMux
 	// Prefix is the web face's path prefix; default DefaultPrefix.
 	Prefix string
+	// OverrideAlert is the override rate above which the supervisor view
+	// highlights a rule's week; default DefaultOverrideAlert.
+	OverrideAlert float64
 	// SecureCookies marks the session cookie Secure; set it when the
 	// service is reached over TLS (a proxy in front counts).
 	SecureCookies bool
@@ -74,6 +77,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.OverrideAlert <= 0 {
+		c.OverrideAlert = DefaultOverrideAlert
 	}
 	if c.Metrics == nil {
 		c.Metrics = prometheus.NewRegistry()

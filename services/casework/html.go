@@ -185,6 +185,21 @@ func inboxRow(prefix string, c Case) template.HTML {
 	return template.HTML(b.String())
 }
 
+// supervisorPage is the supervisor view's data.
+type supervisorPage struct {
+	Stats     []RuleStats
+	Charts    []chart
+	Threshold float64
+	Minimum   int // automated decisions a week needs to be highlighted
+	Weeks     int
+}
+
+// The chart's axes, for the template.
+func (supervisorPage) PlotL() int { return plotL }
+func (supervisorPage) PlotR() int { return chartW - plotR }
+func (supervisorPage) AxisX() int { return plotL - 4 }
+func (supervisorPage) WeekY() int { return chartH - plotB + 16 }
+
 // casePage is the case page's data.
 type casePage struct {
 	Case     Case
@@ -318,5 +333,11 @@ func (s *Service) handleSupervisor(w http.ResponseWriter, r *http.Request, sess 
 		s.fail(w, r, http.StatusInternalServerError, "Något gick fel. Försök igen.", "statistics", err)
 		return
 	}
-	s.render(w, http.StatusOK, "supervisor.html", s.viewFor(sess, "Automatiseringens utfall", st))
+	tr, err := s.store.trends(r.Context(), filter(r, sess.user), s.cfg.OverrideAlert)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, "Något gick fel. Försök igen.", "override trend", err)
+		return
+	}
+	s.render(w, http.StatusOK, "supervisor.html", s.viewFor(sess, "Automatiseringens utfall",
+		supervisorPage{Stats: st, Charts: charts(tr, s.cfg.OverrideAlert), Threshold: s.cfg.OverrideAlert, Minimum: alertMinimum, Weeks: TrendWeeks}))
 }

@@ -67,6 +67,7 @@ var ddl = []string{
 	decided_at  TEXT NOT NULL,
 	record_json TEXT NOT NULL)`,
 	`CREATE INDEX IF NOT EXISTS casework_decisions_case ON casework_decisions (case_id)`,
+	`CREATE INDEX IF NOT EXISTS casework_decisions_amends ON casework_decisions (amends_id)`,
 	`CREATE TABLE IF NOT EXISTS casework_access_log (
 	entry_id TEXT PRIMARY KEY,
 	at       TEXT NOT NULL,
