@@ -94,6 +94,12 @@ type Config struct {
 	// are looked for (default 10 s).
 	Forecast      bool
 	ForecastEvery time.Duration
+	// PremisesThreshold is the confidence under which a forecast's
+	// premises need goes to a person (default DefaultPremisesThreshold);
+	// PremisesUnit the unit whose inbox gets the premises-need cases
+	// (default DefaultPremisesUnit). See CaseTypePremisesNeed.
+	PremisesThreshold float64
+	PremisesUnit      string
 	// Meals turns the meal-order proposals on (see CaseTypeMealOrder):
 	// MealThreshold is the confidence under which propose-order goes to a
 	// person (default DefaultMealThreshold), MealUnit the unit whose inbox
@@ -141,6 +147,12 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	}
 	if cfg.SettleEvery <= 0 {
 		cfg.SettleEvery = 10 * time.Second
+	}
+	if cfg.PremisesThreshold == 0 {
+		cfg.PremisesThreshold = DefaultPremisesThreshold
+	}
+	if cfg.PremisesUnit == "" {
+		cfg.PremisesUnit = DefaultPremisesUnit
 	}
 	if cfg.SnowThreshold == 0 {
 		cfg.SnowThreshold = DefaultSnowThreshold
@@ -223,6 +235,9 @@ func (s *Service) Run(ctx context.Context) error {
 	}
 	if s.cfg.Forecast {
 		if err := handle("automation:forecast:"+TopicPopulation, TopicPopulation, s.projectPopulation); err != nil {
+			return err
+		}
+		if err := handle("automation:forecast:"+TopicSchoolUnit, TopicSchoolUnit, s.projectUnit); err != nil {
 			return err
 		}
 	}

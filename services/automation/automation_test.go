@@ -283,7 +283,10 @@ func objects(acts []schemas.SensorActivation) []string {
 // 2019) on the bus; once it has settled the service publishes the
 // school-place forecast: 2 age groups × 10 years, valid, P10 ≤ P50 ≤ P90,
 // and next year's 1–5-year-olds close to this year's 0–4.
-func TestForecastFromSCBPopulation(t *testing.T) {
+// scbVasteras is Västerås's real population by age and sex (SCB, 2019)
+// as population-by-age events with ids from base, and its 0–4-year-olds.
+func scbVasteras(t *testing.T, base int) ([]string, []any, float64) {
+	t.Helper()
 	f, err := os.Open(filepath.Join("..", "..", "demo", "data", "scb", "SCB_alderkon_vastmanland_2019.csv"))
 	if err != nil {
 		t.Fatal(err)
@@ -307,8 +310,13 @@ func TestForecastFromSCBPopulation(t *testing.T) {
 		}
 		sex := map[string]schemas.Sex{"män": schemas.SexMale, "kvinnor": schemas.SexFemale}[r[2]]
 		events = append(events, schemas.PopulationByAge{Area: schemas.Area{AreaCode: "1980", AreaName: "Västerås"}, ReferenceDate: "2019-12-31", Age: age, Sex: sex, Persons: n})
-		ids = append(ids, fmt.Sprintf("00000000-0000-4000-8000-%012d", i))
+		ids = append(ids, fmt.Sprintf("00000000-0000-4000-8000-%012d", base+i))
 	}
+	return ids, events, zeroToFour
+}
+
+func TestForecastFromSCBPopulation(t *testing.T) {
+	ids, events, zeroToFour := scbVasteras(t, 0)
 	b := testenv.Broker(t)
 	conn := bus.Connection{Brokers: []string{b.Addr()}}
 	rows := collect(t, conn, TopicForecast)

@@ -80,11 +80,18 @@ func (s *Service) forecastArea(ctx context.Context, area string) error {
 	if year == 0 || pop[0] == 0 {
 		return s.store.forecastDone(ctx, area)
 	}
+	capacity, err := s.store.capacity(ctx, area)
+	if err != nil {
+		return err
+	}
 	h := fnv.New64a()
 	fmt.Fprintf(h, "%s/%d", area, year)
 	in := forecast.Input{
 		AreaCode: area, BaseYear: year, Population: pop, Women: women,
 		Births: forecast.BirthsInput{History: []float64{pop[0]}}, Seed: h.Sum64(),
+	}
+	if len(capacity) > 0 {
+		in.Capacity = capacity
 	}
 	out, err := forecast.Run(in)
 	if err != nil {
@@ -112,6 +119,11 @@ func (s *Service) forecastArea(ctx context.Context, area string) error {
 		return err
 	}
 	s.cfg.Logger.Info("school-place forecast published", "area", area, "base_year", year, "rows", len(msgs))
+	if len(out.Needs) > 0 {
+		if err := s.openPremisesNeed(ctx, out); err != nil {
+			return err
+		}
+	}
 	return s.store.forecastDone(ctx, area)
 }
 

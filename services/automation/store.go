@@ -67,6 +67,11 @@ var ddl = []string{
 	period    TEXT NOT NULL,
 	record    TEXT NOT NULL,
 	PRIMARY KEY (kind, source, at, issued_at, period))`,
+	`CREATE TABLE IF NOT EXISTS automation_units (
+	unit_id   TEXT PRIMARY KEY,
+	area_code TEXT NOT NULL,
+	unit_type TEXT NOT NULL,
+	capacity  BIGINT NOT NULL)`,
 	`CREATE TABLE IF NOT EXISTS automation_cases (
 	case_id   TEXT PRIMARY KEY,
 	case_type TEXT NOT NULL,
@@ -458,4 +463,71 @@ func (s *store) weather(ctx context.Context, a SnowArea) (time.Time, []schemas.W
 		})
 	}
 	return at, obs, fcs, err
+}
+
+// putUnit keeps a unit's places (0 for a closed unit) and marks its
+// municipality and district due for a forecast, so that a new capacity is
+// weighed against the demand.
+func (s *store) putUnit(ctx context.Context, u schemas.SchoolUnit) error {
+	capacity := u.Capacity
+	if u.Status == schemas.UnitClosed || u.Status == schemas.UnitPlanned {
+		capacity = 0
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO automation_units (unit_id, area_code, unit_type, capacity) VALUES (?, ?, ?, ?)
+ON CONFLICT (unit_id) DO UPDATE SET area_code = excluded.area_code, unit_type = excluded.unit_type, capacity = excluded.capacity`),
+		u.UnitID, u.AreaCode, string(u.UnitType), capacity); err != nil {
+		return fmt.Errorf("automation: unit: %w", err)
+	}
+	now := time.Now().UTC().Format(time.RFC3339Nano)
+	for _, area := range unitAreas(u.AreaCode) {
+		if _, err := tx.ExecContext(ctx, s.db.Q(`UPDATE automation_forecast_due SET changed_at = ?, due = 1 WHERE area_code = ?`), now, area); err != nil {
+			return fmt.Errorf("automation: unit: %w", err)
+		}
+	}
+	return tx.Commit()
+}
+
+// unitAreas are the forecast areas a unit in area counts toward: its
+// district and its municipality (the first four digits).
+func unitAreas(area string) []string {
+	if len(area) > 4 {
+		return []string{area, area[:4]}
+	}
+	if area != "" {
+		return []string{area}
+	}
+	return nil
+}
+
+// capacity is the places of the units in area by the forecast's age group:
+// preschools for forskola-1-5, compulsory schools for grundskola-6-15.
+func (s *store) capacity(ctx context.Context, area string) (map[string]float64, error) {
+	rows, err := s.db.QueryContext(ctx, s.db.Q(`SELECT area_code, unit_type, capacity FROM automation_units WHERE capacity > 0`))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]float64{}
+	for rows.Next() {
+		var a, typ string
+		var n int64
+		if err := rows.Scan(&a, &typ, &n); err != nil {
+			return nil, err
+		}
+		if !slices.Contains(unitAreas(a), area) {
+			continue
+		}
+		switch schemas.UnitType(typ) {
+		case schemas.UnitPreschool:
+			out["forskola-1-5"] += float64(n)
+		case schemas.UnitCompulsory:
+			out["grundskola-6-15"] += float64(n)
+		}
+	}
+	return out, rows.Err()
 }
