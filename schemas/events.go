@@ -187,6 +187,28 @@ func Events() []Event {
 			Key:         []string{"decision_id"}, PartitionKey: "case_id", PersonalData: true,
 			New: func() any { return new(DecisionAmended) },
 		},
+		// cases_work.go
+		{
+			Subject: "cases.step-confirmed", Version: 1, Topic: "cases.step-confirmed.v1",
+			Title:       "Step confirmed (beslut bekräftat)",
+			Description: "A person confirmed a decision record of a case step and let it stand; for a care alarm, acknowledged it.",
+			Key:         []string{"confirmation_id"}, PartitionKey: "case_id", PersonalData: true,
+			New: func() any { return new(StepConfirmed) },
+		},
+		{
+			Subject: "cases.comment-added", Version: 1, Topic: "cases.comment-added.v1",
+			Title:       "Comment added (kommentar)",
+			Description: "A caseworker's comment on a case. PERSONAL DATA: free text; never published.",
+			Key:         []string{"comment_id"}, PartitionKey: "case_id", PersonalData: true,
+			New: func() any { return new(CommentAdded) },
+		},
+		{
+			Subject: "cases.case-assigned", Version: 1, Topic: "cases.case-assigned.v1",
+			Title:       "Case assigned (ärende tilldelat)",
+			Description: "A case was assigned to a caseworker; the latest assignment holds.",
+			Key:         []string{"assignment_id"}, PartitionKey: "case_id", PersonalData: true,
+			New: func() any { return new(CaseAssigned) },
+		},
 		{
 			Subject: "cases.case-closed", Version: 1, Topic: "cases.case-closed.v1",
 			Title:       "Case closed (ärende avslutat)",

@@ -189,6 +189,21 @@ var examples = map[string]any{
 		ClosedAt: ts("2024-03-08T14:02:00+01:00"), Resolution: ResolutionGranted,
 		ClosedBy: &Actor{Kind: ActorPerson, ID: "staff-4821"}, FinalDecisionID: "c41f8e0a-2b7d-4e95-a6c3-5d4e3f2a1b09",
 	},
+	"cases.step-confirmed": StepConfirmed{
+		ConfirmationID: "7d0e4b1c-8a2f-4c3d-9e5b-6f7a8b9c0d1e", CaseID: "9a4c1e27-5b3d-4f08-8e6a-1c2d3e4f5a6b",
+		CaseType: "preschool-placement", StepID: "residency-check", DecisionID: "3e7d2a91-6c4b-4a0f-8b1e-9d8c7b6a5f40",
+		ConfirmedAt: ts("2024-03-05T09:12:00+01:00"), ConfirmedBy: Actor{Kind: ActorPerson, ID: "staff-4821"},
+	},
+	"cases.comment-added": CommentAdded{
+		CommentID: "2b9c6d3e-1f4a-4b5c-8d7e-0a1b2c3d4e5f", CaseID: "9a4c1e27-5b3d-4f08-8e6a-1c2d3e4f5a6b",
+		CaseType: "preschool-placement", AddedAt: ts("2024-03-05T09:15:00+01:00"), AddedBy: Actor{Kind: ActorPerson, ID: "staff-4821"},
+		Text: "Vårdnadshavaren har ringt och kompletterat ansökan.",
+	},
+	"cases.case-assigned": CaseAssigned{
+		AssignmentID: "5c8d9e0f-3a4b-4c5d-8e6f-7a8b9c0d1e2f", CaseID: "9a4c1e27-5b3d-4f08-8e6a-1c2d3e4f5a6b",
+		CaseType: "preschool-placement", AssignedAt: ts("2024-03-05T09:00:00+01:00"),
+		AssignedBy: Actor{Kind: ActorPerson, ID: "staff-0017"}, Assignee: "staff-4821",
+	},
 	"platform.dataset-published": DatasetPublished{
 		DatasetID: "6f1c3b7e-2a4d-4c59-9e8f-0a1b2c3d4e5f", Version: 12, Title: "Matsvinn per kök och dag",
 		PublishedAt: ts("2024-02-01T04:00:00+01:00"), RowCount: 281, Formats: []DatasetFormat{FormatCSV, FormatJSON},
