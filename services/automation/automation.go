@@ -179,6 +179,12 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	if engine != nil {
+		if err := st.checkRuleVersions(ctx, engine); err != nil {
+			st.close()
+			return nil, fmt.Errorf("automation: %w", err)
+		}
+	}
 	pub, err := svcbus.Publisher(cfg.Conn, "/civicbus/automation", cfg.Logger)
 	if err != nil {
 		st.close()

@@ -72,6 +72,12 @@ var ddl = []string{
 	area_code TEXT NOT NULL,
 	unit_type TEXT NOT NULL,
 	capacity  BIGINT NOT NULL)`,
+	`CREATE TABLE IF NOT EXISTS automation_rule_versions (
+	rule_id      TEXT NOT NULL,
+	version      INTEGER NOT NULL,
+	content_hash TEXT NOT NULL,
+	first_loaded TEXT NOT NULL,
+	PRIMARY KEY (rule_id, version))`,
 	`CREATE TABLE IF NOT EXISTS automation_cases (
 	case_id   TEXT PRIMARY KEY,
 	case_type TEXT NOT NULL,
@@ -530,4 +536,45 @@ func (s *store) capacity(ctx context.Context, area string) (map[string]float64, 
 		}
 	}
 	return out, rows.Err()
+}
+
+// checkRuleVersions refuses a loaded rule version whose content differs
+// from the content first loaded under its id and version, then records
+// the versions never seen.
+func (s *store) checkRuleVersions(ctx context.Context, e *rules.Engine) error {
+	known := map[string]string{}
+	rows, err := s.db.QueryContext(ctx, `SELECT rule_id, version, content_hash FROM automation_rule_versions`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var id, h string
+		var v int
+		if err := rows.Scan(&id, &v, &h); err != nil {
+			rows.Close()
+			return err
+		}
+		known[fmt.Sprintf("%s@%d", id, v)] = h
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if err := e.CheckUnchanged(func(id string, v int) (string, bool) {
+		h, ok := known[fmt.Sprintf("%s@%d", id, v)]
+		return h, ok
+	}); err != nil {
+		return err
+	}
+	now := time.Now().UTC().Format(time.RFC3339)
+	for _, v := range e.RuleVersions() {
+		if _, ok := known[fmt.Sprintf("%s@%d", v.ID, v.Version)]; ok {
+			continue
+		}
+		if _, err := s.db.ExecContext(ctx, s.db.Q(`INSERT INTO automation_rule_versions (rule_id, version, content_hash, first_loaded) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`),
+			v.ID, v.Version, v.Hash, now); err != nil {
+			return fmt.Errorf("automation: record rule version: %w", err)
+		}
+	}
+	return nil
 }
