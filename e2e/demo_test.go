@@ -1,0 +1,145 @@
+package e2e
+
+import (
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// What the demo's simulators send for 2024 with seed 1980 (demo/README.md):
+// preschool-placement cases opened, and school-kitchen order lines.
+const (
+	simulatedCases     = 2214
+	simulatedPurchases = 56078
+)
+
+// `civicbus run` with nothing given, in an empty directory, starts the
+// Västerås demo: its pages answer, the banner's sign-ins work, the simulated
+// cases reach the inbox; a second start on the same ./data reuses it and
+// resumes, each simulated case opened exactly once on the bus.
+func TestDemoStartsOnAFreshMachineAndResumes(t *testing.T) {
+	t.Parallel()
+	wd := t.TempDir()
+	p := start(t, wd, nil, append([]string{"run"}, freePorts...)...)
+	base := p.base(t)
+	c := client(t)
+	waitFor(t, 60*time.Second, "the portal's first page", func() bool {
+		code, _ := get(c, base+"/")
+		return code == http.StatusOK
+	})
+	t.Logf("the portal's first page answered %s after the process started (issue 9: within 10 s)", time.Since(p.began).Round(time.Millisecond))
+
+	demoDir := filepath.Join(wd, "data", "demo")
+	if got := p.banner(t, "demo"); !strings.Contains(got, "written in "+demoDir) {
+		t.Errorf("demo row %q, want it written in %s", got, demoDir)
+	}
+	if got := p.banner(t, "demo sign-in"); !strings.HasPrefix(got, "anna / demo-anna (caseworker") {
+		t.Errorf("first demo sign-in row %q", got)
+	}
+	token, _, _ := strings.Cut(p.banner(t, "admin token"), " ")
+	for _, face := range []string{"portal", "casework", "admin"} {
+		if p.banner(t, face) == "" {
+			t.Errorf("no %s row", face)
+		}
+	}
+
+	// The banner's sign-ins work: the admin face with the token, the inbox
+	// as anna, where the simulated cases arrive.
+	signIn(t, base, "/admin/", url.Values{"token": {token}})
+	anna := signIn(t, base, "/casework/", url.Values{"username": {"anna"}, "password": {"demo-anna"}})
+	waitFor(t, 120*time.Second, "simulated cases in anna's inbox", func() bool {
+		var list struct {
+			Cases []struct {
+				Unit string `json:"org_unit_id"`
+			} `json:"cases"`
+		}
+		return getJSON(t, anna, base+"/casework/api/cases", &list) && len(list.Cases) > 0 && list.Cases[0].Unit == "sim-forskoleplacering"
+	})
+	t.Logf("simulated cases in the inbox %s after start", time.Since(p.began).Round(time.Millisecond))
+
+	// Stopped while the order-line simulator (the longest) is sending; a
+	// file edited in between is kept.
+	var sent status
+	waitFor(t, 120*time.Second, "order lines on their way", func() bool {
+		sent = connectorStatus(t, c, base)["simulated-meal-purchases"]
+		return sent.RecordsOut > 0 || sent.State == "stopped"
+	})
+	t.Logf("stopping with %d of %d simulated order lines sent (%s)", sent.RecordsOut, simulatedPurchases, sent.State)
+	if err := p.stop(t); err != nil {
+		t.Errorf("stop: %v", err)
+	}
+	edited := filepath.Join(demoDir, "datasets.d", "weather-per-station-day.yaml")
+	b, err := os.ReadFile(edited)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = append(b, "# edited between the starts\n"...)
+	if err := os.WriteFile(edited, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	p2 := start(t, wd, nil, append([]string{"run"}, freePorts...)...)
+	base = p2.base(t)
+	if got := p2.banner(t, "demo"); !strings.Contains(got, "reused in "+demoDir) {
+		t.Errorf("second start's demo row %q", got)
+	}
+	if got, _, _ := strings.Cut(p2.banner(t, "admin token"), " "); got != token {
+		t.Error("the admin token changed on the second start")
+	}
+	if after, _ := os.ReadFile(edited); string(after) != string(b) {
+		t.Error("the edited dataset file was overwritten")
+	}
+
+	// The simulators go on from their checkpoints to the end of 2024: every
+	// case and order line on the bus once, none twice.
+	for _, sim := range []struct {
+		connector, topic string
+		want             int
+	}{
+		{"simulated-case-opened", "cases.case-opened.v1", simulatedCases},
+		{"simulated-meal-purchases", "meals.purchase.v1", simulatedPurchases},
+	} {
+		waitFor(t, 300*time.Second, sim.connector+" to finish", func() bool {
+			return connectorStatus(t, c, base)[sim.connector].State == "stopped"
+		})
+		ids, records := topicIDs(t, p2.kafka(t), sim.topic)
+		if len(ids) != sim.want || records != sim.want {
+			t.Errorf("%s has %d records of %d ids, want %d of %d", sim.topic, records, len(ids), sim.want, sim.want)
+		}
+		twice := 0
+		for _, n := range ids {
+			if n != 1 {
+				twice++
+			}
+		}
+		if twice > 0 {
+			t.Errorf("%d events of %s are on the bus more than once", twice, sim.topic)
+		}
+		t.Logf("%s: %d events, each once, %s after the second start", sim.topic, records, time.Since(p2.began).Round(time.Millisecond))
+	}
+}
+
+// status is a connector's status as /api/connectors serves it.
+type status struct {
+	Connector  string `json:"connector"`
+	State      string `json:"state"`
+	RecordsOut int64  `json:"records_out"`
+}
+
+// connectorStatus is every connector's status by name; none while the
+// process does not answer.
+func connectorStatus(t *testing.T, c *http.Client, base string) map[string]status {
+	t.Helper()
+	var list []status
+	out := map[string]status{}
+	if getJSON(t, c, base+"/api/connectors", &list) {
+		for _, s := range list {
+			out[s.Connector] = s
+		}
+	}
+	return out
+}
