@@ -343,9 +343,29 @@ func (s *Service) decide(topic string) message.NoPublishHandlerFunc {
 			return middleware.Permanent(errors.New("automation: the event is not a JSON object"))
 		}
 		ctx := msg.Context()
-		ds, err := s.engine.Evaluate(ctx, topic, msg.UUID, event, time.Now())
+		now := time.Now()
+		opens, err := s.engine.Openings(topic, event, now)
 		if err != nil {
 			return middleware.Permanent(err)
+		}
+		ds, err := s.engine.Evaluate(ctx, topic, msg.UUID, event, now)
+		if err != nil {
+			return middleware.Permanent(err)
+		}
+		// A case this event opens is announced before its decisions.
+		for _, c := range opens {
+			var mine, rest []rules.Decision
+			for _, d := range ds {
+				if d.CaseID == c.CaseID {
+					mine = append(mine, d)
+				} else {
+					rest = append(rest, d)
+				}
+			}
+			if err := s.openCase(ctx, c, mine); err != nil {
+				return err
+			}
+			ds = rest
 		}
 		var fresh []rules.Decision
 		for _, d := range ds {

@@ -99,6 +99,7 @@ func TestSnowWorkOrdersAndReports(t *testing.T) {
 			t.Errorf("case %+v", c)
 		}
 	}
+	workOrderCases := len(opened.distinct())
 
 	// Citizens' reports: Bäckby is scheduled; Skultuna is not.
 	report := func(id, area string) map[string]any {
@@ -123,6 +124,15 @@ func TestSnowWorkOrdersAndReports(t *testing.T) {
 	}
 	if d := replies["8e2a1c63-0b4f-4d9c-82f7-6a3b0d1e5f92"]; d.Outcome != schemas.OutcomeReferred {
 		t.Errorf("the unscheduled area's report: %s, want referred", d.Outcome)
+	}
+	// Each report opened its snow-report case (the case type's opened_by).
+	waitFor(t, "the reports' cases", func() bool { return len(opened.distinct()) == workOrderCases+2 })
+	for _, m := range opened.distinct() {
+		var c schemas.CaseOpened
+		json.Unmarshal(m.Payload, &c)
+		if _, ok := replies[c.CaseID]; ok && (c.CaseType != "snow-report" || c.OrgUnitID != "gata-park" || c.SubjectRef != "roads.fault-report/"+c.CaseID || c.Deadline == "") {
+			t.Errorf("report case %+v", c)
+		}
 	}
 	for _, d := range replies {
 		if js, _ := json.Marshal(d); strings.Contains(string(js), "Anna") || strings.Contains(string(js), "anna@") {

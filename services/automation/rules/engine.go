@@ -43,8 +43,9 @@ func (m MapLookups) Get(_ context.Context, projection, key string) (map[string]a
 // evaluates the active ones. It is safe for concurrent use.
 type Engine struct {
 	caseTypes map[string]*CaseType
-	versions  map[string][]*compiled // by rule id, by version ascending
-	byEvent   map[string][]*compiled // the evaluating version of each rule, by trigger topic
+	versions  map[string][]*compiled        // by rule id, by version ascending
+	byEvent   map[string][]*compiled        // the evaluating version of each rule, by trigger topic
+	openings  map[string][]*compiledOpening // case types' opened_by, by topic
 	lookups   Lookups
 	timeout   time.Duration
 }

@@ -63,10 +63,18 @@ func Check(dir string) error {
 // The engine has no lookups: see [Engine.WithLookups].
 func Load(dir string) (*Engine, error) {
 	docs, ps := readDir(dir)
-	e := &Engine{caseTypes: map[string]*CaseType{}, versions: map[string][]*compiled{}, byEvent: map[string][]*compiled{}, timeout: DefaultLookupTimeout}
+	e := &Engine{caseTypes: map[string]*CaseType{}, versions: map[string][]*compiled{}, byEvent: map[string][]*compiled{},
+		openings: map[string][]*compiledOpening{}, timeout: DefaultLookupTimeout}
 	for _, d := range docs {
 		if ct, ok := d.v.(*CaseType); ok {
 			ps = append(ps, e.addCaseType(ct, d.file)...)
+			if ct.OpenedBy != nil {
+				o, ops := compileOpening(ct, d.file)
+				ps = append(ps, ops...)
+				if o != nil {
+					e.openings[ct.OpenedBy.Event.Value] = append(e.openings[ct.OpenedBy.Event.Value], o)
+				}
+			}
 		}
 	}
 	for _, d := range docs {

@@ -5,8 +5,16 @@ import (
 	"slices"
 )
 
-// TriggerTopics lists the topics whose events trigger an evaluating rule,
-// sorted: what the automation service subscribes to.
+// TriggerTopics lists the topics whose events trigger an evaluating rule
+// or open a case (a case type's opened_by), sorted: what the automation
+// service subscribes to.
 func (e *Engine) TriggerTopics() []string {
-	return slices.Sorted(maps.Keys(e.byEvent))
+	topics := slices.Collect(maps.Keys(e.byEvent))
+	for t := range e.openings {
+		if !slices.Contains(topics, t) {
+			topics = append(topics, t)
+		}
+	}
+	slices.Sort(topics)
+	return topics
 }

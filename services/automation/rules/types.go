@@ -43,6 +43,9 @@ type CaseType struct {
 	Version int    `yaml:"version"`
 	Title   string `yaml:"title"`
 	Steps   []Step `yaml:"steps"`
+	// OpenedBy, when set, is the event that opens a case of this type;
+	// without it another system opens the cases.
+	OpenedBy *Opening `yaml:"opened_by"`
 }
 
 // Step is one step of a case (handläggningssteg).
