@@ -83,6 +83,8 @@ func (c *cli) main(ctx context.Context, args []string) error {
 		return c.cmdModels(ctx, rest)
 	case "healthcheck":
 		return c.cmdHealthcheck(ctx, rest)
+	case "bench":
+		return c.cmdBench(ctx, rest)
 	case "version", "-version", "--version":
 		fmt.Fprintln(c.stdout, versionLine())
 		return nil
@@ -106,6 +108,9 @@ func (c *cli) cmdHelp(args []string) error {
 		c.serveFlags(&serveConfig{}).usage(c.stdout)
 	case "healthcheck":
 		c.healthcheckFlags(new(string)).usage(c.stdout)
+	case "bench":
+		fmt.Fprint(c.stdout, benchHelp)
+		c.benchFlags(&benchConfig{}).usage(c.stdout)
 	case "dlq":
 		fmt.Fprint(c.stdout, dlqHelp)
 	case "schemas":
@@ -169,6 +174,8 @@ usage:
   civicbus models eval meals|snow|forecast
                                        a model's evaluation on the demo data
   civicbus healthcheck [--url URL]     exit 0 when a running civicbus is healthy
+  civicbus bench [--rate N --duration D --mix …]
+                                       load: sources through civicbus run; latency, CPU, memory
   civicbus version
   civicbus help [command]              a command's flags
 
