@@ -30,7 +30,7 @@ type SignIn struct {
 var SignIns = []SignIn{
 	{"anna", "demo-anna", "caseworker", []string{"forskoleplacering", "sim-forskoleplacering"}},
 	{"bo", "demo-bo", "caseworker", []string{"hemtjanst"}},
-	{"cecilia", "demo-cecilia", "supervisor", []string{"forskoleplacering", "sim-forskoleplacering", "hemtjanst"}},
+	{"cecilia", "demo-cecilia", "supervisor", []string{"forskoleplacering", "sim-forskoleplacering", "hemtjanst", "maltidsservice", "lokalforsorjning", "gata-park"}},
 	{"david", "demo-david", "admin", nil},
 }
 
