@@ -139,6 +139,13 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.RulesDir == "" {
 		cfg.RulesDir = DefaultRulesDir
 	}
+	var engine *rules.Engine
+	if _, err := os.Stat(cfg.RulesDir); err == nil {
+		if engine, err = rules.Load(cfg.RulesDir); err != nil {
+			return nil, fmt.Errorf("automation: %w", err)
+		}
+		cfg = withSettings(cfg, engine)
+	}
 	if cfg.MealThreshold == 0 {
 		cfg.MealThreshold = DefaultMealThreshold
 	}
@@ -168,12 +175,6 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	}
 	if cfg.Metrics == nil {
 		cfg.Metrics = prometheus.NewRegistry()
-	}
-	var engine *rules.Engine
-	if _, err := os.Stat(cfg.RulesDir); err == nil {
-		if engine, err = rules.Load(cfg.RulesDir); err != nil {
-			return nil, fmt.Errorf("automation: %w", err)
-		}
 	}
 	st, err := openStore(ctx, cfg.DB)
 	if err != nil {
@@ -440,4 +441,29 @@ func (s *Service) settleLoop(ctx context.Context) {
 			s.decideSnow(ctx)
 		}
 	}
+}
+
+// withSettings fills the fields of cfg left zero from the rules
+// directory's model-settings.
+func withSettings(cfg Config, e *rules.Engine) Config {
+	set := func(model string, threshold *float64, unit *string) rules.ModelSettings {
+		m, ok := e.Settings(model)
+		if !ok {
+			return m
+		}
+		if m.Threshold != nil && *threshold == 0 {
+			*threshold = *m.Threshold
+		}
+		if m.OrgUnit != "" && *unit == "" {
+			*unit = m.OrgUnit
+		}
+		return m
+	}
+	set(routine.Name, &cfg.RoutineModel.ReviewBelow, &cfg.CareUnit)
+	set("meal-demand", &cfg.MealThreshold, &cfg.MealUnit)
+	set("school-place-forecast", &cfg.PremisesThreshold, &cfg.PremisesUnit)
+	if m := set(snow.Name, &cfg.SnowThreshold, &cfg.SnowUnit); len(cfg.SnowAreas) == 0 {
+		cfg.SnowAreas = m.Areas
+	}
+	return cfg
 }

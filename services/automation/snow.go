@@ -55,21 +55,9 @@ var snowLegalBasis = []string{
 	"Kommunallagen (2017:725) 6 kap. 37 §",
 }
 
-// SnowArea is a snow-clearing area (plogområde) the snow model works: the
-// weather stations and forecast locations that stand for it and, when it
-// has one, its heated site (markvärmeanläggning).
-type SnowArea struct {
-	ID       string `yaml:"id" json:"id"`
-	Name     string `yaml:"name" json:"name,omitempty"`
-	Priority bool   `yaml:"priority" json:"priority,omitempty"`
-	Salted   bool   `yaml:"salted" json:"salted,omitempty"`
-	// Stations are the station_ids of its observations.
-	Stations []string `yaml:"stations" json:"stations"`
-	// ForecastLocations are the location_ids of its forecasts.
-	ForecastLocations []string `yaml:"forecast_locations" json:"forecast_locations,omitempty"`
-	// HeatingSite is the site_id of its ground heating, if any.
-	HeatingSite string `yaml:"heating_site" json:"heating_site,omitempty"`
-}
+// SnowArea is a snow-clearing area the snow model works (the rules
+// directory's model-settings of snow-clearing list them).
+type SnowArea = rules.SnowArea
 
 // areasOf lists the areas whose weather source (station or forecast
 // location) is id.

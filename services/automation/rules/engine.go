@@ -46,6 +46,7 @@ type Engine struct {
 	versions  map[string][]*compiled        // by rule id, by version ascending
 	byEvent   map[string][]*compiled        // the evaluating version of each rule, by trigger topic
 	openings  map[string][]*compiledOpening // case types' opened_by, by topic
+	settings  map[string]*ModelSettings     // by model
 	lookups   Lookups
 	timeout   time.Duration
 }

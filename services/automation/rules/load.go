@@ -64,7 +64,7 @@ func Check(dir string) error {
 func Load(dir string) (*Engine, error) {
 	docs, ps := readDir(dir)
 	e := &Engine{caseTypes: map[string]*CaseType{}, versions: map[string][]*compiled{}, byEvent: map[string][]*compiled{},
-		openings: map[string][]*compiledOpening{}, timeout: DefaultLookupTimeout}
+		openings: map[string][]*compiledOpening{}, settings: map[string]*ModelSettings{}, timeout: DefaultLookupTimeout}
 	for _, d := range docs {
 		if ct, ok := d.v.(*CaseType); ok {
 			ps = append(ps, e.addCaseType(ct, d.file)...)
@@ -75,6 +75,11 @@ func Load(dir string) (*Engine, error) {
 					e.openings[ct.OpenedBy.Event.Value] = append(e.openings[ct.OpenedBy.Event.Value], o)
 				}
 			}
+		}
+	}
+	for _, d := range docs {
+		if m, ok := d.v.(*ModelSettings); ok {
+			ps = append(ps, e.addSettings(m, d.file)...)
 		}
 	}
 	for _, d := range docs {
@@ -150,8 +155,10 @@ func readFile(file string) (any, Problems) {
 		v = new(Rule)
 	case KindTest:
 		v = new(ruleTest)
+	case KindModelSettings:
+		v = new(ModelSettings)
 	default:
-		return nil, Problems{{File: file, Line: head.Kind.Line, Msg: fmt.Sprintf("kind must be %s, %s or %s", KindCaseType, KindRule, KindTest)}}
+		return nil, Problems{{File: file, Line: head.Kind.Line, Msg: fmt.Sprintf("kind must be %s, %s, %s or %s", KindCaseType, KindRule, KindTest, KindModelSettings)}}
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
