@@ -221,8 +221,9 @@ func runCasework(ctx context.Context, env Env) error {
 }
 
 // runAutomation runs the automation service on the case types and rules of
-// the directory CIVICBUS_RULES_DIR names, with its state in Env.DB, and the
-// resident-routine model on care.sensor-activation.v1.
+// the directory CIVICBUS_RULES_DIR names (its model-settings give the snow
+// areas), with its state in Env.DB, the resident-routine model on
+// care.sensor-activation.v1 and the meal-order proposals.
 func runAutomation(ctx context.Context, env Env) error {
 	return automation.Run(ctx, automation.Config{
 		RulesDir: env.getenv(automation.EnvRulesDir),
@@ -230,6 +231,7 @@ func runAutomation(ctx context.Context, env Env) error {
 		DB:       env.DB,
 		Routine:  true,
 		Forecast: true,
+		Meals:    true,
 		Logger:   env.Logger,
 		Metrics:  env.Metrics,
 	})
