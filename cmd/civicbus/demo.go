@@ -17,6 +17,7 @@ import (
 	"github.com/vasteras/civicbus/services/casework"
 	"github.com/vasteras/civicbus/services/connect"
 	"github.com/vasteras/civicbus/services/opendata"
+	"github.com/vasteras/civicbus/services/registry"
 )
 
 // demoDirs are the settings of the definitions; when one is given, or its
@@ -52,8 +53,8 @@ func (c *cli) wantDemo(cfg runConfig, f *cmdFlags) (on bool, why string) {
 
 // startDemo writes the demo out under <data>/demo (see demo.Install), adds
 // its rows to the banner and returns the settings the services read: the
-// environment with the demo's directories, users, admin token and
-// pseudonymisation key laid over it. What the environment sets itself, other
+// environment with the demo's directories, users, admin token (also the
+// schema registry's) and pseudonymisation key laid over it. What the environment sets itself, other
 // than the directories, wins.
 func (c *cli) startDemo(cfg runConfig, mqttURL string, b *banner) (getenv func(string) string, err error) {
 	site, err := demo.Install(filepath.Join(cfg.Data, demoSubdir), demo.Options{MQTT: mqttURL})
@@ -80,6 +81,9 @@ func (c *cli) startDemo(cfg runConfig, mqttURL string, b *banner) (getenv func(s
 	}
 	users := unlessSet(casework.EnvUsers, site.UsersFile)
 	token := c.getenv(admin.EnvToken) == "" && unlessSet(admin.EnvTokenFile, site.AdminTokenFile)
+	if c.getenv(registry.EnvToken) == "" { // the same token writes to the schema registry
+		unlessSet(registry.EnvTokenFile, site.AdminTokenFile)
+	}
 	unlessSet(opendata.EnvKeyFile, site.PseudonymKeyFile)
 
 	verb := "reused"
@@ -94,7 +98,7 @@ func (c *cli) startDemo(cfg runConfig, mqttURL string, b *banner) (getenv func(s
 		}
 	}
 	if token {
-		b.add("admin token", site.AdminToken+" (demo; in "+site.AdminTokenFile+")")
+		b.add("admin token", site.AdminToken+" (demo: the admin face's sign-in and schema-registry writes; in "+site.AdminTokenFile+")")
 	}
 	base := c.getenv
 	return func(k string) string {
