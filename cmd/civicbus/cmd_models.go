@@ -16,9 +16,11 @@ import (
 
 	"github.com/vasteras/civicbus/connectors"
 	"github.com/vasteras/civicbus/connectors/simulate"
+	"github.com/vasteras/civicbus/demo/replay"
 	"github.com/vasteras/civicbus/schemas"
 	"github.com/vasteras/civicbus/services/automation/models/forecast"
 	"github.com/vasteras/civicbus/services/automation/models/meals"
+	"github.com/vasteras/civicbus/services/automation/models/routine"
 	"github.com/vasteras/civicbus/services/automation/models/snow"
 )
 
@@ -42,8 +44,11 @@ figures (the same the model's package documents):
             0-year-olds, no migration: the demo data has no series, so no
             backtest; that needs the team's county series, see the package)
 
-The routine model has no exported evaluation; its figures come from
-  go test -count=1 -v -run Evaluate ./services/automation/models/routine/
+  routine   resident-routine: precision and recall on the real home
+            sensor log in DIR/ordonez (Ordóñez house A, 14 days): trained
+            on the first 7 nights, each later complete night run untouched
+            and with each of 7 injected anomalies (the same figures as
+            go test -v -run Evaluate ./services/automation/models/routine/)
 
   --data DIR   the demo data folder (default demo/data)
   --seed N     the simulation's seed for meals (default 1980)
@@ -54,6 +59,7 @@ var modelEvals = map[string]func(c *cli, ctx context.Context, data string, seed 
 	"meals":    (*cli).evalMeals,
 	"snow":     (*cli).evalSnow,
 	"forecast": (*cli).evalForecast,
+	"routine":  (*cli).evalRoutine,
 }
 
 // cmdModels is `civicbus models eval <name>`.
@@ -71,13 +77,58 @@ func (c *cli) cmdModels(ctx context.Context, args []string) error {
 		return err
 	}
 	if len(pos) != 1 {
-		return usageError{errors.New("models eval: name one model: meals, snow or forecast")}
+		return usageError{errors.New("models eval: name one model: meals, snow, forecast or routine")}
 	}
 	eval, ok := modelEvals[pos[0]]
 	if !ok {
-		return usageError{fmt.Errorf("models eval: no evaluation of %q; say meals, snow or forecast (routine: see civicbus help models)", pos[0])}
+		return usageError{fmt.Errorf("models eval: no evaluation of %q; say meals, snow, forecast or routine", pos[0])}
 	}
 	return eval(c, ctx, data, seed)
+}
+
+// evalRoutine measures the resident-routine model's precision and recall
+// on the real home's log with injected anomalies.
+func (c *cli) evalRoutine(_ context.Context, data string, _ int64) error {
+	file := filepath.Join(data, "ordonez", "OrdonezA_Sensors.txt")
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	raw, err := replay.Parse(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	acts := make([]schemas.SensorActivation, len(raw))
+	for i, r := range raw {
+		if acts[i], err = r.Event("res-ordonez-a"); err != nil {
+			return fmt.Errorf("%s: %w", file, err)
+		}
+	}
+	ev, err := routine.Evaluate(routine.Config{Location: replay.Zone}, acts)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "%s %s on %s (%d activations): trained on %d nights, %d test nights, each untouched and with each injected anomaly\n",
+		routine.Name, routine.Version, file, len(acts), ev.TrainingNights, ev.TestNights)
+	w := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(w, "kind\talarms\ttrue\tscenarios\tfound\tprecision\trecall\tmean delay\t")
+	for _, k := range append(ev.Kinds, ev.Overall) {
+		name := string(k.Kind)
+		delay := k.MeanDelay.String()
+		if name == "" {
+			name, delay = "overall", ""
+		}
+		fmt.Fprintf(w, "%s\t%d\t%d\t%d\t%d\t%.2f\t%.2f\t%s\t\n", name, k.Alarms, k.Hits, k.Scenarios, k.Found, k.Precision, k.Recall, delay)
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.stdout, "untouched nights: %d, false alarms on them: %d\n", ev.CleanNights, ev.CleanNightAlarms)
+	for _, fa := range ev.FalseAlarms {
+		fmt.Fprintln(c.stdout, "  false alarm: "+fa)
+	}
+	return nil
 }
 
 // evalMeals backtests the meal-demand model on a simulated year and shows

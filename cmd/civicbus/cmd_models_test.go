@@ -66,10 +66,10 @@ func TestModelsEvalForecast(t *testing.T) {
 	}
 }
 
-// TestModelsEvalUsage: no verb, no name, an unknown model and routine are
-// usage errors; a missing data folder is an error naming the file.
+// TestModelsEvalUsage: no verb, no name and an unknown model are usage
+// errors; a missing data folder is an error naming the file.
 func TestModelsEvalUsage(t *testing.T) {
-	for _, args := range [][]string{{}, {"eval"}, {"eval", "weather"}, {"eval", "routine"}, {"run", "meals"}} {
+	for _, args := range [][]string{{}, {"eval"}, {"eval", "weather"}, {"run", "meals"}} {
 		var ue usageError
 		if _, err := modelsCLI(args...); !errors.As(err, &ue) {
 			t.Errorf("%v: %v, want a usage error", args, err)
@@ -77,5 +77,33 @@ func TestModelsEvalUsage(t *testing.T) {
 	}
 	if _, err := modelsCLI("eval", "snow", "--data", t.TempDir()); err == nil || !strings.Contains(err.Error(), "Snodjup_Handsjo.csv") {
 		t.Errorf("a missing folder: %v", err)
+	}
+	if _, err := modelsCLI("eval", "routine", "--data", t.TempDir()); err == nil || !strings.Contains(err.Error(), "OrdonezA_Sensors.txt") {
+		t.Errorf("a missing folder: %v", err)
+	}
+}
+
+// TestModelsEvalRoutine: precision and recall per alarm kind and overall on
+// the real home's log with injected anomalies; every injected anomaly is
+// found (recall 1.00 overall, as the package measures).
+func TestModelsEvalRoutine(t *testing.T) {
+	out, err := modelsCLI("eval", "routine", "--data", demoData)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	t.Log("\n" + out)
+	m := regexp.MustCompile(`overall\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s+([0-9.]+)\s+([0-9.]+)`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no overall line:\n%s", out)
+	}
+	p, _ := strconv.ParseFloat(m[5], 64)
+	r, _ := strconv.ParseFloat(m[6], 64)
+	if p < 0.85 || r < 0.99 {
+		t.Errorf("overall precision %.2f, recall %.2f", p, r)
+	}
+	for _, k := range []string{"long-inactivity", "no-morning-activity", "night-wandering", "door-open-at-night", "sensor-silent"} {
+		if !strings.Contains(out, k) {
+			t.Errorf("no line for %s", k)
+		}
 	}
 }
