@@ -2,6 +2,7 @@ package casework
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"regexp"
 	"strings"
@@ -47,47 +48,75 @@ func (s *Service) caseDecision(w http.ResponseWriter, r *http.Request, c Case) (
 	return rec, true
 }
 
-// local appends a caseworker's own entry to c's timeline, with update run
-// in the same transaction when given.
-func (s *Service) local(r *http.Request, sess *session, c Case, kind, decisionID string, body map[string]any, update func(tx) error) error {
-	body["case_id"] = c.ID
-	js, err := json.Marshal(body)
+// record publishes a caseworker's entry — a confirmation, a comment, an
+// assignment or an amendment — on topic through the checked publisher,
+// keyed by the case, and then applies it to the inbox under its own event
+// id, so that the copy the bus delivers back changes nothing here and a
+// second replica applies it once from the bus. An entry that breaks its
+// contract is refused by the publisher and stored nowhere.
+func (s *Service) record(r *http.Request, topic, eventID, caseID string, event any) error {
+	js, err := json.Marshal(event)
 	if err != nil {
 		return err
 	}
-	id := uuid.NewString()
-	_, err = s.store.applyOnce(r.Context(), id, "casework."+kind, func(t tx) error {
-		if update != nil {
-			if err := update(t); err != nil {
-				return err
-			}
-		}
-		return t.entry(Entry{ID: id, CaseID: c.ID, Kind: kind, At: time.Now().UTC(), ActorKind: string(schemas.ActorPerson),
-			ActorID: sess.user.Username, DecisionID: decisionID, Body: js})
-	})
-	if err == nil {
-		s.notifyApplied(r.Context(), c.ID, kind, id)
+	m := message.NewMessage(eventID, js)
+	m.Metadata.Set(bus.MetadataPartitionKey, caseID)
+	if err := s.pub.Publish(topic, m); err != nil {
+		return &publishError{err}
 	}
+	_, err = s.Apply(r.Context(), topic, eventID, js)
 	return err
+}
+
+// publishError is an entry the bus did not take.
+type publishError struct{ err error }
+
+func (e *publishError) Error() string { return "casework: publish: " + e.err.Error() }
+func (e *publishError) Unwrap() error { return e.err }
+
+// recordOrFail records an entry and answers a failure: a 502 when the bus
+// did not take it (nothing is stored: try again), a 500 when it is
+// published but not yet in this replica's inbox.
+func (s *Service) recordOrFail(w http.ResponseWriter, r *http.Request, what, topic, eventID, caseID string, event any) bool {
+	err := s.record(r, topic, eventID, caseID, event)
+	var pe *publishError
+	switch {
+	case errors.As(err, &pe):
+		s.fail(w, r, http.StatusBadGateway, "Det gick inte att spara. Försök igen.", "publish "+what, err)
+		return false
+	case err != nil:
+		s.fail(w, r, http.StatusInternalServerError, "Det är sparat men visas först om en stund.", "apply "+what, err)
+		return false
+	}
+	return true
 }
 
 func (s *Service) back(w http.ResponseWriter, r *http.Request, c Case) {
 	http.Redirect(w, r, s.cfg.Prefix+"cases/"+c.ID, http.StatusSeeOther)
 }
 
+// handleConfirm confirms a decision of the case: a
+// cases.step-confirmed.v1 event. For a care-alarm case, confirming the
+// alarm step's decision is acknowledging the alarm.
 func (s *Service) handleConfirm(w http.ResponseWriter, r *http.Request, sess *session) {
 	c, ok := s.actionCase(w, r, sess, "confirm")
 	if !ok {
 		return
 	}
-	if _, ok := s.caseDecision(w, r, c); !ok {
+	rec, ok := s.caseDecision(w, r, c)
+	if !ok {
 		return
 	}
-	if err := s.local(r, sess, c, KindConfirmed, r.PostFormValue("decision_id"), map[string]any{}, nil); err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "Något gick fel. Försök igen.", "confirm", err)
-		return
+	var d struct {
+		DecisionID string `json:"decision_id"`
+		StepID     string `json:"step_id"`
 	}
-	s.back(w, r, c)
+	_ = json.Unmarshal(rec, &d)
+	e := schemas.StepConfirmed{ConfirmationID: uuid.NewString(), CaseID: c.ID, CaseType: c.Type, StepID: d.StepID, DecisionID: d.DecisionID,
+		ConfirmedAt: time.Now().UTC(), ConfirmedBy: schemas.Actor{Kind: schemas.ActorPerson, ID: sess.user.Username}}
+	if s.recordOrFail(w, r, "confirmation", TopicStepConfirmed, e.ConfirmationID, c.ID, e) {
+		s.back(w, r, c)
+	}
 }
 
 func (s *Service) handleComment(w http.ResponseWriter, r *http.Request, sess *session) {
@@ -104,11 +133,11 @@ func (s *Service) handleComment(w http.ResponseWriter, r *http.Request, sess *se
 		s.refuse(w, r, http.StatusBadRequest, "Kommentaren är för lång: högst 2000 tecken.", "comment too long")
 		return
 	}
-	if err := s.local(r, sess, c, KindComment, "", map[string]any{"text": text}, nil); err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "Något gick fel. Försök igen.", "comment", err)
-		return
+	e := schemas.CommentAdded{CommentID: uuid.NewString(), CaseID: c.ID, CaseType: c.Type, AddedAt: time.Now().UTC(),
+		AddedBy: schemas.Actor{Kind: schemas.ActorPerson, ID: sess.user.Username}, Text: text}
+	if s.recordOrFail(w, r, "comment", TopicCommentAdded, e.CommentID, c.ID, e) {
+		s.back(w, r, c)
 	}
-	s.back(w, r, c)
 }
 
 func (s *Service) handleAssign(w http.ResponseWriter, r *http.Request, sess *session) {
@@ -121,20 +150,15 @@ func (s *Service) handleAssign(w http.ResponseWriter, r *http.Request, sess *ses
 		s.refuse(w, r, http.StatusBadRequest, "Ärendet kan bara tilldelas en handläggare på enheten.", "assignee not of the unit")
 		return
 	}
-	err := s.local(r, sess, c, KindAssigned, "", map[string]any{"assignee": to.Username}, func(t tx) error {
-		return t.exec(`UPDATE casework_cases SET assignee = ? WHERE case_id = ?`, to.Username, c.ID)
-	})
-	if err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "Något gick fel. Försök igen.", "assign", err)
-		return
+	e := schemas.CaseAssigned{AssignmentID: uuid.NewString(), CaseID: c.ID, CaseType: c.Type, AssignedAt: time.Now().UTC(),
+		AssignedBy: schemas.Actor{Kind: schemas.ActorPerson, ID: sess.user.Username}, Assignee: to.Username}
+	if s.recordOrFail(w, r, "assignment", TopicCaseAssigned, e.AssignmentID, c.ID, e) {
+		s.back(w, r, c)
 	}
-	s.back(w, r, c)
 }
 
 // handleOverride amends a decision: a cases.decision-amended.v1 record
-// pointing at it, with the person's reason, published through the checked
-// publisher and then applied to the inbox under its own event id (so the
-// copy the bus delivers back changes nothing).
+// pointing at it, with the person's reason, recorded like every entry.
 func (s *Service) handleOverride(w http.ResponseWriter, r *http.Request, sess *session) {
 	c, ok := s.actionCase(w, r, sess, "override")
 	if !ok {
@@ -149,24 +173,9 @@ func (s *Service) handleOverride(w http.ResponseWriter, r *http.Request, sess *s
 		s.refuse(w, r, http.StatusBadRequest, msg, "override form incomplete or invalid")
 		return
 	}
-	js, err := json.Marshal(a)
-	if err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "Något gick fel. Försök igen.", "override", err)
-		return
+	if s.recordOrFail(w, r, "amendment", TopicDecisionAmended, a.DecisionID, c.ID, a) {
+		s.back(w, r, c)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m := message.NewMessage(a.DecisionID, js)
-	m.Metadata.Set(bus.MetadataPartitionKey, c.ID)
-	if err := s.pub.Publish(TopicDecisionAmended, m); err != nil {
-		s.fail(w, r, http.StatusBadGateway, "Det ändrade beslutet kunde inte sparas. Försök igen.", "publish amendment", err)
-		return
-	}
-	if _, err := s.Apply(r.Context(), TopicDecisionAmended, a.DecisionID, js); err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "Det ändrade beslutet är sparat men visas först om en stund.", "apply amendment", err)
-		return
-	}
-	s.back(w, r, c)
 }
 
 // amendment builds the amending record from the form and the amended

@@ -2,7 +2,9 @@
 //
 // It projects the case events — cases.case-opened.v1,
 // cases.step-completed.v1, cases.decision-recorded.v1,
-// cases.decision-amended.v1 and cases.case-closed.v1 — into an inbox store
+// cases.decision-amended.v1, cases.case-closed.v1, and the caseworkers'
+// cases.step-confirmed.v1, cases.comment-added.v1 and
+// cases.case-assigned.v1 — into an inbox store
 // (SQLite by default, PostgreSQL for a postgres:// DSN), each event once:
 // its CloudEvents id is stored in the same transaction as what it changes.
 // Decision records are kept as published, append-only.
@@ -10,8 +12,9 @@
 // Under /casework/ it serves a Swedish, server-rendered inbox per unit, a
 // case page with the timeline (automated steps marked, with rule or model,
 // version, inputs, outcome, motivering and legal basis) and the actions
-// confirm, override, assign and comment; an override publishes a
-// cases.decision-amended.v1 event that points at the amended record. The
+// confirm, override, assign and comment, each published as its event
+// (an override as cases.decision-amended.v1 pointing at the amended
+// record) and projected like the others. The
 // same data is served as JSON under /casework/api/. Local users (a file of
 // bcrypt hashes, EnvUsers) sign in, and, for production, users of an
 // OpenID Connect provider (OIDC, OIDCFromEnv); a caseworker or supervisor sees only
@@ -25,7 +28,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"sync"
 
 	"github.com/vasteras/civicbus/services/internal/svcbus"
 
@@ -57,6 +59,10 @@ type Config struct {
 	OIDC *OIDC
 	// Mux, when set, is where Run mounts the web face under Prefix.
 	Mux *http.ServeMux
+	// Group is the consumer group; default ConsumerGroup. Replicas that
+	// share a store share the group; one with a store of its own (another
+	// site, a reporting copy) needs a group of its own to read every event.
+	Group string
 	// Prefix is the web face's path prefix; default DefaultPrefix.
 	Prefix string
 	// OverrideAlert is the override rate above which the supervisor view
@@ -74,6 +80,9 @@ type Config struct {
 func (c *Config) setDefaults() {
 	if c.Prefix == "" {
 		c.Prefix = DefaultPrefix
+	}
+	if c.Group == "" {
+		c.Group = ConsumerGroup
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
@@ -108,10 +117,9 @@ type Service struct {
 	cfg     Config
 	store   *store
 	pub     message.Publisher
-	mu      sync.Mutex // one override at a time: publish, then apply
-	live    hub        // the open event streams
-	signIns lockout    // failed sign-ins by username and address
-	oidc    *oidcFlow  // nil without OpenID Connect
+	live    hub       // the open event streams
+	signIns lockout   // failed sign-ins by username and address
+	oidc    *oidcFlow // nil without OpenID Connect
 }
 
 // New opens the store and the checked publisher of amendments.
@@ -162,7 +170,7 @@ func Run(ctx context.Context, cfg Config) error {
 // Run consumes the case topics until ctx ends; an event that breaks its
 // contract or cannot be decoded is dead-lettered.
 func (s *Service) Run(ctx context.Context) error {
-	router, err := svcbus.NewRouter(svcbus.RouterConfig{Conn: s.cfg.Conn, Group: ConsumerGroup, Source: Source, Metrics: s.cfg.Metrics, Logger: s.cfg.Logger})
+	router, err := svcbus.NewRouter(svcbus.RouterConfig{Conn: s.cfg.Conn, Group: s.cfg.Group, Source: Source, Metrics: s.cfg.Metrics, Logger: s.cfg.Logger})
 	if err != nil {
 		return fmt.Errorf("casework: %w", err)
 	}

@@ -20,10 +20,17 @@ const (
 	TopicDecision        = "cases.decision-recorded.v1"
 	TopicDecisionAmended = "cases.decision-amended.v1"
 	TopicCaseClosed      = "cases.case-closed.v1"
+	TopicStepConfirmed   = "cases.step-confirmed.v1"
+	TopicCommentAdded    = "cases.comment-added.v1"
+	TopicCaseAssigned    = "cases.case-assigned.v1"
 )
 
-// Topics lists the topics the service consumes.
-var Topics = []string{TopicCaseOpened, TopicStepCompleted, TopicDecision, TopicDecisionAmended, TopicCaseClosed}
+// Topics lists the topics the service consumes. It publishes the last
+// four itself (a caseworker's override, confirmation, comment and
+// assignment) and projects them like any other, so that every replica
+// sees them.
+var Topics = []string{TopicCaseOpened, TopicStepCompleted, TopicDecision, TopicDecisionAmended, TopicCaseClosed,
+	TopicStepConfirmed, TopicCommentAdded, TopicCaseAssigned}
 
 // appliers project one topic's event in a transaction.
 var appliers = map[string]func(tx, string, []byte) error{
@@ -32,6 +39,9 @@ var appliers = map[string]func(tx, string, []byte) error{
 	TopicDecision:        applyDecision,
 	TopicDecisionAmended: applyAmended,
 	TopicCaseClosed:      applyClosed,
+	TopicStepConfirmed:   applyConfirmed,
+	TopicCommentAdded:    applyComment,
+	TopicCaseAssigned:    applyAssigned,
 }
 
 // Apply projects one event of topic, with CloudEvents id eventID, into the
@@ -61,6 +71,9 @@ var topicKinds = map[string]string{
 	TopicDecision:        KindDecision,
 	TopicDecisionAmended: KindAmended,
 	TopicCaseClosed:      KindClosed,
+	TopicStepConfirmed:   KindConfirmed,
+	TopicCommentAdded:    KindComment,
+	TopicCaseAssigned:    KindAssigned,
 }
 
 // handle is the router's handler for topic.
@@ -109,8 +122,9 @@ VALUES (?, ?, ?, ?, ?, ?, ?, '') ON CONFLICT (case_id) DO NOTHING`,
 	if err != nil {
 		return err
 	}
-	if n > 0 { // decisions projected before the opening are counted now
-		if err := t.exec(`UPDATE casework_cases SET `+countsOf+` WHERE case_id = ?`, e.CaseID); err != nil {
+	if n > 0 { // decisions and an assignment projected before the opening count now
+		if err := t.exec(`UPDATE casework_cases SET `+countsOf+`,
+ assignee = COALESCE((SELECT a.assignee FROM casework_assignments a WHERE a.case_id = casework_cases.case_id), '') WHERE case_id = ?`, e.CaseID); err != nil {
 			return err
 		}
 	}
@@ -186,4 +200,49 @@ func applyClosed(t tx, id string, payload []byte) error {
 	a := actorOr(e.ClosedBy)
 	return t.entry(Entry{ID: id, CaseID: e.CaseID, Kind: KindClosed, At: e.ClosedAt, ActorKind: string(a.Kind), ActorID: a.ID,
 		Version: a.Version, DecisionID: e.FinalDecisionID, Body: payload})
+}
+
+func applyConfirmed(t tx, id string, payload []byte) error {
+	var e schemas.StepConfirmed
+	if err := decode(TopicStepConfirmed, payload, &e); err != nil {
+		return err
+	}
+	a := e.ConfirmedBy
+	return t.entry(Entry{ID: id, CaseID: e.CaseID, Kind: KindConfirmed, At: e.ConfirmedAt, ActorKind: string(a.Kind), ActorID: a.ID,
+		Version: a.Version, StepID: e.StepID, DecisionID: e.DecisionID, Body: payload})
+}
+
+func applyComment(t tx, id string, payload []byte) error {
+	var e schemas.CommentAdded
+	if err := decode(TopicCommentAdded, payload, &e); err != nil {
+		return err
+	}
+	a := e.AddedBy
+	return t.entry(Entry{ID: id, CaseID: e.CaseID, Kind: KindComment, At: e.AddedAt, ActorKind: string(a.Kind), ActorID: a.ID,
+		Version: a.Version, Body: payload})
+}
+
+// applyAssigned keeps the latest assignment by time, whatever order the
+// assignments arrive in, and puts it on the case row (or, for a case not
+// opened yet, leaves it for the opening to take).
+func applyAssigned(t tx, id string, payload []byte) error {
+	var e schemas.CaseAssigned
+	if err := decode(TopicCaseAssigned, payload, &e); err != nil {
+		return err
+	}
+	if err := t.lockCase(e.CaseID); err != nil {
+		return err
+	}
+	if err := t.exec(`INSERT INTO casework_assignments (case_id, assignee, assigned_at) VALUES (?, ?, ?)
+ON CONFLICT (case_id) DO UPDATE SET assignee = excluded.assignee, assigned_at = excluded.assigned_at
+WHERE casework_assignments.assigned_at < excluded.assigned_at`, e.CaseID, e.Assignee, ts(e.AssignedAt)); err != nil {
+		return err
+	}
+	if err := t.exec(`UPDATE casework_cases SET assignee = (SELECT a.assignee FROM casework_assignments a WHERE a.case_id = casework_cases.case_id)
+WHERE case_id = ?`, e.CaseID); err != nil {
+		return err
+	}
+	a := e.AssignedBy
+	return t.entry(Entry{ID: id, CaseID: e.CaseID, Kind: KindAssigned, At: e.AssignedAt, ActorKind: string(a.Kind), ActorID: a.ID,
+		Version: a.Version, Body: payload})
 }

@@ -37,6 +37,10 @@ var ddl = []string{
 	assignee         TEXT NOT NULL,
 	automated_steps  INTEGER NOT NULL DEFAULT 0,
 	referred_steps   INTEGER NOT NULL DEFAULT 0)`,
+	`CREATE TABLE IF NOT EXISTS casework_assignments (
+	case_id     TEXT PRIMARY KEY,
+	assignee    TEXT NOT NULL,
+	assigned_at TEXT NOT NULL)`,
 	`CREATE TABLE IF NOT EXISTS casework_closures (
 	case_id    TEXT PRIMARY KEY,
 	resolution TEXT NOT NULL,
