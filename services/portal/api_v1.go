@@ -371,7 +371,12 @@ func (a *api) listRows(w http.ResponseWriter, r *http.Request) {
 		index[c] = i
 	}
 	keys := objectKeys(append([]string{"_row"}, fields...))
-	data := []json.RawMessage{}
+	// The page's objects are written into one buffer, as one JSON array.
+	var buf bytes.Buffer
+	bw := bufio.NewWriter(&buf)
+	bw.WriteByte('[')
+	n := 0
+	out := make(Row, 0, len(fields)+1)
 	var last int64
 	more := false
 	scanLimit := 0 // with filters, read on until the page is full
@@ -382,36 +387,45 @@ func (a *api) listRows(w http.ResponseWriter, r *http.Request) {
 		if !rowMatches(row, index, sel.Filters, "") {
 			return nil
 		}
-		if len(data) == page.Limit {
+		if n == page.Limit {
 			more = true
 			return errPageFull
 		}
-		out := Row{json.RawMessage(strconv.FormatInt(no, 10))}
+		out = append(out[:0], json.RawMessage(strconv.FormatInt(no, 10)))
 		for _, f := range fields {
 			out = append(out, row[index[f]])
 		}
-		var buf bytes.Buffer
-		bw := bufio.NewWriter(&buf)
+		if n > 0 {
+			bw.WriteByte(',')
+		}
 		writeObject(bw, keys, out)
-		bw.Flush()
-		data = append(data, buf.Bytes())
+		n++
 		last = no
 		return nil
 	})
+	bw.WriteByte(']')
+	bw.Flush()
+	data := json.RawMessage(buf.Bytes())
 	if err != nil && !errors.Is(err, errPageFull) {
 		a.fail(w, r, err)
 		return
 	}
-	body := struct {
-		DatasetID string   `json:"dataset_id"`
-		Version   int      `json:"version"`
-		Fields    []string `json:"fields"`
-		v1Page
-	}{DatasetID: d.ID, Version: v.Version, Fields: fields, v1Page: v1Page{Data: data}}
+	var next v1Page
 	if more {
-		body.setNext(r, a.cursors.encode(cursor{Kind: "rows", Dataset: d.ID, Version: v.Version, Row: last}))
+		next.setNext(r, a.cursors.encode(cursor{Kind: "rows", Dataset: d.ID, Version: v.Version, Row: last}))
 	}
-	writeV1(w, http.StatusOK, body)
+	kv := []any{"dataset_id", d.ID, "version", v.Version, "fields", fields, "data", rawJSON(data)}
+	if more {
+		kv = append(kv, "next_cursor", next.NextCursor, "next", next.Next)
+	}
+	body, err := rawObject(kv...)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	w.Write(append(body, '\n'))
 }
 
 // nonNil is ss, or an empty list for nil (JSON [] rather than null).

@@ -69,7 +69,12 @@ func BenchmarkLoad(b *testing.B) {
 		{name: "datastore_search@990k", clients: clients, url: func(r *rand.Rand) string {
 			return srv.URL + "/api/3/action/datastore_search?resource_id=" + bigID + "&limit=100&offset=" + strconv.Itoa(990_000+r.IntN(9_900))
 		}},
+		{name: "v1 rows@990k cursor", clients: clients, url: func(r *rand.Rand) string {
+			c := newCursorCodec(loadCursorKey).encode(cursor{Kind: "rows", Dataset: bigID, Version: 1, Row: int64(990_000 + r.IntN(9_900))})
+			return srv.URL + "/api/v1/datasets/" + bigID + "/rows?limit=100&cursor=" + url.QueryEscape(c)
+		}},
 		{name: "latest.csv (1M rows)", clients: 1, url: func(*rand.Rand) string { return srv.URL + "/datasets/" + loadBigName + "/latest.csv" }},
+		{name: "latest.parquet (1M)", clients: 1, url: func(*rand.Rand) string { return srv.URL + "/datasets/" + loadBigName + "/latest.parquet" }},
 	}
 	env.loadBefore = readLoadavg()
 	results := make([]loadResult, len(scenarios))
@@ -105,6 +110,9 @@ func loadShape(b *testing.B) (int, time.Duration) {
 	}
 	return clients, duration
 }
+
+// loadCursorKey signs the v1 cursors, so the benchmark can make deep ones.
+var loadCursorKey = []byte("portal load benchmark cursor key")
 
 // loadWords are the search words; each matches a share of the catalog.
 var loadWords = []string{"snödjup", "matsvinn", "befolkning", "skola", "buss"}
@@ -144,7 +152,7 @@ func loadPortal(b *testing.B) *httptest.Server {
 	big.ID, big.Name = datasetIDOf(loadBigName), loadBigName
 	storeLoadVersion(b, svc.store, big, t0, loadBigRows)
 	mux := http.NewServeMux()
-	svc.Mount(mux)
+	svc.MountWith(mux, APIOptions{CursorKey: loadCursorKey})
 	srv := httptest.NewServer(mux)
 	b.Cleanup(srv.Close)
 	return srv

@@ -56,6 +56,10 @@ func (s *Service) handleCKAN(w http.ResponseWriter, r *http.Request) {
 	var perr *paramError
 	switch {
 	case err == nil:
+		if raw, ok := result.(rawJSON); ok {
+			writeCKANResult(w, help, raw)
+			return
+		}
 		writeCKAN(w, http.StatusOK, map[string]any{"help": help, "success": true, "result": result})
 	case errors.As(err, &perr):
 		writeCKAN(w, http.StatusBadRequest, map[string]any{"help": help, "success": false,
@@ -123,7 +127,7 @@ func (s *Service) packageShow(r *http.Request, p url.Values) (any, error) {
 	if !ok {
 		return nil, ErrNotFound
 	}
-	return x.pkg[i], nil
+	return rawJSON(x.pkg[i]), nil
 }
 
 func (s *Service) packageSearch(r *http.Request, p url.Values) (any, error) {
@@ -139,10 +143,9 @@ func (s *Service) packageSearch(r *http.Request, p url.Values) (any, error) {
 		i, score int
 	}
 	var hits []hit
-	words := searchWords(q.Q)
-	for i := range x.datasets {
-		if score := matchScore(x.text[i], words); score > 0 && matchesFQ(x.fields[i], q.FQ) {
-			hits = append(hits, hit{i, score})
+	for _, m := range x.matches(searchWords(q.Q)) {
+		if matchesFQ(x.fields[m.i], q.FQ) {
+			hits = append(hits, hit{int(m.i), int(m.n)})
 		}
 	}
 	slices.SortStableFunc(hits, func(a, b hit) int {
@@ -173,20 +176,26 @@ func (s *Service) packageSearch(r *http.Request, p url.Values) (any, error) {
 	results := []json.RawMessage{}
 	facets := map[string]map[string]int{}
 	for _, f := range q.FacetFields {
-		facets[f] = map[string]int{}
-	}
-	for n, h := range hits {
-		for _, f := range q.FacetFields {
-			for _, v := range x.fields[h.i][f] {
-				facets[f][v]++
+		counts := make([]int, len(x.facetNames[f]))
+		for _, h := range hits {
+			for _, id := range x.facetIDs[f][h.i] {
+				counts[id]++
 			}
 		}
+		facets[f] = map[string]int{}
+		for id, n := range counts {
+			if n > 0 {
+				facets[f][x.facetNames[f][id]] = n
+			}
+		}
+	}
+	for n, h := range hits {
 		if n >= q.Start && len(results) < q.Rows {
 			results = append(results, x.pkg[h.i])
 		}
 	}
-	return map[string]any{"count": len(hits), "sort": cmp.Or(p.Get("sort"), defaultSort), "results": results,
-		"facets": facets, "search_facets": searchFacets(facets)}, nil
+	return rawObject("count", len(hits), "facets", facets, "results", rawArray(results),
+		"search_facets", searchFacets(facets), "sort", cmp.Or(p.Get("sort"), defaultSort))
 }
 
 // searchWords are the lowercase words of a search text.
@@ -246,17 +255,30 @@ func (s *Service) fieldValues(d Dataset, field string) []string {
 	return nil
 }
 
-func searchFacets(facets map[string]map[string]int) map[string]any {
-	out := map[string]any{}
+// facetItem is a value of a facet as CKAN's search_facets lists it (the
+// fields in the order encoding/json gives a map's keys).
+type facetItem struct {
+	Count       int    `json:"count"`
+	DisplayName string `json:"display_name"`
+	Name        string `json:"name"`
+}
+
+type facetList struct {
+	Items []facetItem `json:"items"`
+	Title string      `json:"title"`
+}
+
+func searchFacets(facets map[string]map[string]int) map[string]facetList {
+	out := map[string]facetList{}
 	for field, counts := range facets {
-		items := []map[string]any{}
+		items := []facetItem{}
 		for name, n := range counts {
-			items = append(items, map[string]any{"name": name, "display_name": name, "count": n})
+			items = append(items, facetItem{n, name, name})
 		}
-		slices.SortFunc(items, func(a, b map[string]any) int {
-			return cmp.Or(cmp.Compare(b["count"].(int), a["count"].(int)), cmp.Compare(a["name"].(string), b["name"].(string)))
+		slices.SortFunc(items, func(a, b facetItem) int {
+			return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Name, b.Name))
 		})
-		out[field] = map[string]any{"title": field, "items": items}
+		out[field] = facetList{items, field}
 	}
 	return out
 }

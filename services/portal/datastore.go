@@ -55,11 +55,9 @@ func (s *Service) datastoreSearch(r *http.Request, p url.Values) (any, error) {
 	if records == nil {
 		records = []json.RawMessage{}
 	}
-	return map[string]any{
-		"resource_id": q.ResourceID, "fields": s.datastoreFields(d, fields), "records": records, "records_format": "objects",
-		"total": total, "include_total": true, "limit": q.Limit, "offset": q.Offset,
-		"_links": map[string]string{"start": datastoreLink(p, -1), "next": datastoreLink(p, q.Offset+q.Limit)},
-	}, nil
+	return rawObject("_links", map[string]string{"start": datastoreLink(p, -1), "next": datastoreLink(p, q.Offset+q.Limit)},
+		"fields", s.datastoreFields(d, fields), "include_total", true, "limit", q.Limit, "offset", q.Offset,
+		"records", rawArray(records), "records_format", "objects", "resource_id", q.ResourceID, "total", total)
 }
 
 // resource finds the dataset of a resource id, or of a dataset id or name.

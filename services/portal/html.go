@@ -112,11 +112,8 @@ func (s *Service) handleHome(w http.ResponseWriter, r *http.Request) {
 		score int
 	}
 	var hits []hit
-	words := searchWords(q)
-	for i, d := range x.datasets {
-		if n := matchScore(x.text[i], words); n > 0 {
-			hits = append(hits, hit{d, n})
-		}
+	for _, m := range x.matches(searchWords(q)) {
+		hits = append(hits, hit{x.datasets[m.i], int(m.n)})
 	}
 	slices.SortStableFunc(hits, func(a, b hit) int { return cmp.Compare(b.score, a.score) })
 	data := catalogPage{page: newPage(r, s.cfg.BaseURL), Q: q}

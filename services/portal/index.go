@@ -27,6 +27,69 @@ type index struct {
 	pkg []json.RawMessage
 	// byKey is the position of a dataset by its id, name or resource id.
 	byKey map[string]int
+	// facetNames are each search field's distinct values, and facetIDs
+	// datasets[i]'s values of it as positions in facetNames: facets are
+	// counted in slices, not maps.
+	facetNames map[string][]string
+	facetIDs   map[string][][]int32
+	// words memoises wordHits (at most maxMemoWords words per index).
+	words     sync.Map
+	wordCount atomic.Int32
+}
+
+// maxMemoWords is how many search words an index remembers the matches of.
+const maxMemoWords = 4096
+
+// wordHit is a dataset (by position) whose search text holds a word, and
+// how many times.
+type wordHit struct{ i, n int32 }
+
+// wordHits are the datasets whose search text holds w, with how often, in
+// catalog order. The index never changes, so they are worked out once per
+// word; callers must not change them.
+func (x *index) wordHits(w string) []wordHit {
+	if v, ok := x.words.Load(w); ok {
+		return v.([]wordHit)
+	}
+	var hits []wordHit
+	for i, t := range x.text {
+		if n := strings.Count(t, w); n > 0 {
+			hits = append(hits, wordHit{int32(i), int32(n)})
+		}
+	}
+	if x.wordCount.Add(1) <= maxMemoWords {
+		x.words.Store(w, hits)
+	}
+	return hits
+}
+
+// matches are the datasets whose search text holds every word (see
+// searchWords), in catalog order, each with its matchScore; without words,
+// every dataset, scoring 1. Callers must not change them.
+func (x *index) matches(words []string) []wordHit {
+	if len(words) == 0 {
+		all := make([]wordHit, len(x.datasets))
+		for i := range all {
+			all[i] = wordHit{int32(i), 1}
+		}
+		return all
+	}
+	hits := x.wordHits(words[0])
+	for _, w := range words[1:] {
+		other := x.wordHits(w)
+		both := make([]wordHit, 0, min(len(hits), len(other)))
+		j := 0
+		for _, h := range hits {
+			for j < len(other) && other[j].i < h.i {
+				j++
+			}
+			if j < len(other) && other[j].i == h.i {
+				both = append(both, wordHit{h.i, h.n + other[j].n})
+			}
+		}
+		hits = both
+	}
+	return hits
 }
 
 // searchFieldNames are the fields package_search filters and facets by.
@@ -52,6 +115,23 @@ func (s *Service) newIndex(gen uint64, ds []Dataset) (*index, error) {
 	}
 	for i, d := range ds {
 		x.byKey[d.ID] = i // an id wins over a name that looks like one
+	}
+	x.facetNames, x.facetIDs = map[string][]string{}, map[string][][]int32{}
+	for _, f := range searchFieldNames {
+		pos := map[string]int32{}
+		ids := make([][]int32, len(ds))
+		for i := range ds {
+			for _, v := range x.fields[i][f] {
+				p, ok := pos[v]
+				if !ok {
+					p = int32(len(x.facetNames[f]))
+					pos[v] = p
+					x.facetNames[f] = append(x.facetNames[f], v)
+				}
+				ids[i] = append(ids[i], p)
+			}
+		}
+		x.facetIDs[f] = ids
 	}
 	return x, nil
 }

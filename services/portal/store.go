@@ -25,7 +25,11 @@ type Store struct {
 	// gen counts the versions this Store stored; caches of what it holds
 	// compare it to see whether they are stale.
 	gen atomic.Uint64
+	// pageRows and allRows are Rows's statements, prepared once.
+	pageRows, allRows *sql.Stmt
 }
+
+const rowsQuery = `SELECT row_no, row_json FROM portal_version_rows WHERE dataset_id = ? AND version = ? AND row_no > ? ORDER BY row_no`
 
 var ddl = []string{
 	`CREATE TABLE IF NOT EXISTS portal_datasets (
@@ -69,11 +73,26 @@ func OpenStore(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("portal: %w", err)
 	}
-	return &Store{db: db}, nil
+	s := &Store{db: db}
+	if s.pageRows, err = db.PrepareContext(ctx, db.Q(rowsQuery+` LIMIT ?`)); err == nil {
+		s.allRows, err = db.PrepareContext(ctx, db.Q(rowsQuery))
+	}
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("portal: prepare: %w", err)
+	}
+	return s, nil
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	for _, st := range []*sql.Stmt{s.pageRows, s.allRows} {
+		if st != nil {
+			st.Close()
+		}
+	}
+	return s.db.Close()
+}
 
 // Version is a stored version of a dataset, without its rows.
 type Version struct {
@@ -292,13 +311,13 @@ FROM portal_versions WHERE dataset_id = ? AND version = ?`), datasetID, version)
 // goes; it stops at fn's first error and returns it. Paging by row number
 // costs the same at any depth.
 func (s *Store) Rows(ctx context.Context, datasetID string, version int, after int64, limit int, fn func(rowNo int64, row Row) error) error {
-	q := `SELECT row_no, row_json FROM portal_version_rows WHERE dataset_id = ? AND version = ? AND row_no > ? ORDER BY row_no`
-	args := []any{datasetID, version, after}
+	var rows *sql.Rows
+	var err error
 	if limit > 0 {
-		q += ` LIMIT ?`
-		args = append(args, limit)
+		rows, err = s.pageRows.QueryContext(ctx, datasetID, version, after, limit)
+	} else {
+		rows, err = s.allRows.QueryContext(ctx, datasetID, version, after)
 	}
-	rows, err := s.db.QueryContext(ctx, s.db.Q(q), args...)
 	if err != nil {
 		return fmt.Errorf("portal: read rows: %w", err)
 	}
