@@ -61,6 +61,18 @@ func TestDemoStartsOnAFreshMachineAndResumes(t *testing.T) {
 	})
 	t.Logf("simulated cases in the inbox %s after start", time.Since(p.began).Round(time.Millisecond))
 
+	// SCB's file, seeded into its drop folder, is read; a version of the
+	// population dataset is published from it (now, not on its annual
+	// schedule).
+	const population = "population-by-age-band"
+	waitFor(t, 120*time.Second, "the seeded SCB file in the population dataset", func() bool {
+		d, ok := datasets(t, c, base)[population]
+		return ok && d.Pending == 2020
+	})
+	if resp, err := c.Post(base+"/api/opendata/datasets/"+population+"/publish", "application/json", nil); err != nil || resp.StatusCode/100 != 2 {
+		t.Fatalf("publish %s: %v %v", population, err, resp)
+	}
+
 	// Stopped while the order-line simulator (the longest) is sending; a
 	// file edited in between is kept.
 	var sent status
@@ -95,7 +107,10 @@ func TestDemoStartsOnAFreshMachineAndResumes(t *testing.T) {
 	}
 
 	// The simulators go on from their checkpoints to the end of 2024: every
-	// case and order line on the bus once, none twice.
+	// case and order line they send on the bus once, none twice (the
+	// automation opens cases of its own on the same topic). The SCB file is not
+	// read again: the population dataset has its one version and nothing
+	// pending.
 	for _, sim := range []struct {
 		connector, topic string
 		want             int
@@ -106,7 +121,7 @@ func TestDemoStartsOnAFreshMachineAndResumes(t *testing.T) {
 		waitFor(t, 300*time.Second, sim.connector+" to finish", func() bool {
 			return connectorStatus(t, c, base)[sim.connector].State == "stopped"
 		})
-		ids, records := topicIDs(t, p2.kafka(t), sim.topic)
+		ids, records := topicIDs(t, p2.kafka(t), sim.topic, "/civicbus/connectors/"+sim.connector)
 		if len(ids) != sim.want || records != sim.want {
 			t.Errorf("%s has %d records of %d ids, want %d of %d", sim.topic, records, len(ids), sim.want, sim.want)
 		}
@@ -121,6 +136,30 @@ func TestDemoStartsOnAFreshMachineAndResumes(t *testing.T) {
 		}
 		t.Logf("%s: %d events, each once, %s after the second start", sim.topic, records, time.Since(p2.began).Round(time.Millisecond))
 	}
+	if d := datasets(t, c, base)[population]; d.Latest != 1 || d.Pending != 0 {
+		t.Errorf("%s after the second start: version %d with %d changes pending, want 1 and 0", population, d.Latest, d.Pending)
+	}
+}
+
+// dataset is a dataset as the open-data API lists it.
+type dataset struct {
+	Name    string `json:"name"`
+	Latest  int    `json:"latest_version"`
+	Pending int64  `json:"pending_changes"`
+}
+
+// datasets are the open-data service's datasets by name; none while it
+// does not answer.
+func datasets(t *testing.T, c *http.Client, base string) map[string]dataset {
+	t.Helper()
+	var list []dataset
+	out := map[string]dataset{}
+	if getJSON(t, c, base+"/api/opendata/datasets", &list) {
+		for _, d := range list {
+			out[d.Name] = d
+		}
+	}
+	return out
 }
 
 // status is a connector's status as /api/connectors serves it.

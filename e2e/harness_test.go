@@ -225,9 +225,9 @@ func signIn(t *testing.T, base, prefix string, fields url.Values) *http.Client {
 	return c
 }
 
-// topicIDs reads every record of topic from the broker at addr and counts
-// them by CloudEvents id (the ce_id header).
-func topicIDs(t *testing.T, addr, topic string) (ids map[string]int, records int) {
+// topicIDs reads every record of topic from the broker at addr that source
+// sent (the ce_source header) and counts them by CloudEvents id (ce_id).
+func topicIDs(t *testing.T, addr, topic, source string) (ids map[string]int, records int) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -243,11 +243,18 @@ func topicIDs(t *testing.T, addr, topic string) (ids map[string]int, records int
 	ids = map[string]int{}
 	for _, p := range parts {
 		for _, rec := range readPartition(t, ctx, addr, topic, p.ID) {
-			records++
+			var id, src string
 			for _, h := range rec.Headers {
-				if h.Key == "ce_id" {
-					ids[string(h.Value)]++
+				switch h.Key {
+				case "ce_id":
+					id = string(h.Value)
+				case "ce_source":
+					src = string(h.Value)
 				}
+			}
+			if src == source {
+				records++
+				ids[id]++
 			}
 		}
 	}
