@@ -54,8 +54,8 @@ func (c *cli) wantDemo(cfg runConfig, f *cmdFlags) (on bool, why string) {
 // startDemo writes the demo out under <data>/demo (see demo.Install), adds
 // its rows to the banner and returns the settings the services read: the
 // environment with the demo's directories, users, admin token (also the
-// schema registry's) and pseudonymisation key laid over it. What the environment sets itself, other
-// than the directories, wins.
+// schema registry's) and pseudonymisation key laid over it. What the
+// environment sets itself, other than the directories, wins.
 func (c *cli) startDemo(cfg runConfig, mqttURL string, b *banner) (getenv func(string) string, err error) {
 	site, err := demo.Install(filepath.Join(cfg.Data, demoSubdir), demo.Options{MQTT: mqttURL})
 	if err != nil {
