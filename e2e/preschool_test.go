@@ -8,7 +8,6 @@ import (
 	"html"
 	"net/http"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -77,10 +76,8 @@ func TestPreschoolApplicationStepsAreAutomatedAndShownOnTheCasePage(t *testing.T
 		"case_id", "case_type", "case_type_version", "opened_at", "org_unit_id", "reference_number", "subject_ref", "deadline"))
 	writeFile(t, filepath.Join(conns, "population-register.yaml"), webhook("population-register", "population.resident-moved-in.v1", token,
 		"register_event_id", "personnummer", "birth_date", "moved_in_on", "municipality_code"))
-	rules := filepath.Join(repo(t), "demo", "rules.d")
-	if _, err := os.Stat(rules); err != nil {
-		rules = filepath.Join(repo(t), "services", "automation", "rules", "testdata", "examples", "preschool")
-	}
+	// The worked example of the preschool rules (services/automation/rules).
+	rules := filepath.Join(repo(t), "services", "automation", "rules", "testdata", "examples", "preschool")
 	env := map[string]string{
 		"CIVICBUS_CONNECTORS_DIR": conns,
 		"CIVICBUS_DATASETS_DIR":   filepath.Join(wd, "no-datasets"),
