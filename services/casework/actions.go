@@ -145,7 +145,11 @@ func (s *Service) handleAssign(w http.ResponseWriter, r *http.Request, sess *ses
 	if !ok {
 		return
 	}
-	to := s.cfg.Users[r.PostFormValue("assignee")]
+	to, err := s.user(r.Context(), r.PostFormValue("assignee"))
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, "Något gick fel. Försök igen.", "read users", err)
+		return
+	}
 	if to == nil || !to.Decides() || !to.Sees(c.Unit) {
 		s.refuse(w, r, http.StatusBadRequest, "Ärendet kan bara tilldelas en handläggare på enheten.", "assignee not of the unit")
 		return

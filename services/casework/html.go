@@ -305,7 +305,12 @@ func (s *Service) renderCase(w http.ResponseWriter, r *http.Request, sess *sessi
 		s.fail(w, r, http.StatusInternalServerError, "Något gick fel. Försök igen.", "read timeline", err)
 		return
 	}
-	s.render(w, http.StatusOK, name, s.viewFor(sess, title+" "+c.ReferenceNumber, casePage{Case: c, Timeline: items(tl), Users: s.assignable(c.Unit)}))
+	users, err := s.assignable(r.Context(), c.Unit)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, "Något gick fel. Försök igen.", "read users", err)
+		return
+	}
+	s.render(w, http.StatusOK, name, s.viewFor(sess, title+" "+c.ReferenceNumber, casePage{Case: c, Timeline: items(tl), Users: users}))
 }
 
 func (s *Service) handleAuditJSON(w http.ResponseWriter, r *http.Request, sess *session) {

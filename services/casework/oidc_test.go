@@ -243,7 +243,8 @@ func (w *web) oidcSignIn(t *testing.T, tamper func(*url.URL)) (*client, int, str
 // authorization-code flow with PKCE; her role and unit come from the ID
 // token's claims through the maps; she sees her unit's case and not
 // another's, acts under her own name with the session's CSRF token, and
-// signing out ends the session. Local users still sign in beside her.
+// signing out ends the session. Local users still sign in beside her, and
+// may assign her their unit's cases.
 func TestOIDCSignIn(t *testing.T) {
 	databases(t, func(t *testing.T, dsn string) {
 		p := newProvider(t)
@@ -304,7 +305,22 @@ func TestOIDCSignIn(t *testing.T) {
 		if _, login := w.anonymous(t).get("/casework/login"); !strings.Contains(login, `href="/casework/oidc/login"`) {
 			t.Error("the sign-in page has no way to sign in with the provider")
 		}
-		w.login(t, "anna") // the demo's local users still sign in
+		// The demo's local users still sign in, and can assign a case to
+		// a person of their unit who has signed in by the provider.
+		anna := w.login(t, "anna")
+		_, page = anna.get("/casework/cases/" + uid(100))
+		if !strings.Contains(page, `<option value="eva.ek"`) || strings.Contains(page, `<option value="sven"`) {
+			t.Errorf("anna's assignees:\n%s", page)
+		}
+		if st, _ := anna.post("/casework/cases/"+uid(100)+"/assign", url.Values{"assignee": {"eva.ek"}}); st != http.StatusOK {
+			t.Fatalf("assign to eva: %d", st)
+		}
+		if c, _ := w.s.store.caseByID(context.Background(), uid(100)); c.Assignee != "eva.ek" {
+			t.Errorf("assignee %q, want eva.ek", c.Assignee)
+		}
+		if st, _ := anna.post("/casework/cases/"+uid(100)+"/assign", url.Values{"assignee": {"sven"}}); st != http.StatusBadRequest {
+			t.Errorf("assign to another unit's supervisor: %d", st)
+		}
 	})
 }
 

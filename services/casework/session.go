@@ -64,6 +64,9 @@ func (s *Service) startSession(w http.ResponseWriter, r *http.Request, u *User, 
 	}
 	var err error
 	if fromOIDC {
+		if err := s.store.rememberPerson(r.Context(), u); err != nil {
+			return err
+		}
 		_, err = s.store.db.ExecContext(r.Context(), s.store.db.Q(`INSERT INTO casework_oidc_sessions (token_hash, username, name, role, units, csrf, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`),
 			tokenHash(token), u.Username, u.Name, string(u.Role), strings.Join(u.Units, "\n"), csrf, until)
 	} else {
@@ -122,4 +125,36 @@ func (s *Service) endSession(ctx context.Context, w http.ResponseWriter, r *http
 		}
 	}
 	return nil
+}
+
+// rememberPerson keeps u, signed in by OpenID Connect, as their ID token
+// made them, so that cases can be assigned to them.
+func (st *store) rememberPerson(ctx context.Context, u *User) error {
+	_, err := st.db.ExecContext(ctx, st.db.Q(`INSERT INTO casework_people (username, name, role, units, seen_at) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (username) DO UPDATE SET name = excluded.name, role = excluded.role, units = excluded.units, seen_at = excluded.seen_at`),
+		u.Username, u.Name, string(u.Role), strings.Join(u.Units, "\n"), ts(time.Now()))
+	if err != nil {
+		return fmt.Errorf("casework: remember a person: %w", err)
+	}
+	return nil
+}
+
+// people are the users who have signed in by OpenID Connect.
+func (st *store) people(ctx context.Context) ([]*User, error) {
+	rows, err := st.db.QueryContext(ctx, `SELECT username, name, role, units FROM casework_people ORDER BY username`)
+	if err != nil {
+		return nil, fmt.Errorf("casework: read people: %w", err)
+	}
+	defer rows.Close()
+	var out []*User
+	for rows.Next() {
+		var u User
+		var role, units string
+		if err := rows.Scan(&u.Username, &u.Name, &role, &units); err != nil {
+			return nil, err
+		}
+		u.Role, u.Units = Role(role), strings.Split(units, "\n")
+		out = append(out, &u)
+	}
+	return out, rows.Err()
 }

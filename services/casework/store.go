@@ -84,6 +84,14 @@ var ddl = []string{
 	username   TEXT NOT NULL,
 	csrf       TEXT NOT NULL,
 	expires_at TEXT NOT NULL)`,
+	// The users who signed in by OpenID Connect, as their latest ID token
+	// made them: whom a case can be assigned to.
+	`CREATE TABLE IF NOT EXISTS casework_people (
+	username TEXT PRIMARY KEY,
+	name     TEXT NOT NULL,
+	role     TEXT NOT NULL,
+	units    TEXT NOT NULL,
+	seen_at  TEXT NOT NULL)`,
 	// The sessions of users signed in by OpenID Connect, with the role and
 	// units their ID token gave (a local user's come from the users file).
 	`CREATE TABLE IF NOT EXISTS casework_oidc_sessions (

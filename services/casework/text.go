@@ -1,6 +1,7 @@
 package casework
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -42,14 +43,42 @@ func roleText(r Role) string {
 func formatPct(f float64) string { return strings.Replace(fmt.Sprintf("%.1f %%", 100*f), ".", ",", 1) }
 
 // assignable lists the users a case of unit can be assigned to: those who
-// decide and see the unit, by username.
-func (s *Service) assignable(unit string) []*User {
+// decide and see the unit, local ones and those who have signed in by
+// OpenID Connect, by username.
+func (s *Service) assignable(ctx context.Context, unit string) ([]*User, error) {
 	var out []*User
 	for _, u := range s.cfg.Users {
 		if u.Decides() && u.Sees(unit) {
 			out = append(out, u)
 		}
 	}
+	people, err := s.store.people(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range people {
+		if u.Decides() && u.Sees(unit) {
+			out = append(out, u)
+		}
+	}
 	slices.SortFunc(out, func(a, b *User) int { return strings.Compare(a.Username, b.Username) })
-	return out
+	return out, nil
+}
+
+// user is the local user or the person signed in by OpenID Connect of
+// username, or nil.
+func (s *Service) user(ctx context.Context, username string) (*User, error) {
+	if u := s.cfg.Users[username]; u != nil {
+		return u, nil
+	}
+	people, err := s.store.people(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range people {
+		if u.Username == username {
+			return u, nil
+		}
+	}
+	return nil, nil
 }
