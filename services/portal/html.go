@@ -21,6 +21,8 @@ var pages = map[string]*template.Template{
 	"catalog.html":  parsePage("catalog.html"),
 	"dataset.html":  parsePage("dataset.html"),
 	"notfound.html": parsePage("notfound.html"),
+	"about.html":    parsePage("about.html"),
+	"api.html":      parsePage("api.html"),
 }
 
 func parsePage(name string) *template.Template {
@@ -189,6 +191,16 @@ func (s *Service) handleDataset(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "dataset.html", data)
 }
 
+// handleAbout serves the about page.
+func (s *Service) handleAbout(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "about.html", newPage(r, s.cfg.BaseURL))
+}
+
+// handleAPIPage serves the page about the APIs.
+func (s *Service) handleAPIPage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "api.html", newPage(r, s.cfg.BaseURL))
+}
+
 // handleReport serves a version's privacy report as the open-data service
 // wrote it.
 func (s *Service) handleReport(w http.ResponseWriter, r *http.Request) {
@@ -260,6 +272,10 @@ var texts = map[string][2]string{
 	"api":            {"API-exempel", "API examples"},
 	"apiintro":       {"Datamängden finns också i CKAN:s API och i DCAT-AP-SE-katalogen.", "The dataset is also in the CKAN API and the DCAT-AP-SE catalog."},
 	"catalogformats": {"Katalogen som DCAT-AP-SE", "The catalog as DCAT-AP-SE"},
+	"aboutportal":    {"Om öppna data i Västerås", "About open data in Västerås"},
+	"apipage":        {"API för utvecklare", "APIs for developers"},
+	"nav":            {"Huvudmeny", "Main menu"},
+	"catalog":        {"Katalogen", "Catalog"},
 }
 
 // Theme is an EU data theme's name in the page's language.

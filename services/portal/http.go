@@ -14,6 +14,7 @@ func (s *Service) Mount(mux *http.ServeMux) { s.MountWith(mux, APIOptions{}) }
 // alone:
 //
 //	GET /                                         the catalog, with search (?q=)
+//	GET /about, /api                              about the portal; its APIs
 //	GET /datasets/{id}                            a dataset's page
 //	GET /datasets/{id}/versions/{n}.{csv,json,ndjson,parquet}, {n}-sv.csv
 //	GET /datasets/{id}/versions/{n}               redirects to {n}.csv
@@ -35,6 +36,8 @@ func (s *Service) MountWith(mux *http.ServeMux, o APIOptions) {
 	a := newAPI(s, o)
 	page := func(pattern string, h http.Handler) { mux.Handle(pattern, a.logged(h)) }
 	page("GET /{$}", http.HandlerFunc(s.handleHome))
+	page("GET /about", http.HandlerFunc(s.handleAbout))
+	page("GET /api", http.HandlerFunc(s.handleAPIPage))
 	page("GET /datasets/{id}", http.HandlerFunc(s.handleDataset))
 	page("GET /datasets/{id}/versions/{file}", http.HandlerFunc(s.handleVersionFile))
 	page("GET /datasets/{id}/versions/{n}/privacy-report.json", http.HandlerFunc(s.handleReport))
