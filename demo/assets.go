@@ -13,11 +13,26 @@ package demo
 import "embed"
 
 // files are the demo's definitions and data. `*.d` takes connectors.d,
-// datasets.d and, once it exists, rules.d; of data/ only the files that are
-// seeded into drop folders, and their sources.
+// datasets.d and, once it exists, rules.d; of data/ the files that are
+// seeded into drop folders, the sensor log that is replayed, and their
+// sources.
 //
-//go:embed *.d data/SOURCES.md data/scb data/smhi casework-users.yaml
+//go:embed *.d data/SOURCES.md data/scb data/smhi data/ordonez casework-users.yaml
 var files embed.FS
+
+// SensorLog is the real home's binary-sensor log (data/ordonez, CC BY 4.0)
+// that `civicbus run` replays onto its MQTT broker on the demo's first
+// start, for the home-sensors connector; demo/replay parses it.
+func SensorLog() []byte {
+	b, err := files.ReadFile("data/ordonez/OrdonezA_Sensors.txt")
+	if err != nil {
+		panic("demo: the embedded sensor log is missing: " + err.Error())
+	}
+	return b
+}
+
+// SensorResident is the made-up pseudonym the replayed home's resident has.
+const SensorResident = "res-a"
 
 // SignIn is a demo casework user: public, demo-only credentials.
 type SignIn struct {

@@ -15,6 +15,7 @@ import (
 const (
 	simulatedCases     = 2214
 	simulatedPurchases = 56078
+	sensorActivations  = 409 // the real home's log, demo/data/ordonez
 )
 
 // `civicbus run` with nothing given, in an empty directory, starts the
@@ -60,6 +61,19 @@ func TestDemoStartsOnAFreshMachineAndResumes(t *testing.T) {
 		return getJSON(t, anna, base+"/casework/api/cases", &list) && len(list.Cases) > 0 && list.Cases[0].Unit == "sim-forskoleplacering"
 	})
 	t.Logf("simulated cases in the inbox %s after start", time.Since(p.began).Round(time.Millisecond))
+
+	// A real home's sensor log is replayed onto the embedded MQTT broker;
+	// bo, of the care unit, gets its alarm in his inbox.
+	bo := signIn(t, base, "/casework/", url.Values{"username": {"bo"}, "password": {"demo-bo"}})
+	waitFor(t, 120*time.Second, "a care alarm in bo's inbox", func() bool {
+		var list struct {
+			Cases []struct {
+				Type string `json:"case_type"`
+			} `json:"cases"`
+		}
+		return getJSON(t, bo, base+"/casework/api/cases?case_type=care-alarm", &list) && len(list.Cases) > 0
+	})
+	t.Logf("a care alarm from the replayed sensors in bo's inbox %s after start", time.Since(p.began).Round(time.Millisecond))
 
 	// SCB's file, seeded into its drop folder, is read; a version of the
 	// population dataset is published from it (now, not on its annual
@@ -117,9 +131,11 @@ func TestDemoStartsOnAFreshMachineAndResumes(t *testing.T) {
 	}{
 		{"simulated-case-opened", "cases.case-opened.v1", simulatedCases},
 		{"simulated-meal-purchases", "meals.purchase.v1", simulatedPurchases},
+		{"home-sensors", "care.sensor-activation.v1", sensorActivations}, // replayed once only
 	} {
 		waitFor(t, 300*time.Second, sim.connector+" to finish", func() bool {
-			return connectorStatus(t, c, base)[sim.connector].State == "stopped"
+			st := connectorStatus(t, c, base)[sim.connector].State
+			return st == "stopped" || (sim.connector == "home-sensors" && st == "running")
 		})
 		ids, records := topicIDs(t, p2.kafka(t), sim.topic, "/civicbus/connectors/"+sim.connector)
 		if len(ids) != sim.want || records != sim.want {

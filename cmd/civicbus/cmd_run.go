@@ -11,6 +11,7 @@ import (
 
 	"github.com/vasteras/civicbus/bus"
 	"github.com/vasteras/civicbus/bus/embedded"
+	"github.com/vasteras/civicbus/demo"
 	"github.com/vasteras/civicbus/internal/mqttbroker"
 	"github.com/vasteras/civicbus/services"
 )
@@ -85,14 +86,18 @@ func (c *cli) cmdRun(ctx context.Context, args []string) error {
 	b.add("services", serviceNames())
 	b.addFaces(httpLn.Addr())
 	getenv := c.getenv
+	var site *demo.Site
 	if on, why := c.wantDemo(cfg, f); on {
-		if getenv, err = c.startDemo(cfg, mqttURL, b); err != nil {
+		if getenv, site, err = c.startDemo(cfg, mqttURL, b); err != nil {
 			return fmt.Errorf("run: %w", err)
 		}
 	} else {
 		b.add("demo", why)
 	}
 	b.write(c.stdout)
+	if site != nil && mqttURL != "" {
+		go c.replaySensors(ctx, site.Dir, "http://"+displayAddr(httpLn.Addr()), mqttURL)
+	}
 
 	svcs := withGetenv(services.All(), getenv)
 	p := &process{logger: c.logger, conn: conn, registry: newRegistry(), httpLn: httpLn, services: svcs, db: cfg.DB}

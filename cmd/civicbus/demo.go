@@ -56,10 +56,10 @@ func (c *cli) wantDemo(cfg runConfig, f *cmdFlags) (on bool, why string) {
 // environment with the demo's directories, users, admin token (also the
 // schema registry's) and pseudonymisation key laid over it. What the
 // environment sets itself, other than the directories, wins.
-func (c *cli) startDemo(cfg runConfig, mqttURL string, b *banner) (getenv func(string) string, err error) {
-	site, err := demo.Install(filepath.Join(cfg.Data, demoSubdir), demo.Options{MQTT: mqttURL})
+func (c *cli) startDemo(cfg runConfig, mqttURL string, b *banner) (getenv func(string) string, site *demo.Site, err error) {
+	site, err = demo.Install(filepath.Join(cfg.Data, demoSubdir), demo.Options{MQTT: mqttURL})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	for _, n := range site.Notes {
 		c.logger.Info("demo: " + n)
@@ -106,7 +106,7 @@ func (c *cli) startDemo(cfg runConfig, mqttURL string, b *banner) (getenv func(s
 			return v
 		}
 		return base(k)
-	}, nil
+	}, site, nil
 }
 
 func unitList(units []string) string {
