@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"strings"
@@ -87,6 +88,13 @@ func Ping(ctx context.Context, conn Connection) error {
 	defer t.CloseIdleConnections()
 	client := &kafka.Client{Addr: kafka.TCP(conn.Brokers...), Timeout: 10 * time.Second, Transport: t}
 	if _, err := client.Metadata(ctx, &kafka.MetadataRequest{}); err != nil {
+		if conn.SASL != nil && errors.Is(err, io.ErrUnexpectedEOF) {
+			// Kafka answers a failed SASL authentication with an error
+			// that says so; some brokers (the embedded one among them)
+			// close the connection instead.
+			err = fmt.Errorf("%w: the broker closed the connection; with SASL %s that is most often a wrong user or password",
+				err, conn.SASL.Name())
+		}
 		return fmt.Errorf("kafka %s: %w", strings.Join(conn.Brokers, ","), err)
 	}
 	return nil
