@@ -3,8 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -28,7 +30,23 @@ type composeService struct {
 	Healthcheck *struct {
 		Test []string `yaml:"test"`
 	} `yaml:"healthcheck"`
+	Ports  []string `yaml:"ports"`
+	Deploy *struct {
+		Replicas *int `yaml:"replicas"`
+	} `yaml:"deploy"`
 }
+
+// replicas is how many containers the service runs: deploy.replicas, or 1.
+func (s composeService) replicas() int {
+	if s.Deploy != nil && s.Deploy.Replicas != nil {
+		return *s.Deploy.Replicas
+	}
+	return 1
+}
+
+// replicated are the consumers that run two replicas in one consumer group
+// (issue 9): a stopped replica's partitions go to the other.
+var replicated = []string{"opendata", "automation"}
 
 type composeBuild struct {
 	Context    string `yaml:"context"`
@@ -45,8 +63,11 @@ func parseCompose(data []byte) (composeFile, error) {
 // civicbus with the services called names.
 func checkCompose(c composeFile, names []string) error {
 	errs := []error{checkKafka(c.Services["kafka"]), checkPostgres(c.Services["postgres"])}
-	ran := map[string]string{} // service name -> container
-	for container, s := range c.Services {
+	ran := map[string][]string{} // service name -> its containers, in order
+	count := map[string]int{}    // service name -> replicas
+	containers := slices.Sorted(maps.Keys(c.Services))
+	for _, container := range containers {
+		s := c.Services[container]
 		if s.Build == nil {
 			continue
 		}
@@ -55,14 +76,46 @@ func checkCompose(c composeFile, names []string) error {
 			errs = append(errs, err)
 			continue
 		}
-		if other, ok := ran[name]; ok {
-			errs = append(errs, fmt.Errorf("containers %s and %s both serve %s", other, container, name))
+		// Replicas run the same command, so they are one consumer group
+		// with one state; another command for the same service is a
+		// mistake.
+		if others := ran[name]; len(others) > 0 && !slices.Equal(c.Services[others[0]].Command, s.Command) {
+			errs = append(errs, fmt.Errorf("containers %s and %s both serve %s, with different commands: replicas run the same one", others[0], container, name))
 		}
-		ran[name] = container
+		ran[name] = append(ran[name], container)
+		count[name] += s.replicas()
 	}
 	for _, name := range names {
-		if _, ok := ran[name]; !ok {
+		if len(ran[name]) == 0 {
 			errs = append(errs, fmt.Errorf("service %s has no container (add one: see the comment in docker-compose.yml)", name))
+		}
+	}
+	for _, name := range replicated {
+		if slices.Contains(names, name) && len(ran[name]) > 0 && count[name] < 2 {
+			errs = append(errs, fmt.Errorf("service %s runs %d replica, want 2 in one consumer group (a second block merging the first)", name, count[name]))
+		}
+	}
+	errs = append(errs, checkHostPorts(c))
+	return errors.Join(errs...)
+}
+
+// checkHostPorts finds host ports that two containers publish, and a fixed
+// host port on a service of several deploy.replicas: one of them could not
+// start.
+func checkHostPorts(c composeFile) error {
+	var errs []error
+	owner := map[string]string{}
+	for _, container := range slices.Sorted(maps.Keys(c.Services)) {
+		s := c.Services[container]
+		for _, p := range s.Ports {
+			host := p[:strings.LastIndex(p, ":")] // 127.0.0.1:8083 of 127.0.0.1:8083:8080
+			if other, ok := owner[host]; ok {
+				errs = append(errs, fmt.Errorf("containers %s and %s both publish %s", other, container, host))
+			}
+			owner[host] = container
+			if s.replicas() > 1 && !strings.Contains(host, "-") {
+				errs = append(errs, fmt.Errorf("%s: %d replicas cannot all publish host port %s", container, s.replicas(), host))
+			}
 		}
 	}
 	return errors.Join(errs...)
@@ -143,6 +196,62 @@ func TestDockerComposeRunsEveryService(t *testing.T) {
 	}
 }
 
+// TestComposeDeployReplicas checks deploy.replicas, the other way to run
+// two replicas: counted, and refused on a fixed host port.
+func TestComposeDeployReplicas(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile(filepath.Join("..", "..", "docker-compose.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := strings.Replace(string(data), "  opendata-2:\n    <<: *opendata\n    ports: []\n", "", 1)
+	doc = strings.Replace(doc, "  opendata: &opendata\n", "  opendata: &opendata\n    deploy:\n      replicas: 2\n", 1)
+	c, err := parseCompose([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = checkCompose(c, services.Names())
+	if err == nil || !strings.Contains(err.Error(), "opendata: 2 replicas cannot all publish host port 127.0.0.1:8083") ||
+		strings.Contains(err.Error(), "runs 1 replica") {
+		t.Errorf("err = %v, want only the fixed host port refused", err)
+	}
+	doc = strings.Replace(doc, `"127.0.0.1:8083:8080"`, `"127.0.0.1:8090-8091:8080"`, 1)
+	if c, err = parseCompose([]byte(doc)); err != nil {
+		t.Fatal(err)
+	}
+	if err := checkCompose(c, services.Names()); err != nil {
+		t.Errorf("two deploy.replicas on a host port range: %v", err)
+	}
+}
+
+// TestComposeSettingsAreDocumented checks that every CIVICBUS_ variable
+// docker-compose.yml sets or shows (the TLS and SASL ones are in a
+// comment) is in the README, and that the compose file shows every Kafka
+// security setting.
+func TestComposeSettingsAreDocumented(t *testing.T) {
+	t.Parallel()
+	compose, err := os.ReadFile(filepath.Join("..", "..", "docker-compose.yml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := regexp.MustCompile(`CIVICBUS_[A-Z0-9_]+[A-Z0-9]`).FindAllString(string(compose), -1)
+	slices.Sort(vars)
+	for _, v := range slices.Compact(vars) {
+		if !strings.Contains(string(readme), v) {
+			t.Errorf("docker-compose.yml uses %s, which README.md does not document", v)
+		}
+	}
+	for _, f := range securityFlags {
+		if !slices.Contains(vars, envName(f)) {
+			t.Errorf("docker-compose.yml does not show %s (--%s)", envName(f), f)
+		}
+	}
+}
+
 func TestDockerfileBuildsCivicbus(t *testing.T) {
 	t.Parallel()
 	data, err := os.ReadFile(filepath.Join("..", "..", "Dockerfile"))
@@ -178,6 +287,12 @@ func TestComposeChecksCatchMistakes(t *testing.T) {
 		{"container for an unregistered service", withExample, nil, `serves "opendata", which is not in services.All()`},
 		{"zookeeper mode", strings.Replace(string(data), "KAFKA_PROCESS_ROLES: broker,controller", "KAFKA_ZOOKEEPER_CONNECT: zk:2181", 1), nil, "KAFKA_PROCESS_ROLES"},
 		{"no postgres", strings.Replace(string(data), "\n  postgres:\n", "\n  postgresql:\n", 1), nil, "postgres: image"},
+		{"one opendata replica", strings.Replace(string(data), "  opendata-2:\n    <<: *opendata\n", "  opendata-2:\n    <<: *civicbus-service\n    command: [serve, registry, --brokers, kafka:9092]\n", 1),
+			services.Names(), "service opendata runs 1 replica"},
+		{"a replica with another command", strings.Replace(string(data), "  automation-2:\n    <<: *automation\n", "  automation-2:\n    <<: *automation\n    command: [serve, automation, --brokers, kafka:9092, --db, other.db]\n", 1),
+			services.Names(), "containers automation and automation-2 both serve automation, with different commands"},
+		{"two containers on one host port", strings.Replace(string(data), "  opendata-2:\n    <<: *opendata\n    ports: []\n", "  opendata-2:\n    <<: *opendata\n", 1),
+			services.Names(), "containers opendata and opendata-2 both publish 127.0.0.1:8083"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := parseCompose([]byte(tc.doc))
