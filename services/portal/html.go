@@ -99,6 +99,9 @@ type catalogPage struct {
 	page
 	Q        string
 	Datasets []Dataset
+	Facets   []facetView
+	// Filtered is true when a facet value is chosen.
+	Filtered bool
 }
 
 // handleHome serves the start page: the catalog, searched by ?q=.
@@ -119,8 +122,24 @@ func (s *Service) handleHome(w http.ResponseWriter, r *http.Request) {
 	}
 	slices.SortStableFunc(hits, func(a, b hit) int { return cmp.Compare(b.score, a.score) })
 	data := catalogPage{page: newPage(r, s.cfg.BaseURL), Q: q}
+	var found []Dataset
 	for _, h := range hits {
-		data.Datasets = append(data.Datasets, h.d)
+		found = append(found, h.d)
+	}
+	query := url.Values{}
+	for k, vs := range r.URL.Query() {
+		if k == "q" || k == "lang" || slices.ContainsFunc(catalogFacets, func(f catalogFacet) bool { return f.param == k }) {
+			query[k] = vs
+		}
+	}
+	if query.Get("q") == "" {
+		delete(query, "q")
+	}
+	data.Datasets = filterDatasets(found, query, data.Lang)
+	data.Facets = facetViews(data.page, data.Datasets, query)
+	data.Filtered = len(data.Datasets) != len(found)
+	for _, f := range catalogFacets {
+		data.Filtered = data.Filtered || len(query[f.param]) > 0
 	}
 	s.render(w, r, http.StatusOK, "catalog.html", data)
 }
@@ -273,6 +292,10 @@ var texts = map[string][2]string{
 	"apiintro":       {"Datamängden finns också i CKAN:s API och i DCAT-AP-SE-katalogen.", "The dataset is also in the CKAN API and the DCAT-AP-SE catalog."},
 	"catalogformats": {"Katalogen som DCAT-AP-SE", "The catalog as DCAT-AP-SE"},
 	"aboutportal":    {"Om öppna data i Västerås", "About open data in Västerås"},
+	"filter":         {"Avgränsa", "Narrow down"},
+	"format":         {"Format", "Format"},
+	"clearfilters":   {"Visa alla igen", "Show all again"},
+	"chosen":         {"vald, klicka för att ta bort", "chosen, select to remove"},
 	"apipage":        {"API för utvecklare", "APIs for developers"},
 	"nav":            {"Huvudmeny", "Main menu"},
 	"catalog":        {"Katalogen", "Catalog"},
