@@ -283,6 +283,7 @@ func (w world) env() map[string]string {
 		"CIVICBUS_DATASETS_DIR":   datasets,
 		"CIVICBUS_RULES_DIR":      filepath.Join(w.work, "no-rules"),
 		"CIVICBUS_MQTT_LISTEN":    "off",
+		"CIVICBUS_DEMO":           "false",
 		"CIVICBUS_LOG_LEVEL":      "WARN",
 	}
 }

@@ -139,6 +139,7 @@ func (b *bench) run(ctx context.Context) (*benchReport, error) {
 		envPrefix + "DATASETS_DIR=" + filepath.Join(b.dir, "datasets.d"),
 		envPrefix + "RULES_DIR=" + filepath.Join(b.dir, "rules.d"),
 		envPrefix + "LOG_LEVEL=WARN",
+		envPrefix + "DEMO=false",
 		benchTokenEnv + "=" + b.token,
 	})
 	if err != nil {
