@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-		"strings"
+	"strings"
 	"testing"
 )
 
