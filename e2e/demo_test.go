@@ -19,9 +19,11 @@ const (
 )
 
 // `civicbus run` with nothing given, in an empty directory, starts the
-// Västerås demo: its pages answer, the banner's sign-ins work, the simulated
-// cases reach the inbox; a second start on the same ./data reuses it and
-// resumes, each simulated case opened exactly once on the bus.
+// Västerås demo: its pages answer, the banner's sign-ins work, the seeded
+// SCB file is read. Stopped while a simulator is sending, then started again
+// on the same ./data, it reuses it and resumes: the simulated cases and the
+// replayed care alarms are in the inbox, each simulated event and sensor
+// activation is on the bus exactly once, the dataset has no second version.
 func TestDemoStartsOnAFreshMachineAndResumes(t *testing.T) {
 	t.Parallel()
 	wd := t.TempDir()
@@ -48,32 +50,8 @@ func TestDemoStartsOnAFreshMachineAndResumes(t *testing.T) {
 		}
 	}
 
-	// The banner's sign-ins work: the admin face with the token, the inbox
-	// as anna, where the simulated cases arrive.
+	// The banner's admin token signs in to the admin face.
 	signIn(t, base, "/admin/", url.Values{"token": {token}})
-	anna := signIn(t, base, "/casework/", url.Values{"username": {"anna"}, "password": {"demo-anna"}})
-	waitFor(t, 120*time.Second, "simulated cases in anna's inbox", func() bool {
-		var list struct {
-			Cases []struct {
-				Unit string `json:"org_unit_id"`
-			} `json:"cases"`
-		}
-		return getJSON(t, anna, base+"/casework/api/cases", &list) && len(list.Cases) > 0 && list.Cases[0].Unit == "sim-forskoleplacering"
-	})
-	t.Logf("simulated cases in the inbox %s after start", time.Since(p.began).Round(time.Millisecond))
-
-	// A real home's sensor log is replayed onto the embedded MQTT broker;
-	// bo, of the care unit, gets its alarm in his inbox.
-	bo := signIn(t, base, "/casework/", url.Values{"username": {"bo"}, "password": {"demo-bo"}})
-	waitFor(t, 120*time.Second, "a care alarm in bo's inbox", func() bool {
-		var list struct {
-			Cases []struct {
-				Type string `json:"case_type"`
-			} `json:"cases"`
-		}
-		return getJSON(t, bo, base+"/casework/api/cases?case_type=care-alarm", &list) && len(list.Cases) > 0
-	})
-	t.Logf("a care alarm from the replayed sensors in bo's inbox %s after start", time.Since(p.began).Round(time.Millisecond))
 
 	// SCB's file, seeded into its drop folder, is read; a version of the
 	// population dataset is published from it (now, not on its annual
@@ -86,6 +64,11 @@ func TestDemoStartsOnAFreshMachineAndResumes(t *testing.T) {
 	if resp, err := c.Post(base+"/api/opendata/datasets/"+population+"/publish", "application/json", nil); err != nil || resp.StatusCode/100 != 2 {
 		t.Fatalf("publish %s: %v %v", population, err, resp)
 	}
+
+	// The real home's sensor log is replayed onto the MQTT broker, once.
+	waitFor(t, 120*time.Second, "the sensor log replayed", func() bool {
+		return connectorStatus(t, c, base)["home-sensors"].RecordsOut == sensorActivations
+	})
 
 	// Stopped while the order-line simulator (the longest) is sending; a
 	// file edited in between is kept.
@@ -119,6 +102,31 @@ func TestDemoStartsOnAFreshMachineAndResumes(t *testing.T) {
 	if after, _ := os.ReadFile(edited); string(after) != string(b) {
 		t.Error("the edited dataset file was overwritten")
 	}
+
+	// The banner's sign-ins work in the inbox: anna's has the simulated
+	// preschool cases; bo's, of the care unit, the alarm of the real home's
+	// sensor log that the first start replayed onto the MQTT broker.
+	anna := signIn(t, base, "/casework/", url.Values{"username": {"anna"}, "password": {"demo-anna"}})
+	waitFor(t, 120*time.Second, "simulated cases in anna's inbox", func() bool {
+		var list struct {
+			Cases []struct {
+				Unit string `json:"org_unit_id"`
+			} `json:"cases"`
+		}
+		return getJSON(t, anna, base+"/casework/api/cases", &list) && len(list.Cases) > 0 && list.Cases[0].Unit == "sim-forskoleplacering"
+	})
+	t.Logf("simulated cases in the inbox %s after the second start", time.Since(p2.began).Round(time.Millisecond))
+
+	bo := signIn(t, base, "/casework/", url.Values{"username": {"bo"}, "password": {"demo-bo"}})
+	waitFor(t, 120*time.Second, "a care alarm in bo's inbox", func() bool {
+		var list struct {
+			Cases []struct {
+				Type string `json:"case_type"`
+			} `json:"cases"`
+		}
+		return getJSON(t, bo, base+"/casework/api/cases?case_type=care-alarm", &list) && len(list.Cases) > 0
+	})
+	t.Logf("a care alarm from the replayed sensors in bo's inbox %s after the second start", time.Since(p2.began).Round(time.Millisecond))
 
 	// The simulators go on from their checkpoints to the end of 2024: every
 	// case and order line they send on the bus once, none twice (the
