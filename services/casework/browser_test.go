@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/vasteras/civicbus/internal/testenv"
+	"github.com/vasteras/civicbus/schemas"
 )
 
 // envChromium names the Chromium binary; unset, the test looks for
@@ -101,6 +102,33 @@ func TestBrowser(t *testing.T) {
 		t.Fatalf("bo's refusal page:\n%s", body)
 	}
 	screenshot(t, ctx, shots, "5-case-refused-bo")
+
+	// cecilia, the unit's supervisor, sees a rule that people often
+	// overrule stand out in the override-rate chart.
+	meal := schemas.Actor{Kind: schemas.ActorRule, ID: "meal-order-check", Version: "2"}
+	weekOfDecisions(t, w.s, 5000, "forskoleplacering", meal, time.Date(2024, 2, 26, 8, 0, 0, 0, time.UTC), 10, 1)
+	weekOfDecisions(t, w.s, 5010, "forskoleplacering", meal, time.Date(2024, 3, 4, 8, 0, 0, 0, time.UTC), 10, 6)
+	if err := chromedp.Do(ctx, chromedp.Navigate(w.srv.URL+"/casework/"), chromedp.Submit(chromedp.CSS(`header form`)),
+		chromedp.WaitVisible(chromedp.CSS(`#username`))); err != nil {
+		t.Fatalf("sign out: %v", err)
+	}
+	signInBrowser(t, ctx, w.srv.URL, "cecilia")
+	if _, err := chromedp.RunResponse(ctx, chromedp.Navigate(w.srv.URL+"/casework/supervisor")); err != nil {
+		t.Fatal(err)
+	}
+	chart := evaluate[map[string]any](t, ctx, `(() => {
+		const s = document.querySelector("section.trend.flagged");
+		const svg = s.querySelector("svg[role=img]");
+		const r = svg.getBoundingClientRect();
+		return {heading: s.querySelector("h3").innerText, title: svg.querySelector("title").textContent,
+			width: r.width, height: r.height, over: s.querySelectorAll("rect.bar.over").length,
+			fill: getComputedStyle(s.querySelector("rect.bar.over")).fill};
+	})()`)
+	if !strings.Contains(chart["heading"].(string), "meal-order-check") || !strings.Contains(chart["heading"].(string), "Ändras ofta") ||
+		chart["width"].(float64) < 100 || chart["height"].(float64) < 50 || chart["over"].(float64) != 1 || chart["fill"] != "rgb(176, 0, 32)" {
+		t.Fatalf("the flagged chart: %v", chart)
+	}
+	screenshot(t, ctx, shots, "6-supervisor-override-trend")
 }
 
 // signInBrowser signs username in with its demo password and waits for
