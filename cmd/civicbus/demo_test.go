@@ -74,3 +74,12 @@ func TestRunBannerShowsTheFaces(t *testing.T) {
 		t.Errorf("demo row %q in a test run", got)
 	}
 }
+
+func TestServeHasNoDemo(t *testing.T) {
+	t.Parallel()
+	c := newCLI(&syncBuffer{}, &syncBuffer{}, func(string) string { return "" }, demoDefaults)
+	err := c.main(t.Context(), []string{"serve", "registry", "--demo"})
+	if err == nil || !strings.Contains(err.Error(), "flag provided but not defined: -demo") {
+		t.Errorf("serve --demo: %v, want an unknown flag", err)
+	}
+}
