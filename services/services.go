@@ -262,7 +262,7 @@ func runPortal(ctx context.Context, env Env) error {
 	})
 }
 
-// portalAPI reads the portal's API settings from the environment:
+// portalAPI reads the portal's API settings from env.Getenv:
 // CIVICBUS_PORTAL_RATE (requests a second per client, default 20) and
 // CIVICBUS_PORTAL_BURST; CIVICBUS_PORTAL_CURSOR_KEY_FILE (a secret, so that
 // cursors survive a restart and are the same on every replica);
@@ -372,7 +372,7 @@ func runConnectors(ctx context.Context, env Env) error {
 }
 
 // runRegistry runs the schema registry. Its admin token, which writes need,
-// comes from the process environment: CIVICBUS_REGISTRY_TOKEN, or the file
+// comes from the settings (env.Getenv): CIVICBUS_REGISTRY_TOKEN, or the file
 // named by CIVICBUS_REGISTRY_TOKEN_FILE (a mounted secret).
 func runRegistry(ctx context.Context, env Env) error {
 	return registry.Run(ctx, registry.Config{
