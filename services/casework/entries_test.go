@@ -166,6 +166,9 @@ func TestEntriesTravelOnTheBus(t *testing.T) {
 				t.Errorf("the audit export lacks %s: %v", k, kindsInAudit)
 			}
 		}
+		if _, page := anna.get(base + "/audit"); !strings.Contains(page, "Bekräftar beslut "+uid(102)) || !strings.Contains(page, "&lt;b&gt;Kalle&lt;/b&gt;") {
+			t.Error("the printable audit lacks the confirmation or the escaped comment")
+		}
 		if _, page := anna.get(base); strings.Contains(page, "<b>Kalle</b>") || !strings.Contains(page, "&lt;b&gt;Kalle&lt;/b&gt;") {
 			t.Error("the comment is not escaped on the case page")
 		}
