@@ -66,6 +66,9 @@ var ddl = []string{
 	PRIMARY KEY (dataset_id, version, start_at))`,
 }
 
+// maxIdleConns is how many idle database connections a Store keeps.
+const maxIdleConns = 64
+
 // OpenStore opens the store at dsn (a SQLite path or a postgres:// URL) and
 // creates its tables when they are missing.
 func OpenStore(ctx context.Context, dsn string) (*Store, error) {
@@ -73,6 +76,12 @@ func OpenStore(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("portal: %w", err)
 	}
+	// The pages and APIs read concurrently: keep up to maxIdleConns
+	// connections between requests, so that a burst of requests does not
+	// open and close connections (a SQLite connection costs its pragmas
+	// and its prepared statements). Open ones are not capped: a slow
+	// download holds its connection while it streams.
+	db.SetMaxIdleConns(maxIdleConns)
 	s := &Store{db: db}
 	if s.pageRows, err = db.PrepareContext(ctx, db.Q(rowsQuery+` LIMIT ?`)); err == nil {
 		s.allRows, err = db.PrepareContext(ctx, db.Q(rowsQuery))
