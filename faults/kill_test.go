@@ -26,9 +26,9 @@ func TestSIGKILLMidStream(t *testing.T) {
 	base := first.httpBase()
 	began := time.Now()
 	dropFile(t, w.drop, "waste.csv", wasteCSV(n, -1))
-	waitFor(t, 90*time.Second, "30,000 events on the topic", func() bool {
+	waitFor(t, 90*time.Second, "20,000 events on the topic", func() bool {
 		first.alive()
-		return records(conn, wasteTopic) >= 30_000
+		return records(conn, wasteTopic) >= 20_000
 	})
 	applied, _ := datasetChanges(base)
 	onTopic := records(conn, wasteTopic)

@@ -14,6 +14,8 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -179,6 +181,7 @@ func (b *bench) run(ctx context.Context) (*benchReport, error) {
 	var samples []countSample
 	var sampleMu sync.Mutex
 	var peak procStats
+	var peakHeap float64
 	sampleCtx, stopSampling := context.WithCancel(ctx)
 	var sampling sync.WaitGroup
 	sampling.Go(func() {
@@ -194,6 +197,13 @@ func (b *bench) run(ctx context.Context) (*benchReport, error) {
 				sampleMu.Lock()
 				peak.PeakRSS = max(peak.PeakRSS, s.PeakRSS, s.RSS)
 				sampleMu.Unlock()
+			}
+			if len(samples)%10 == 0 { // about every second
+				if heap, err := b.metric(sampleCtx, "go_memstats_heap_inuse_bytes"); err == nil {
+					sampleMu.Lock()
+					peakHeap = max(peakHeap, heap)
+					sampleMu.Unlock()
+				}
 			}
 			select {
 			case <-sampleCtx.Done():
@@ -268,6 +278,7 @@ func (b *bench) run(ctx context.Context) (*benchReport, error) {
 		rep.CPUCores = rep.CPUSeconds / elapsed.Seconds()
 		rep.PeakRSSMB = float64(max(peak.PeakRSS, after.PeakRSS)) / (1 << 20)
 	}
+	rep.PeakHeapMB = peakHeap / (1 << 20)
 	rep.GeneratorCPUSeconds = (selfCPU() - genCPU0).Seconds()
 	rep.ElapsedSeconds = elapsed.Seconds()
 	return rep, nil
@@ -333,6 +344,29 @@ func (b *bench) get(ctx context.Context, path string, into any) (int, error) {
 		return resp.StatusCode, json.Unmarshal(body, into)
 	}
 	return resp.StatusCode, nil
+}
+
+// metric reads one unlabelled metric from the child's /metrics.
+func (b *bench) metric(ctx context.Context, name string) (float64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.base+"/metrics", nil)
+	if err != nil {
+		return 0, err
+	}
+	resp, err := b.client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.SplitSeq(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			return strconv.ParseFloat(strings.TrimSpace(v), 64)
+		}
+	}
+	return 0, fmt.Errorf("/metrics has no %s", name)
 }
 
 // datasetChanges is how many events the bench's dataset has applied (it is

@@ -47,6 +47,7 @@ type benchReport struct {
 	CPUSeconds          float64 `json:"cpu_seconds"` // the civicbus run under test, user + system
 	CPUCores            float64 `json:"cpu_cores"`   // CPUSeconds over the elapsed time
 	PeakRSSMB           float64 `json:"peak_rss_mb"`
+	PeakHeapMB          float64 `json:"peak_heap_mb"`          // Go heap in use, from /metrics, sampled each second
 	GeneratorCPUSeconds float64 `json:"generator_cpu_seconds"` // this process, the load generator
 	LogFile             string  `json:"log_file"`
 }
@@ -125,7 +126,7 @@ func (r *benchReport) write(w io.Writer) {
 	fmt.Fprintf(w, "  source → dataset  %s\n", r.SourceToDataset)
 	fmt.Fprintf(w, "  source → task     %s\n", r.SourceToTask)
 	fmt.Fprintf(w, "  CPU               %.1f s (%.2f cores) civicbus run; %.1f s the load generator\n", r.CPUSeconds, r.CPUCores, r.GeneratorCPUSeconds)
-	fmt.Fprintf(w, "  peak memory       %.0f MB resident\n", r.PeakRSSMB)
+	fmt.Fprintf(w, "  peak memory       %.0f MB resident (Go heap in use at most %.0f MB)\n", r.PeakRSSMB, r.PeakHeapMB)
 	fmt.Fprintf(w, "  targets           %s rate %d/s sustained; %s p99 source → task < 1 s; %s peak memory < 500 MB; %s complete\n",
 		mark(r.Rate >= benchTargetRate && r.AcceptedPerSecond >= 0.99*float64(benchTargetRate) && r.DurationSeconds >= 300),
 		benchTargetRate, mark(r.SourceToTask.N > 0 && r.SourceToTask.P99 < benchTargetTaskP99),

@@ -65,7 +65,7 @@ func TestBenchReportAddsUp(t *testing.T) {
 			t.Errorf("source → %s: %+v, want %d events and 0 < p50 ≤ p99 ≤ max", name, l, wantN)
 		}
 	}
-	if r.CPUSeconds <= 0 || r.PeakRSSMB <= 0 || r.OfferedPerSecond <= 0 || r.LoadBefore == "" {
+	if r.CPUSeconds <= 0 || r.PeakRSSMB <= 0 || r.PeakHeapMB <= 0 || r.PeakHeapMB > r.PeakRSSMB || r.OfferedPerSecond <= 0 || r.LoadBefore == "" {
 		t.Errorf("process figures missing: %+v", r)
 	}
 	if r.Rate != rate || r.DurationSeconds != seconds {
