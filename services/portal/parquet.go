@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"time"
+	"unicode/utf8"
 
 	"github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/snappy"
@@ -181,11 +182,11 @@ func parquetValue(typ string, cell json.RawMessage) (parquet.Value, error) {
 		}
 		return parquet.Value{}, fmt.Errorf("not a boolean")
 	case "date":
-		var s string
-		if json.Unmarshal(cell, &s) != nil {
+		s, ok := jsonString(cell)
+		if !ok {
 			return parquet.Value{}, fmt.Errorf("not a date")
 		}
-		d, err := time.Parse(time.DateOnly, s)
+		d, err := time.Parse(time.DateOnly, string(s))
 		if err != nil {
 			return parquet.Value{}, fmt.Errorf("not a date (YYYY-MM-DD)")
 		}
@@ -193,12 +194,29 @@ func parquetValue(typ string, cell json.RawMessage) (parquet.Value, error) {
 		return parquet.Int32Value(int32(days)), nil
 	default:
 		if cell[0] == '"' {
-			var s string
-			if json.Unmarshal(cell, &s) != nil {
+			s, ok := jsonString(cell)
+			if !ok {
 				return parquet.Value{}, fmt.Errorf("not a JSON string")
 			}
-			return parquet.ByteArrayValue([]byte(s)), nil
+			return parquet.ByteArrayValue(s), nil
 		}
 		return parquet.ByteArrayValue([]byte(cellText(cell, false))), nil
 	}
+}
+
+// jsonString is the text of a JSON string: a slice of cell when it has no
+// escapes, else decoded.
+func jsonString(cell []byte) ([]byte, bool) {
+	if len(cell) < 2 || cell[0] != '"' || cell[len(cell)-1] != '"' {
+		return nil, false
+	}
+	inner := cell[1 : len(cell)-1]
+	if bytes.IndexByte(inner, '\\') < 0 && bytes.IndexByte(inner, '"') < 0 && utf8.Valid(inner) {
+		return inner, true
+	}
+	var s string
+	if json.Unmarshal(cell, &s) != nil {
+		return nil, false
+	}
+	return []byte(s), true
 }
