@@ -242,11 +242,17 @@ func compareLabels(a, b string) int {
 	return strings.Compare(a, b)
 }
 
-// chartCache keeps each version's chart once built: a version never
-// changes.
+// chartCache keeps each version's chart once built (a version never
+// changes); concurrent first requests for one version build it once.
 type chartCache struct {
 	mu sync.Mutex
-	m  map[string]*chartData
+	m  map[string]*chartEntry
+}
+
+type chartEntry struct {
+	once sync.Once
+	c    *chartData
+	err  error
 }
 
 // chart returns the chart of version v of d, nil for none; it reads the
@@ -258,24 +264,31 @@ func (s *Service) chart(ctx context.Context, d Dataset, v Version) (*chartData, 
 	}
 	key := v.DatasetID + "/" + strconv.Itoa(v.Version)
 	s.charts.mu.Lock()
-	c, found := s.charts.m[key]
-	s.charts.mu.Unlock()
-	if found {
-		return c, nil
+	e, found := s.charts.m[key]
+	if !found {
+		if s.charts.m == nil || len(s.charts.m) >= 4096 {
+			s.charts.m = map[string]*chartEntry{}
+		}
+		e = &chartEntry{}
+		s.charts.m[key] = e
 	}
-	c, err := buildChart(spec, func(fn func(Row) error) error {
-		return s.store.Rows(ctx, v.DatasetID, v.Version, 0, 0, func(_ int64, r Row) error { return fn(r) })
+	s.charts.mu.Unlock()
+	e.once.Do(func() {
+		// Built for every request waiting, so not stopped when the first
+		// one's client goes away.
+		ctx := context.WithoutCancel(ctx)
+		e.c, e.err = buildChart(spec, func(fn func(Row) error) error {
+			return s.store.Rows(ctx, v.DatasetID, v.Version, 0, 0, func(_ int64, r Row) error { return fn(r) })
+		})
 	})
-	if err != nil {
-		return nil, err
+	if e.err != nil {
+		s.charts.mu.Lock()
+		if s.charts.m[key] == e {
+			delete(s.charts.m, key) // not kept: the next request tries again
+		}
+		s.charts.mu.Unlock()
 	}
-	s.charts.mu.Lock()
-	if s.charts.m == nil || len(s.charts.m) >= 4096 {
-		s.charts.m = map[string]*chartData{}
-	}
-	s.charts.m[key] = c
-	s.charts.mu.Unlock()
-	return c, nil
+	return e.c, e.err
 }
 
 // chartView is a chart laid out for the page: SVG coordinates and texts in
