@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"sync"
 	"time"
@@ -47,7 +48,10 @@ func NewSubscriber(cfg SubscriberConfig) (*Subscriber, error) {
 var ErrSubscriberClosed = errors.New("bus: subscriber is closed")
 
 // Subscribe starts consuming topic, creating it if it does not exist, and
-// returns the channel its messages arrive on.
+// returns the channel its messages arrive on. If the broker cannot be
+// reached, the subscription waits for it (see awaitTopic) instead of
+// failing; an error the broker answers with, such as a refused
+// authentication, is returned at once.
 func (s *Subscriber) Subscribe(ctx context.Context, topic string) (<-chan *message.Message, error) {
 	if !s.subs.enter() {
 		return nil, ErrSubscriberClosed
@@ -55,8 +59,14 @@ func (s *Subscriber) Subscribe(ctx context.Context, topic string) (<-chan *messa
 
 	partitions, err := s.ensureTopic(ctx, topic)
 	if err != nil {
-		s.subs.leave()
-		return nil, fmt.Errorf("bus: subscribe to %s: %w", topic, err)
+		rerr := err // the context's end
+		if ctx.Err() == nil {
+			rerr = s.refused(ctx, err)
+		}
+		if rerr != nil {
+			s.subs.leave()
+			return nil, fmt.Errorf("bus: subscribe to %s: %w", topic, rerr)
+		}
 	}
 	subCtx, cancel := context.WithCancel(ctx)
 	stop := context.AfterFunc(s.ctx, cancel)
@@ -66,6 +76,11 @@ func (s *Subscriber) Subscribe(ctx context.Context, topic string) (<-chan *messa
 		defer close(out)
 		defer stop()
 		defer cancel()
+		if err != nil {
+			if partitions = s.awaitTopic(subCtx, topic, err); partitions == nil {
+				return
+			}
+		}
 		if s.cfg.ConsumerGroup == "" {
 			s.consumeAll(subCtx, topic, partitions, out)
 		} else {
@@ -95,6 +110,54 @@ func (s *Subscriber) Close() error {
 
 func (s *Subscriber) ensureTopic(ctx context.Context, topic string) ([]int, error) {
 	return EnsureTopic(ctx, s.cfg.Connection, topic, s.cfg.Partitions)
+}
+
+// awaitTopic retries ensureTopic, with a backoff from 100 ms to 5 s and a
+// warning each time, until the broker answers or ctx ends (then nil). A
+// subscription made while the broker is down thus starts once it is up,
+// rather than failing its service's start.
+func (s *Subscriber) awaitTopic(ctx context.Context, topic string, err error) []int {
+	wait := 100 * time.Millisecond
+	for {
+		s.cfg.Logger.Warn("bus: broker not reachable, the subscription waits for it", "topic", topic, "err", err, "retry_in", wait)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Second)
+		var ids []int
+		if ids, err = s.ensureTopic(ctx, topic); err == nil {
+			return ids
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		if rerr := s.refused(ctx, err); rerr != nil {
+			s.cfg.Logger.Error("bus: subscription ends: the broker refused it", "topic", topic, "err", rerr)
+			return nil
+		}
+	}
+}
+
+// refused returns err, or a clearer error, when err says the broker refused
+// the request, and nil when it says the broker could not be reached (or is
+// not ready yet): a network error, Broker Not Available or another retriable
+// Kafka error. kafka-go's Client reports any failed connection as Broker Not
+// Available, so with SASL the cause is asked with Ping: a connection the
+// broker closes during authentication is a wrong user or password.
+func (s *Subscriber) refused(ctx context.Context, err error) error {
+	if s.cfg.SASL != nil && errors.Is(err, kafka.BrokerNotAvailable) {
+		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		if perr := Ping(pctx, s.cfg.Connection); perr != nil && errors.Is(perr, io.ErrUnexpectedEOF) {
+			return perr
+		}
+	}
+	if errors.Is(err, kafka.BrokerNotAvailable) || retriable(err) {
+		return nil
+	}
+	return err
 }
 
 // consumeAll reads every partition of topic without a group.
