@@ -178,7 +178,8 @@ func (s *Service) handleLatestFile(w http.ResponseWriter, r *http.Request) {
 // Parquet, which is compressed. The
 // comma CSV is the stored file (see Store.CSVFile), served with ranges
 // when not gzipped; the other formats, and the CSV of a version stored
-// without its file, are written from the rows.
+// without its file, are written from the rows, and so are their ranges
+// (see serveRange).
 func (s *Service) download(w http.ResponseWriter, r *http.Request, d Dataset, v Version, f format) {
 	if f.suffix == ".csv" && r.URL.Query().Get("sep") == "semicolon" {
 		f = formats["-sv.csv"]
@@ -214,6 +215,12 @@ func (s *Service) download(w http.ResponseWriter, r *http.Request, d Dataset, v 
 	if file != nil && !gz {
 		http.ServeContent(w, r, "", time.Time{}, file)
 		return
+	}
+	if !gz {
+		h.Set("Accept-Ranges", "bytes")
+		if ir := r.Header.Get("If-Range"); r.Header.Get("Range") != "" && (ir == "" || ir == etag) && s.serveRange(w, r, d, v, f, etag) {
+			return
+		}
 	}
 	if gz {
 		h.Set("Content-Encoding", "gzip")

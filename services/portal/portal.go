@@ -111,6 +111,7 @@ type Service struct {
 	harvest *harvester
 	idx     catalogIndex
 	charts  chartCache
+	sizes   sizeCache
 }
 
 // Run runs the portal until ctx ends: it mounts its handlers on cfg.Mux
