@@ -17,8 +17,13 @@ import (
 
 // parquetRowGroup is how many rows a Parquet download's row group holds:
 // the writer holds one row group in memory at a time, so memory stays flat
-// whatever the version's size. (A variable for the tests.)
-var parquetRowGroup int64 = 50_000
+// whatever the version's size; a row group also ends once its rows' JSON
+// passes parquetGroupBytes, so wide rows do not make a large one.
+// (Variables for the tests.)
+var (
+	parquetRowGroup   int64 = 50_000
+	parquetGroupBytes       = 16 << 20
+)
 
 // parquetColumn is how a column is written to Parquet.
 type parquetColumn struct {
@@ -110,6 +115,7 @@ func writeParquet(w io.Writer, def Definition, v Version, rows func(func(Row) er
 		return nil
 	}
 	var n int64
+	groupBytes := 0
 	err := rows(func(r Row) error {
 		n++
 		row := make(parquet.Row, len(cols))
@@ -123,8 +129,19 @@ func writeParquet(w io.Writer, def Definition, v Version, rows func(func(Row) er
 				return fmt.Errorf("portal: row %d, column %d (%s): %w", n, i+1, c.name, err)
 			}
 			row[i] = pv.Level(0, definitionLevel(pv), i)
+			groupBytes += len(cell)
 		}
 		batch = append(batch, row)
+		if groupBytes >= parquetGroupBytes {
+			groupBytes = 0
+			if err := flush(); err != nil {
+				return err
+			}
+			if err := pw.Flush(); err != nil {
+				return fmt.Errorf("portal: write a Parquet row group: %w", err)
+			}
+			return nil
+		}
 		if len(batch) == cap(batch) {
 			return flush()
 		}

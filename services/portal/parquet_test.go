@@ -177,6 +177,30 @@ func TestParquetDownload(t *testing.T) {
 	}
 }
 
+// TestParquetGroupBytes: wide rows end a row group before its row count
+// does, and the file still reads back whole.
+func TestParquetGroupBytes(t *testing.T) {
+	defer func(n int) { parquetGroupBytes = n }(parquetGroupBytes)
+	parquetGroupBytes = 2000
+	rows := weatherRows(250)
+	var buf bytes.Buffer
+	v := Version{Columns: weatherCols}
+	if err := writeParquet(&buf, weatherDef, v, rowsOf(rows...)); err != nil {
+		t.Fatal(err)
+	}
+	_, _, groups, got := readParquet(t, buf.Bytes())
+	if groups < 5 || len(got) != len(rows) {
+		t.Errorf("%d row groups, %d rows; want several groups of about 2000 bytes of JSON, 250 rows", groups, len(got))
+	}
+	for i, r := range rows {
+		for j, typ := range []string{"string", "date", "number", "integer"} {
+			if !sameValue(typ, got[i][j], r[j]) {
+				t.Fatalf("row %d column %d: %v, want %s", i+1, j+1, got[i][j], r[j])
+			}
+		}
+	}
+}
+
 func TestParquetValue(t *testing.T) {
 	for _, c := range []struct {
 		typ, cell string
