@@ -368,15 +368,9 @@ func (s *Service) decide(topic string) message.NoPublishHandlerFunc {
 			}
 			ds = rest
 		}
-		var fresh []rules.Decision
-		for _, d := range ds {
-			done, err := s.store.recorded(ctx, d.DecisionID)
-			if err != nil {
-				return err
-			}
-			if !done {
-				fresh = append(fresh, d)
-			}
+		fresh, err := s.store.unrecorded(ctx, ds)
+		if err != nil {
+			return err
 		}
 		if len(fresh) == 0 {
 			return nil

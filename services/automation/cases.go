@@ -39,15 +39,9 @@ func (s *Service) openCase(ctx context.Context, c schemas.CaseOpened, ds []rules
 			return err
 		}
 	}
-	var fresh []rules.Decision
-	for _, d := range ds {
-		done, err := s.store.recorded(ctx, d.DecisionID)
-		if err != nil {
-			return err
-		}
-		if !done {
-			fresh = append(fresh, d)
-		}
+	fresh, err := s.store.unrecorded(ctx, ds)
+	if err != nil {
+		return err
 	}
 	if len(fresh) > 0 {
 		if err := s.publishDecisions(fresh); err != nil {

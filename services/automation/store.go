@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/vasteras/civicbus/internal/sqldb"
@@ -106,6 +107,42 @@ func (s *store) recorded(ctx context.Context, id string) (bool, error) {
 		return false, nil
 	}
 	return err == nil, err
+}
+
+// unrecorded returns the decisions of ds not on record, in order, with one
+// query.
+func (s *store) unrecorded(ctx context.Context, ds []rules.Decision) ([]rules.Decision, error) {
+	if len(ds) == 0 {
+		return nil, nil
+	}
+	q := `SELECT decision_id FROM automation_decisions WHERE decision_id IN (?` + strings.Repeat(`, ?`, len(ds)-1) + `)`
+	args := make([]any, len(ds))
+	for i, d := range ds {
+		args[i] = d.DecisionID
+	}
+	rows, err := s.db.QueryContext(ctx, s.db.Q(q), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	on := map[string]bool{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		on[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []rules.Decision
+	for _, d := range ds {
+		if !on[d.DecisionID] {
+			out = append(out, d)
+		}
+	}
+	return out, nil
 }
 
 // recordAll appends decisions in one transaction; recording one twice
