@@ -34,7 +34,8 @@ var loadUnits = []string{"forskoleplacering", "hemtjanst", "grundskola", "gymnas
 	"ekonomiskt-bistand", "lss", "serveringstillstand", "parkering", "livsmedel"}
 
 // BenchmarkLoad puts concurrent signed-in clients (caseworker anna, one
-// of ten units) on loopback against the web face over an inbox of 100,000
+// of ten units; supervisor cecilia of the same unit for the supervisor
+// view, its counts and override-rate charts) on loopback against the web face over an inbox of 100,000
 // cases, for a fixed time per page, and in the same run against a bare
 // net/http handler (the machine's ceiling). It prints requests/s, p50 and
 // p99 per page and their ratio to the ceiling. Then, with nothing else
@@ -63,7 +64,7 @@ func BenchmarkLoad(b *testing.B) {
 		io.WriteString(w, `{"cases":[],"next":"ceiling"}`)
 	}))
 	b.Cleanup(ceiling.Close)
-	jar := signIn(b, srv.URL, "anna")
+	jar, supervisor := signIn(b, srv.URL, "anna"), signIn(b, srv.URL, "cecilia")
 
 	scenarios := []loadScenario{
 		{name: "ceiling", url: func(*rand.Rand) string { return ceiling.URL + "/" }},
@@ -72,6 +73,7 @@ func BenchmarkLoad(b *testing.B) {
 		{name: "api/cases", url: func(*rand.Rand) string { return srv.URL + "/casework/api/cases" }},
 		{name: "case page", url: func(r *rand.Rand) string { return srv.URL + "/casework/cases/" + annaCases[r.IntN(len(annaCases))] }},
 		{name: "api/cases/{id}", url: func(r *rand.Rand) string { return srv.URL + "/casework/api/cases/" + annaCases[r.IntN(len(annaCases))] }},
+		{name: "supervisor page", jar: supervisor, url: func(*rand.Rand) string { return srv.URL + "/casework/supervisor" }},
 	}
 	loadBefore := readLoadavg()
 	results := make([]loadResult, len(scenarios))
@@ -114,7 +116,7 @@ func loadShape(b *testing.B) (int, time.Duration) {
 
 // fillInbox projects loadCases cases (opened, one automated decision)
 // through the appliers and returns the ids of anna's unit's cases.
-func fillInbox(b *testing.B, s *Service) []string {
+func fillInbox(b testing.TB, s *Service) []string {
 	ctx := context.Background()
 	var anna []string
 	const batch = 500
@@ -175,6 +177,7 @@ func signIn(b *testing.B, base, username string) http.CookieJar {
 // the other for the duration.
 type loadScenario struct {
 	name string
+	jar  http.CookieJar // whose session; nil: the caseworker's
 	url  func(*rand.Rand) string
 }
 
@@ -189,6 +192,9 @@ func (r loadResult) perSecond() float64 { return float64(r.requests) / r.elapsed
 // run loads the page for the duration with the session in jar and fails
 // the benchmark at the first answer other than 200.
 func (sc loadScenario) run(b *testing.B, jar http.CookieJar, clients int, duration time.Duration) loadResult {
+	if sc.jar != nil {
+		jar = sc.jar
+	}
 	tr := &http.Transport{MaxIdleConnsPerHost: clients, DisableCompression: true}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr, Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}

@@ -3,6 +3,7 @@ package casework
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/url"
 	"path/filepath"
@@ -82,7 +83,7 @@ func TestEntriesTravelOnTheBus(t *testing.T) {
 		})
 		mine, _ := w.s.store.timeline(ctx, uid(100))
 		theirs, _ := other.store.timeline(ctx, uid(100))
-		if k := kinds(theirs); !maps(k, want) {
+		if k := kinds(theirs); !maps.Equal(k, want) {
 			t.Errorf("the replica's timeline: %v, want %v", k, want)
 		}
 		for i := range mine {
@@ -134,7 +135,7 @@ func TestEntriesTravelOnTheBus(t *testing.T) {
 				want[k] = n + 1
 			}
 		}
-		if k := kinds(mine); len(mine) != 12 || !maps(k, want) {
+		if k := kinds(mine); len(mine) != 12 || !maps.Equal(k, want) {
 			t.Errorf("the publisher's timeline after its copies came back: %v, want %v", k, want)
 		}
 		if c, _ := w.s.store.caseByID(ctx, uid(100)); c.Assignee != "anna" {
@@ -173,18 +174,6 @@ func TestEntriesTravelOnTheBus(t *testing.T) {
 			t.Error("the comment is not escaped on the case page")
 		}
 	})
-}
-
-func maps(a, b map[string]int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 // TestCareAlarmAcknowledged: a care-alarm case, shown like any case type;

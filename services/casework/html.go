@@ -333,16 +333,11 @@ func (s *Service) handleSupervisor(w http.ResponseWriter, r *http.Request, sess 
 		s.refuse(w, r, http.StatusForbidden, "Översikten är till för arbetsledare och administratörer.", "supervisor view for a caseworker")
 		return
 	}
-	st, err := s.store.stats(r.Context(), filter(r, sess.user))
+	days, err := s.store.ruleDays(r.Context(), filter(r, sess.user))
 	if err != nil {
 		s.fail(w, r, http.StatusInternalServerError, "Något gick fel. Försök igen.", "statistics", err)
 		return
 	}
-	tr, err := s.store.trends(r.Context(), filter(r, sess.user), s.cfg.OverrideAlert)
-	if err != nil {
-		s.fail(w, r, http.StatusInternalServerError, "Något gick fel. Försök igen.", "override trend", err)
-		return
-	}
-	s.render(w, http.StatusOK, "supervisor.html", s.viewFor(sess, "Automatiseringens utfall",
-		supervisorPage{Stats: st, Charts: charts(tr, s.cfg.OverrideAlert), Threshold: s.cfg.OverrideAlert, Minimum: alertMinimum, Weeks: TrendWeeks}))
+	s.render(w, http.StatusOK, "supervisor.html", s.viewFor(sess, "Automatiseringens utfall", supervisorPage{Stats: stats(days),
+		Charts: charts(trends(days, s.cfg.OverrideAlert), s.cfg.OverrideAlert), Threshold: s.cfg.OverrideAlert, Minimum: alertMinimum, Weeks: TrendWeeks}))
 }

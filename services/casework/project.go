@@ -127,6 +127,9 @@ VALUES (?, ?, ?, ?, ?, ?, ?, '') ON CONFLICT (case_id) DO NOTHING`,
  assignee = COALESCE((SELECT a.assignee FROM casework_assignments a WHERE a.case_id = casework_cases.case_id), '') WHERE case_id = ?`, e.CaseID); err != nil {
 			return err
 		}
+		if err := t.exec(ruleDecisionsOf+` AND d.case_id = ? ON CONFLICT (decision_id) DO NOTHING`, e.CaseID); err != nil {
+			return err
+		}
 	}
 	a := actorOr(e.OpenedBy)
 	return t.entry(Entry{ID: id, CaseID: e.CaseID, Kind: KindOpened, At: e.OpenedAt, ActorKind: string(a.Kind), ActorID: a.ID, Version: a.Version, Body: payload})
@@ -173,6 +176,16 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (decision_id) DO NOTHING`,
 	if n > 0 && (automated || outcome == string(schemas.OutcomeReferred)) {
 		if err := t.exec(`UPDATE casework_cases SET automated_steps = automated_steps + ?, referred_steps = referred_steps + ? WHERE case_id = ?`,
 			b2i(automated), b2i(outcome == string(schemas.OutcomeReferred)), caseID); err != nil {
+			return err
+		}
+	}
+	if n > 0 && automated { // counted for the supervisor once its case is open
+		if err := t.exec(ruleDecisionsOf+` AND d.decision_id = ? ON CONFLICT (decision_id) DO NOTHING`, decisionID); err != nil {
+			return err
+		}
+	}
+	if n > 0 && amends != "" { // the amended decision, if automated, is overridden
+		if err := t.exec(`UPDATE casework_rule_decisions SET overridden = 1 WHERE decision_id = ?`, amends); err != nil {
 			return err
 		}
 	}

@@ -3,6 +3,9 @@ package casework
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
+	"time"
 )
 
 // RuleStats is how one rule or model (at one version) fared in the cases
@@ -15,36 +18,68 @@ type RuleStats struct {
 	Rate       float64 `json:"override_rate"` // overridden / automated
 }
 
-// stats counts, per rule or model, its automated decisions, those referred
-// to a person and those a person amended, in the cases of f's units.
-func (s *store) stats(ctx context.Context, f Filter) ([]RuleStats, error) {
-	q := `SELECT d.actor, COUNT(*),
- SUM(CASE WHEN d.outcome = 'referred' THEN 1 ELSE 0 END),
- SUM(CASE WHEN EXISTS (SELECT 1 FROM casework_decisions a WHERE a.amends_id = d.decision_id) THEN 1 ELSE 0 END)
-FROM casework_decisions d JOIN casework_cases c ON c.case_id = d.case_id WHERE d.automated = 1`
+// ruleDay is one rule's or model's automated decisions of one day (UTC)
+// in the units asked for.
+type ruleDay struct {
+	actor                          string
+	day                            time.Time
+	automated, referred, overrides int
+}
+
+// ruleDays reads, per rule or model and day, its automated decisions in
+// f's units, how many were referred and how many a person has amended,
+// from the rows the projection keeps (casework_rule_decisions).
+func (s *store) ruleDays(ctx context.Context, f Filter) ([]ruleDay, error) {
+	q := `SELECT actor, day, COUNT(*), SUM(referred), SUM(overridden) FROM casework_rule_decisions`
 	var args []any
 	if !f.AllUnits {
 		if len(f.Units) == 0 {
 			return nil, nil
 		}
-		cond, unitArgs := unitsIn(f.Units)
-		q, args = q+" AND "+cond, unitArgs
+		cond, unitArgs := unitsIn("org_unit_id", f.Units)
+		q, args = q+" WHERE "+cond, unitArgs
 	}
-	rows, err := s.db.QueryContext(ctx, s.db.Q(q+" GROUP BY d.actor ORDER BY d.actor"), args...)
+	rows, err := s.db.QueryContext(ctx, s.db.Q(q+" GROUP BY actor, day"), args...)
 	if err != nil {
 		return nil, fmt.Errorf("casework: statistics: %w", err)
 	}
 	defer rows.Close()
-	var out []RuleStats
+	var out []ruleDay
 	for rows.Next() {
-		var r RuleStats
-		if err := rows.Scan(&r.Actor, &r.Automated, &r.Referred, &r.Overridden); err != nil {
+		var r ruleDay
+		var day string
+		if err := rows.Scan(&r.actor, &day, &r.automated, &r.referred, &r.overrides); err != nil {
 			return nil, err
 		}
-		if r.Automated > 0 {
-			r.Rate = float64(r.Overridden) / float64(r.Automated)
+		if r.day, err = time.Parse(time.DateOnly, day); err != nil {
+			continue
 		}
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// stats sums the days per rule or model: its automated decisions, those
+// referred to a person and those a person amended, by actor.
+func stats(days []ruleDay) []RuleStats {
+	by := map[string]*RuleStats{}
+	for _, d := range days {
+		r := by[d.actor]
+		if r == nil {
+			r = &RuleStats{Actor: d.actor}
+			by[d.actor] = r
+		}
+		r.Automated += d.automated
+		r.Referred += d.referred
+		r.Overridden += d.overrides
+	}
+	out := make([]RuleStats, 0, len(by))
+	for _, r := range by {
+		if r.Automated > 0 {
+			r.Rate = float64(r.Overridden) / float64(r.Automated)
+		}
+		out = append(out, *r)
+	}
+	slices.SortFunc(out, func(a, b RuleStats) int { return strings.Compare(a.Actor, b.Actor) })
+	return out
 }

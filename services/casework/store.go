@@ -72,6 +72,18 @@ var ddl = []string{
 	record_json TEXT NOT NULL)`,
 	`CREATE INDEX IF NOT EXISTS casework_decisions_case ON casework_decisions (case_id)`,
 	`CREATE INDEX IF NOT EXISTS casework_decisions_amends ON casework_decisions (amends_id)`,
+	// One row per automated decision of an opened case, with the case's
+	// unit, the day it was made and whether it was referred and
+	// overridden: what the supervisor view counts, kept by the projection
+	// (tx.ruleDecisions) so that the view reads one covering index.
+	`CREATE TABLE IF NOT EXISTS casework_rule_decisions (
+	decision_id TEXT PRIMARY KEY,
+	actor       TEXT NOT NULL,
+	org_unit_id TEXT NOT NULL,
+	day         TEXT NOT NULL,
+	referred    INTEGER NOT NULL,
+	overridden  INTEGER NOT NULL)`,
+	`CREATE INDEX IF NOT EXISTS casework_rule_decisions_unit ON casework_rule_decisions (org_unit_id, actor, day, referred, overridden)`,
 	`CREATE TABLE IF NOT EXISTS casework_access_log (
 	entry_id TEXT PRIMARY KEY,
 	at       TEXT NOT NULL,
@@ -132,7 +144,7 @@ func (s *store) migrate(ctx context.Context) error {
 	defer t.Rollback()
 	var n int
 	if err := t.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT automated_steps FROM casework_cases LIMIT 1) probe`).Scan(&n); err == nil {
-		return nil
+		return s.backfillRuleDecisions(ctx, t)
 	}
 	t.Rollback() // PostgreSQL aborts a transaction at its first error
 	if t, err = s.db.BeginTx(ctx, nil); err != nil {
@@ -150,6 +162,29 @@ func (s *store) migrate(ctx context.Context) error {
 	} {
 		if _, err := t.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("casework: migrate the inbox's counts: %w", err)
+		}
+	}
+	return s.backfillRuleDecisions(ctx, t)
+}
+
+// ruleDecisionsOf selects the casework_rule_decisions rows of the
+// automated decisions of opened cases; the caller adds a condition.
+const ruleDecisionsOf = `INSERT INTO casework_rule_decisions (decision_id, actor, org_unit_id, day, referred, overridden)
+SELECT d.decision_id, d.actor, c.org_unit_id, SUBSTR(d.decided_at, 1, 10), CASE WHEN d.outcome = 'referred' THEN 1 ELSE 0 END,
+ CASE WHEN EXISTS (SELECT 1 FROM casework_decisions a WHERE a.amends_id = d.decision_id) THEN 1 ELSE 0 END
+FROM casework_decisions d JOIN casework_cases c ON c.case_id = d.case_id WHERE d.automated = 1`
+
+// backfillRuleDecisions fills casework_rule_decisions, in t, for a store
+// made before it, and commits t.
+func (s *store) backfillRuleDecisions(ctx context.Context, t *sql.Tx) error {
+	var have, decided int
+	if err := t.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM casework_rule_decisions LIMIT 1) r),
+ (SELECT COUNT(*) FROM (SELECT 1 FROM casework_decisions WHERE automated = 1 LIMIT 1) d)`).Scan(&have, &decided); err != nil {
+		return fmt.Errorf("casework: migrate: %w", err)
+	}
+	if have == 0 && decided > 0 {
+		if _, err := t.ExecContext(ctx, ruleDecisionsOf+` ON CONFLICT (decision_id) DO NOTHING`); err != nil {
+			return fmt.Errorf("casework: migrate the supervisor's counts: %w", err)
 		}
 	}
 	if err := t.Commit(); err != nil {
@@ -357,7 +392,7 @@ func (s *store) cases(ctx context.Context, f Filter) ([]Case, string, error) {
 		if len(f.Units) == 0 {
 			return nil, "", nil
 		}
-		cond, unitArgs := unitsIn(f.Units)
+		cond, unitArgs := unitsIn("c.org_unit_id", f.Units)
 		where, args = append(where, cond), unitArgs
 	}
 	add := func(cond string, v any) { where = append(where, cond); args = append(args, v) }
@@ -411,13 +446,13 @@ func (s *store) cases(ctx context.Context, f Filter) ([]Case, string, error) {
 	return out, "", nil
 }
 
-// unitsIn is the condition that c.org_unit_id is one of units.
-func unitsIn(units []string) (string, []any) {
+// unitsIn is the condition that column is one of units.
+func unitsIn(column string, units []string) (string, []any) {
 	args := make([]any, len(units))
 	for i, u := range units {
 		args[i] = u
 	}
-	return "c.org_unit_id IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(units)), ", ") + ")", args
+	return column + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(units)), ", ") + ")", args
 }
 
 func scanCase(r interface{ Scan(...any) error }) (Case, error) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -212,9 +213,43 @@ func TestCountsOnTheCaseRow(t *testing.T) {
 		if a, r := counts(); a != 2 || r != 2 {
 			t.Fatalf("after a referring amendment: %d automated, %d referred; want 2, 2", a, r)
 		}
+		// The supervisor's rows: the rule's decision overridden, the
+		// model's referred, whatever order they came in.
+		supervisor := func() map[string][3]int {
+			t.Helper()
+			days, err := s.store.ruleDays(ctx, Filter{Units: []string{"hemtjanst"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := map[string][3]int{}
+			for _, st := range stats(days) {
+				m[st.Actor] = [3]int{st.Automated, st.Referred, st.Overridden}
+			}
+			return m
+		}
+		want := map[string][3]int{"rule:preschool-residency-check@3": {1, 0, 1}, "model:placement-model@1.2.0": {1, 1, 0}}
+		if got := supervisor(); !maps.Equal(got, want) {
+			t.Fatalf("supervisor's counts %v, want %v", got, want)
+		}
+		if none, _ := s.store.ruleDays(ctx, Filter{Units: []string{"forskoleplacering"}}); len(none) != 0 {
+			t.Errorf("another unit's supervisor counts %v", none)
+		}
+		// An amendment before the decision it amends.
+		late := caseEvents(8, "hemtjanst", false)
+		apply(late[0].topic, late[0].id, late[0].body)
+		apply(TopicDecisionAmended, uid(899), schemas.DecisionAmended{DecisionID: uid(899), AmendsDecisionID: uid(804), CaseID: uid(800),
+			CaseType: "preschool-placement", StepID: "placement-proposal", AmendedAt: time.Now().UTC(),
+			AmendedBy: schemas.Actor{Kind: schemas.ActorPerson, ID: "bo"}, Reason: "Plats finns.",
+			DecisionContent: schemas.DecisionContent{Outcome: schemas.OutcomeCompleted, Motivering: "Plats finns.", LegalBasis: []string{"Skollagen (2010:800) 8 kap. 15 §"}}})
+		apply(late[3].topic, late[3].id, late[3].body)
+		want["model:placement-model@1.2.0"] = [3]int{2, 2, 1}
+		if got := supervisor(); !maps.Equal(got, want) {
+			t.Fatalf("after an amendment that came first: %v, want %v", got, want)
+		}
+
 		only, _, err := s.store.cases(ctx, Filter{Units: []string{"hemtjanst"}, Automated: true})
-		if err != nil || len(only) != 1 {
-			t.Fatalf("automated filter: %d cases (%v)", len(only), err)
+		if err != nil || len(only) != 2 {
+			t.Fatalf("automated filter: %d cases (%v), want 2", len(only), err)
 		}
 
 		// A store from before the counts: drop the columns' values by
@@ -229,11 +264,17 @@ func TestCountsOnTheCaseRow(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		if _, err := db.ExecContext(ctx, `DELETE FROM casework_rule_decisions`); err != nil {
+			t.Fatal(err)
+		}
 		if err := s.store.migrate(ctx); err != nil {
 			t.Fatal(err)
 		}
 		if a, r := counts(); a != 2 || r != 2 {
 			t.Fatalf("after migration: %d automated, %d referred; want 2, 2", a, r)
+		}
+		if got := supervisor(); !maps.Equal(got, want) {
+			t.Fatalf("supervisor's counts after migration %v, want %v", got, want)
 		}
 		if err := s.store.migrate(ctx); err != nil {
 			t.Fatalf("a second migration: %v", err)

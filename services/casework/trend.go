@@ -1,7 +1,6 @@
 package casework
 
 import (
-	"context"
 	"fmt"
 	"slices"
 	"time"
@@ -47,56 +46,27 @@ type Trend struct {
 	Flagged bool       `json:"flagged"` // some week is over the threshold
 }
 
-// trends reads, per rule or model, its automated decisions in f's units
-// and how many of them were amended, by the day they were made, and sums
-// the days into the last TrendWeeks ISO weeks (Europe/Stockholm's weeks
-// are near enough UTC's for this view: the day is the stored UTC day).
-func (s *store) trends(ctx context.Context, f Filter, threshold float64) ([]Trend, error) {
-	q := `SELECT d.actor, SUBSTR(d.decided_at, 1, 10), COUNT(*),
- SUM(CASE WHEN EXISTS (SELECT 1 FROM casework_decisions a WHERE a.amends_id = d.decision_id) THEN 1 ELSE 0 END)
-FROM casework_decisions d JOIN casework_cases c ON c.case_id = d.case_id WHERE d.automated = 1`
-	var args []any
-	if !f.AllUnits {
-		if len(f.Units) == 0 {
-			return nil, nil
-		}
-		cond, unitArgs := unitsIn(f.Units)
-		q, args = q+" AND "+cond, unitArgs
-	}
-	rows, err := s.db.QueryContext(ctx, s.db.Q(q+" GROUP BY d.actor, SUBSTR(d.decided_at, 1, 10)"), args...)
-	if err != nil {
-		return nil, fmt.Errorf("casework: override trend: %w", err)
-	}
-	defer rows.Close()
+// trends sums the days per rule or model into the last TrendWeeks ISO
+// weeks (Europe/Stockholm's weeks are near enough UTC's for this view:
+// the day is the stored UTC day).
+func trends(days []ruleDay, threshold float64) []Trend {
 	type key struct{ actor, week string }
 	sums := map[key]*WeekRate{}
 	var actors []string
 	var last time.Time
-	for rows.Next() {
-		var actor, day string
-		var n, over int
-		if err := rows.Scan(&actor, &day, &n, &over); err != nil {
-			return nil, err
+	for _, d := range days {
+		if d.day.After(last) {
+			last = d.day
 		}
-		d, err := time.Parse(time.DateOnly, day)
-		if err != nil {
-			continue
-		}
-		if d.After(last) {
-			last = d
-		}
-		k := key{actor, isoWeek(d)}
+		k := key{d.actor, isoWeek(d.day)}
 		if sums[k] == nil {
 			sums[k] = &WeekRate{Week: k.week}
 		}
-		sums[k].Automated += n
-		sums[k].Overridden += over
-		if !slices.Contains(actors, actor) {
-			actors = append(actors, actor)
+		sums[k].Automated += d.automated
+		sums[k].Overridden += d.overrides
+		if !slices.Contains(actors, d.actor) {
+			actors = append(actors, d.actor)
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	slices.Sort(actors)
 	var weeks []string
@@ -122,7 +92,7 @@ FROM casework_decisions d JOIN casework_cases c ON c.case_id = d.case_id WHERE d
 			out = append(out, t)
 		}
 	}
-	return out, nil
+	return out
 }
 
 func isoWeek(t time.Time) string {

@@ -69,10 +69,11 @@ func TestOverrideTrend(t *testing.T) {
 		n += 10
 		weekOfDecisions(t, s, n, "hemtjanst", alarm, week(2), 6, 6) // another unit
 
-		trends, err := s.store.trends(context.Background(), Filter{Units: []string{"forskoleplacering"}}, 0.2)
+		days, err := s.store.ruleDays(context.Background(), Filter{Units: []string{"forskoleplacering"}})
 		if err != nil {
 			t.Fatal(err)
 		}
+		trends := trends(days, 0.2)
 		byActor := map[string]Trend{}
 		for _, tr := range trends {
 			byActor[tr.Actor] = tr
