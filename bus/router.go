@@ -74,6 +74,12 @@ type RouterConfig struct {
 	// attempt with the validation error, and what handlers publish is
 	// checked too. Services pass contracts.Default(); nil checks nothing.
 	Contract Contract
+
+	// Transient, when set, says which handler errors are an outage outside
+	// the message (a database that is down): a message failing so is not
+	// dead-lettered but nacked and tried again until the outage passes
+	// (middleware.DeadLetterQueue). Services pass sqldb.Transient.
+	Transient func(error) bool
 }
 
 // MaxCloseTimeout is the longest CloseTimeout a RouterConfig accepts.
@@ -157,7 +163,12 @@ func NewRouter(cfg RouterConfig) (*message.Router, error) {
 	if err != nil {
 		return nil, fmt.Errorf("bus: router: %w", err)
 	}
-	dlq := middleware.DeadLetterQueue{Publisher: cfg.DeadLetters, OnDeadLetter: metrics.DeadLettered}
+	dlq := middleware.DeadLetterQueue{
+		Publisher:    cfg.DeadLetters,
+		OnDeadLetter: metrics.DeadLettered,
+		Transient:    cfg.Transient,
+		OnTransient:  metrics.Waiting,
+	}
 	dedup := middleware.NewDeduplicator(cfg.DedupWindow)
 	dedup.OnDuplicate = metrics.Duplicate
 	retry := wmmiddleware.Retry{

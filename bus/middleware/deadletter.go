@@ -52,6 +52,12 @@ func DeadLetterTopic(topic string) string { return topic + DeadLetterSuffix }
 // consumer, the failure is not the message's fault, and the record is read
 // again later.
 //
+// Nor is a message dead-lettered when Transient says its error is the fault
+// of something outside it, such as a database that is down: the router nacks
+// it, the partition waits, and the message is tried again (retries and all)
+// until the fault passes or the subscription ends. An outage thus delays a
+// partition instead of sending every message it meets to the dead letters.
+//
 // DeadLetterQueue puts an attempt counter into the message's context; put
 // CountAttempts inside the retry middleware to fill it.
 type DeadLetterQueue struct {
@@ -61,6 +67,16 @@ type DeadLetterQueue struct {
 	// OnDeadLetter, when set, is called after a dead letter was published,
 	// with the handler's error.
 	OnDeadLetter func(msg *message.Message, err error)
+
+	// Transient, when set, reports whether an error is an outage outside
+	// the message (see the type's doc): such a message is nacked, never
+	// dead-lettered. It must not say so of an error a message can cause,
+	// or that message blocks its partition.
+	Transient func(error) bool
+
+	// OnTransient, when set, is called when a message is nacked because
+	// of a transient error.
+	OnTransient func(msg *message.Message, err error)
 
 	// Now tells the time of dead-lettering. Default time.Now.
 	Now func() time.Time
@@ -76,6 +92,12 @@ func (q DeadLetterQueue) Middleware(h message.HandlerFunc) message.HandlerFunc {
 			return produced, nil
 		}
 		if ctx.Err() != nil {
+			return nil, err
+		}
+		if q.Transient != nil && !IsPermanent(err) && q.Transient(err) {
+			if q.OnTransient != nil {
+				q.OnTransient(msg, err)
+			}
 			return nil, err
 		}
 		topic := message.SubscribeTopicFromCtx(ctx)

@@ -135,3 +135,61 @@ func TestDeadLetterQueueNacksWhenThePublishFails(t *testing.T) {
 		t.Errorf("letter %s after %d runs and %d dead-letterings; want ev-2 after 3 runs (2 nacked) and 1", got.UUID, runs.Load(), deadLettered.Load())
 	}
 }
+
+// errOutage stands for a store that is down.
+var errOutage = errors.New("database unreachable")
+
+// TestDeadLetterQueueWaitsOutATransientOutage: a handler failing with an
+// error Transient accepts is nacked and tried again until it succeeds — never
+// dead-lettered — while a message failing Permanent with such an error, and
+// one failing otherwise, are dead-lettered as before.
+func TestDeadLetterQueueWaitsOutATransientOutage(t *testing.T) {
+	const topic = "test.dl-transient.v1"
+	var runs, waited, deadLettered atomic.Int32
+	handled := make(chan string, 4)
+	pub, conn := runRouter(t, topic,
+		func(p message.Publisher) middleware.DeadLetterQueue {
+			return middleware.DeadLetterQueue{
+				Publisher:    p,
+				Transient:    func(err error) bool { return errors.Is(err, errOutage) },
+				OnTransient:  func(*message.Message, error) { waited.Add(1) },
+				OnDeadLetter: func(*message.Message, error) { deadLettered.Add(1) },
+			}
+		},
+		func(msg *message.Message) error {
+			switch msg.UUID {
+			case "outage":
+				if runs.Add(1) <= 5 { // the store is down for five attempts
+					return errOutage
+				}
+			case "permanent":
+				return middleware.Permanent(errOutage)
+			case "bad":
+				return errors.New("cannot parse")
+			}
+			handled <- msg.UUID
+			return nil
+		})
+	for _, id := range []string{"outage", "permanent", "bad"} {
+		msg := message.NewMessage(id, []byte(`{}`))
+		msg.Metadata.Set(bus.MetadataPartitionKey, "one-partition")
+		if err := pub.Publish(topic, msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	letters := deadLetters(t, conn, topic, 2)
+	if letters[0].UUID != "permanent" || letters[1].UUID != "bad" {
+		t.Errorf("dead letters %s, %s; want permanent, bad", letters[0].UUID, letters[1].UUID)
+	}
+	select {
+	case id := <-handled:
+		if id != "outage" {
+			t.Errorf("handled %s, want outage", id)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the message that met the outage was never handled")
+	}
+	if runs.Load() != 6 || waited.Load() != 5 || deadLettered.Load() != 2 {
+		t.Errorf("%d runs, %d nacked for the outage, %d dead-lettered; want 6, 5, 2", runs.Load(), waited.Load(), deadLettered.Load())
+	}
+}

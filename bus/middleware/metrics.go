@@ -18,6 +18,7 @@ const (
 	OutcomeFailed       = "failed"        // one attempt returned an error or panicked
 	OutcomeDeadLettered = "dead_lettered" // published to <topic>.dlq
 	OutcomeDuplicate    = "duplicate"     // dropped by the Deduplicator
+	OutcomeWaiting      = "waiting"       // nacked for a transient outage, to be tried again
 )
 
 // Metrics counts and times what the handlers of a router do, labelled by
@@ -33,7 +34,7 @@ type Metrics struct {
 func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	messages := prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "civicbus_handler_messages_total",
-		Help: "Messages handled, by handler and outcome (processed, dead_lettered, duplicate); failed counts attempts that returned an error.",
+		Help: "Messages handled, by handler and outcome (processed, dead_lettered, duplicate, waiting: nacked for an outage); failed counts attempts that returned an error.",
 	}, []string{"handler", "outcome"})
 	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "civicbus_handler_duration_seconds",
@@ -97,6 +98,10 @@ func (m *Metrics) Attempt(h message.HandlerFunc) message.HandlerFunc {
 // DeadLettered counts a dead-lettered message; it fits
 // DeadLetterQueue.OnDeadLetter.
 func (m *Metrics) DeadLettered(msg *message.Message, _ error) { m.count(msg, OutcomeDeadLettered) }
+
+// Waiting counts a message nacked for a transient outage; it fits
+// DeadLetterQueue.OnTransient.
+func (m *Metrics) Waiting(msg *message.Message, _ error) { m.count(msg, OutcomeWaiting) }
 
 // Duplicate counts a dropped duplicate; it fits Deduplicator.OnDuplicate.
 func (m *Metrics) Duplicate(msg *message.Message) { m.count(msg, OutcomeDuplicate) }

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/vasteras/civicbus/bus"
+	"github.com/vasteras/civicbus/internal/sqldb"
 	"github.com/vasteras/civicbus/schemas/contracts"
 )
 
@@ -59,7 +60,9 @@ type RouterConfig struct {
 
 // NewRouter returns a router whose handlers get events checked against
 // the catalog's contracts; invalid events and those a handler gives up on
-// go to <topic>.dlq. Close it after Run returns.
+// go to <topic>.dlq. A handler failing because its database is unavailable
+// (sqldb.Transient) is not dead-lettered: its partition waits and retries
+// until the database is back. Close it after Run returns.
 func NewRouter(cfg RouterConfig) (*Router, error) {
 	contract, err := contracts.Default()
 	if err != nil {
@@ -69,7 +72,7 @@ func NewRouter(cfg RouterConfig) (*Router, error) {
 	if err != nil {
 		return nil, err
 	}
-	r, err := bus.NewRouter(bus.RouterConfig{DeadLetters: dlq, Registerer: cfg.Metrics, Logger: cfg.Logger, Contract: contract, Retry: cfg.Retry})
+	r, err := bus.NewRouter(bus.RouterConfig{DeadLetters: dlq, Registerer: cfg.Metrics, Logger: cfg.Logger, Contract: contract, Retry: cfg.Retry, Transient: sqldb.Transient})
 	if err != nil {
 		dlq.Close()
 		return nil, err
