@@ -25,6 +25,19 @@
 // each resident's routine from their first week, then raises
 // care.alarm.v1 events with a score and a plain-Swedish explanation; each
 // alarm has a deterministic id and is raised once.
+//
+// Models do case steps too, each through DecideByModel (a model that times
+// out, fails or is unsure refers the step to a person; one decision record
+// either way): every care alarm opens a care-alarm case (carealarm.go); the
+// meal-demand model proposes each kitchen's orders as meal-order cases
+// (meals.go); the snow-clearing model orders work per area as
+// snow-work-order cases with roads.snow-clearing and roads.ground-heating
+// events (snow.go); a forecast whose demand exceeds the places opens a
+// premises-need case (premises.go). A case type's opened_by opens the
+// cases no other system opens, such as a citizen's snow report. The
+// rules directory's model-settings give each model's threshold, unit and
+// (snow) areas. A rule version whose content changed since it was first
+// loaded is refused (checkRuleVersions).
 package automation
 
 import (
