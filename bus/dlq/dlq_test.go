@@ -20,7 +20,7 @@ import (
 	"github.com/vasteras/civicbus/internal/testenv"
 )
 
-func setup(t *testing.T) (bus.Connection, *bus.Publisher) {
+func setup(t testing.TB) (bus.Connection, *bus.Publisher) {
 	t.Helper()
 	conn := bus.Connection{Brokers: []string{testenv.Broker(t).Addr()}}
 	pub, err := bus.NewPublisher(bus.PublisherConfig{Connection: conn})
