@@ -113,6 +113,13 @@ type Config struct {
 	// (default DefaultPremisesUnit). See CaseTypePremisesNeed.
 	PremisesThreshold float64
 	PremisesUnit      string
+	// Placement turns the preschool-placement model on (see
+	// ModelPlacement): it proposes a placement for each new preschool
+	// application; PlacementThreshold is the confidence under which the
+	// proposal says a person must choose (default 0.8). The rules
+	// directory's model-settings of preschool-placement turn it on.
+	Placement          bool
+	PlacementThreshold float64
 	// Meals turns the meal-order proposals on (see CaseTypeMealOrder):
 	// MealThreshold is the confidence under which propose-order goes to a
 	// person (default DefaultMealThreshold), MealUnit the unit whose inbox
@@ -161,6 +168,9 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 	}
 	if cfg.MealThreshold == 0 {
 		cfg.MealThreshold = DefaultMealThreshold
+	}
+	if cfg.PlacementThreshold == 0 {
+		cfg.PlacementThreshold = 0.8
 	}
 	if cfg.MealUnit == "" {
 		cfg.MealUnit = DefaultMealUnit
@@ -264,6 +274,16 @@ func (s *Service) Run(ctx context.Context) error {
 	if s.cfg.Meals {
 		if err := handle("automation:meals:"+TopicPortions, TopicPortions, s.projectPortions); err != nil {
 			return err
+		}
+	}
+	if s.cfg.Placement {
+		for topic, h := range map[string]message.NoPublishHandlerFunc{TopicSchoolUnit: s.projectUnit, TopicEnrolment: s.projectEnrolment, TopicApplication: s.proposePlacement} {
+			if topic == TopicSchoolUnit && s.cfg.Forecast {
+				continue // the forecast keeps the units already
+			}
+			if err := handle("automation:placement:"+topic, topic, h); err != nil {
+				return err
+			}
 		}
 	}
 	if len(s.cfg.SnowAreas) > 0 {
@@ -469,6 +489,11 @@ func withSettings(cfg Config, e *rules.Engine) Config {
 	set(routine.Name, &cfg.RoutineModel.ReviewBelow, &cfg.CareUnit)
 	set("meal-demand", &cfg.MealThreshold, &cfg.MealUnit)
 	set("school-place-forecast", &cfg.PremisesThreshold, &cfg.PremisesUnit)
+	var none string
+	if _, ok := e.Settings(ModelPlacement); ok {
+		cfg.Placement = true
+		set(ModelPlacement, &cfg.PlacementThreshold, &none)
+	}
 	if m := set(snow.Name, &cfg.SnowThreshold, &cfg.SnowUnit); len(cfg.SnowAreas) == 0 {
 		cfg.SnowAreas = m.Areas
 	}

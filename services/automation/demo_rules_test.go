@@ -29,7 +29,7 @@ func TestDemoRules(t *testing.T) {
 	c := s.cfg
 	if c.RoutineModel.ReviewBelow != 0.8 || c.CareUnit != "hemtjanst" || c.MealThreshold != 0.8 || c.MealUnit != "maltidsservice" ||
 		c.SnowThreshold != 0.6 || c.SnowUnit != "gata-park" || len(c.SnowAreas) != 2 || c.SnowAreas[0].HeatingSite == "" ||
-		c.PremisesThreshold != 0.5 || c.PremisesUnit != "lokalforsorjning" {
+		c.PremisesThreshold != 0.5 || c.PremisesUnit != "lokalforsorjning" || !c.Placement || c.PlacementThreshold != 0.8 {
 		t.Errorf("settings not applied: %+v", c)
 	}
 	for _, step := range [][2]string{{CaseTypeCareAlarm, StepAcknowledge}, {CaseTypeMealOrder, StepApproveOrder}, {CaseTypePremisesNeed, StepPlanPremises}} {

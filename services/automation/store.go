@@ -79,6 +79,13 @@ var ddl = []string{
 	content_hash TEXT NOT NULL,
 	first_loaded TEXT NOT NULL,
 	PRIMARY KEY (rule_id, version))`,
+	`CREATE TABLE IF NOT EXISTS automation_enrolment (
+	unit_id        TEXT NOT NULL,
+	reference_date TEXT NOT NULL,
+	grade          TEXT NOT NULL,
+	age            INTEGER NOT NULL,
+	enrolled       BIGINT NOT NULL,
+	PRIMARY KEY (unit_id, reference_date, grade, age))`,
 	`CREATE TABLE IF NOT EXISTS automation_cases (
 	case_id   TEXT PRIMARY KEY,
 	case_type TEXT NOT NULL,
@@ -614,4 +621,50 @@ func (s *store) checkRuleVersions(ctx context.Context, e *rules.Engine) error {
 		}
 	}
 	return nil
+}
+
+// putEnrolment keeps a unit's enrolled children of one grade and age on a
+// count date.
+func (s *store) putEnrolment(ctx context.Context, e schemas.Enrolment) error {
+	age := -1
+	if e.Age != nil {
+		age = *e.Age
+	}
+	_, err := s.db.ExecContext(ctx, s.db.Q(`INSERT INTO automation_enrolment (unit_id, reference_date, grade, age, enrolled) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (unit_id, reference_date, grade, age) DO UPDATE SET enrolled = excluded.enrolled`), e.UnitID, string(e.ReferenceDate), string(e.Grade), age, e.Enrolled)
+	if err != nil {
+		return fmt.Errorf("automation: enrolment: %w", err)
+	}
+	return nil
+}
+
+// unitPlaces is a preschool's places and children enrolled at its latest
+// count.
+type unitPlaces struct {
+	id, area           string
+	capacity, enrolled int64
+}
+
+func (u unitPlaces) free() int64 { return u.capacity - u.enrolled }
+
+// preschools returns every preschool with places, with its children
+// enrolled at its latest count date.
+func (s *store) preschools(ctx context.Context) (map[string]unitPlaces, error) {
+	rows, err := s.db.QueryContext(ctx, s.db.Q(`SELECT u.unit_id, u.area_code, u.capacity,
+ COALESCE((SELECT SUM(e.enrolled) FROM automation_enrolment e WHERE e.unit_id = u.unit_id
+   AND e.reference_date = (SELECT MAX(reference_date) FROM automation_enrolment m WHERE m.unit_id = u.unit_id)), 0)
+ FROM automation_units u WHERE u.unit_type = ? AND u.capacity > 0`), string(schemas.UnitPreschool))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]unitPlaces{}
+	for rows.Next() {
+		var u unitPlaces
+		if err := rows.Scan(&u.id, &u.area, &u.capacity, &u.enrolled); err != nil {
+			return nil, err
+		}
+		out[u.id] = u
+	}
+	return out, rows.Err()
 }

@@ -16,8 +16,8 @@ const KindModelSettings = "model-settings"
 // Fields left out keep the service's defaults.
 type ModelSettings struct {
 	Kind string `yaml:"kind"`
-	// Model is the model's name: routine, meal-demand, snow-clearing or
-	// school-place-forecast.
+	// Model is the model's name: routine, meal-demand, snow-clearing,
+	// school-place-forecast or preschool-placement.
 	Model Text `yaml:"model"`
 	// Threshold is the confidence, in [0,1], below which the model's steps
 	// are referred to a person.
@@ -45,7 +45,7 @@ type SnowArea struct {
 }
 
 // Models are the built-in models that model-settings may configure.
-var Models = []string{"routine", "meal-demand", "snow-clearing", "school-place-forecast"}
+var Models = []string{"routine", "meal-demand", "snow-clearing", "school-place-forecast", "preschool-placement"}
 
 var areaIDRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
