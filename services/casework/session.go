@@ -89,8 +89,8 @@ func (s *Service) session(r *http.Request) (*session, error) {
 	}
 	var name, csrf, expires, origin, display, role, units string
 	h := tokenHash(c.Value)
-	err = s.store.db.QueryRowContext(r.Context(), s.store.db.Q(`SELECT username, csrf, expires_at, 'local', '', '', '' FROM casework_sessions WHERE token_hash = ?
-UNION ALL SELECT username, csrf, expires_at, 'oidc', name, role, units FROM casework_oidc_sessions WHERE token_hash = ?`),
+	err = s.store.queryRow(r.Context(), `SELECT username, csrf, expires_at, 'local', '', '', '' FROM casework_sessions WHERE token_hash = ?
+UNION ALL SELECT username, csrf, expires_at, 'oidc', name, role, units FROM casework_oidc_sessions WHERE token_hash = ?`,
 		h, h).Scan(&name, &csrf, &expires, &origin, &display, &role, &units)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
@@ -141,7 +141,7 @@ ON CONFLICT (username) DO UPDATE SET name = excluded.name, role = excluded.role,
 
 // people are the users who have signed in by OpenID Connect.
 func (st *store) people(ctx context.Context) ([]*User, error) {
-	rows, err := st.db.QueryContext(ctx, `SELECT username, name, role, units FROM casework_people ORDER BY username`)
+	rows, err := st.query(ctx, `SELECT username, name, role, units FROM casework_people ORDER BY username`)
 	if err != nil {
 		return nil, fmt.Errorf("casework: read people: %w", err)
 	}

@@ -39,7 +39,7 @@ func (s *store) ruleDays(ctx context.Context, f Filter) ([]ruleDay, error) {
 		cond, unitArgs := unitsIn("org_unit_id", f.Units)
 		q, args = q+" WHERE "+cond, unitArgs
 	}
-	rows, err := s.db.QueryContext(ctx, s.db.Q(q+" GROUP BY actor, day"), args...)
+	rows, err := s.query(ctx, q+" GROUP BY actor, day", args...)
 	if err != nil {
 		return nil, fmt.Errorf("casework: statistics: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vasteras/civicbus/internal/sqldb"
@@ -18,7 +19,8 @@ import (
 // assignments, confirmations), the access log and the sessions. Decision
 // rows are append-only.
 type store struct {
-	db *sqldb.DB
+	db    *sqldb.DB
+	stmts sync.Map // query text → *sql.Stmt, see prepared
 }
 
 var ddl = []string{
@@ -193,7 +195,58 @@ func (s *store) backfillRuleDecisions(ctx context.Context, t *sql.Tx) error {
 	return nil
 }
 
-func (s *store) close() error { return s.db.Close() }
+func (s *store) close() error {
+	s.stmts.Range(func(_, st any) bool { st.(*sql.Stmt).Close(); return true })
+	return s.db.Close()
+}
+
+// prepared is q (with ? placeholders) prepared once: parsing a query costs
+// SQLite about as much as running a small one, and the pages run the same
+// few queries on every request. The queries are the store's own, from a
+// small set of texts.
+func (s *store) prepared(ctx context.Context, q string) (*sql.Stmt, error) {
+	q = s.db.Q(q)
+	if st, ok := s.stmts.Load(q); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := s.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.stmts.LoadOrStore(q, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+// query runs q prepared.
+func (s *store) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	st, err := s.prepared(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// queryRow runs q prepared (unprepared when it cannot be, so that the
+// error comes with the row).
+func (s *store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	st, err := s.prepared(ctx, q)
+	if err != nil {
+		return s.db.QueryRowContext(ctx, s.db.Q(q), args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// execute runs q prepared.
+func (s *store) execute(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	st, err := s.prepared(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
 
 // tsLayout is how times are stored: fixed width in UTC, so that text
 // order is time order (RFC 3339 with trimmed fractions is not).
@@ -423,7 +476,7 @@ func (s *store) cases(ctx context.Context, f Filter) ([]Case, string, error) {
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
-	rows, err := s.db.QueryContext(ctx, s.db.Q(q+fmt.Sprintf(" ORDER BY c.opened_at DESC, c.case_id DESC LIMIT %d", PageSize+1)), args...)
+	rows, err := s.query(ctx, q+fmt.Sprintf(" ORDER BY c.opened_at DESC, c.case_id DESC LIMIT %d", PageSize+1), args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("casework: list cases: %w", err)
 	}
@@ -471,7 +524,7 @@ var errNoCase = errors.New("casework: no such case")
 
 // caseByID returns one case.
 func (s *store) caseByID(ctx context.Context, id string) (Case, error) {
-	c, err := scanCase(s.db.QueryRowContext(ctx, s.db.Q(`SELECT `+caseCols+caseFrom+` WHERE c.case_id = ?`), id))
+	c, err := scanCase(s.queryRow(ctx, `SELECT `+caseCols+caseFrom+` WHERE c.case_id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, errNoCase
 	}
@@ -484,7 +537,7 @@ func (s *store) caseByID(ctx context.Context, id string) (Case, error) {
 // unitOf is the unit of case id, or "" when the case is not opened yet.
 func (s *store) unitOf(ctx context.Context, id string) (string, error) {
 	var unit string
-	err := s.db.QueryRowContext(ctx, s.db.Q(`SELECT org_unit_id FROM casework_cases WHERE case_id = ?`), id).Scan(&unit)
+	err := s.queryRow(ctx, `SELECT org_unit_id FROM casework_cases WHERE case_id = ?`, id).Scan(&unit)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil
 	}
@@ -496,8 +549,8 @@ func (s *store) unitOf(ctx context.Context, id string) (string, error) {
 
 // timeline is a case's entries, oldest first.
 func (s *store) timeline(ctx context.Context, caseID string) ([]Entry, error) {
-	rows, err := s.db.QueryContext(ctx, s.db.Q(`SELECT entry_id, kind, at, actor_kind, actor_id, actor_ver, step_id, decision_id, automated, body
-FROM casework_timeline WHERE case_id = ? ORDER BY at, entry_id`), caseID)
+	rows, err := s.query(ctx, `SELECT entry_id, kind, at, actor_kind, actor_id, actor_ver, step_id, decision_id, automated, body
+FROM casework_timeline WHERE case_id = ? ORDER BY at, entry_id`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("casework: read timeline: %w", err)
 	}
@@ -521,7 +574,7 @@ FROM casework_timeline WHERE case_id = ? ORDER BY at, entry_id`), caseID)
 // decisions is a case's decision records as they were published, oldest
 // first.
 func (s *store) decisions(ctx context.Context, caseID string) ([]json.RawMessage, error) {
-	rows, err := s.db.QueryContext(ctx, s.db.Q(`SELECT record_json FROM casework_decisions WHERE case_id = ? ORDER BY decided_at, decision_id`), caseID)
+	rows, err := s.query(ctx, `SELECT record_json FROM casework_decisions WHERE case_id = ? ORDER BY decided_at, decision_id`, caseID)
 	if err != nil {
 		return nil, fmt.Errorf("casework: read decisions: %w", err)
 	}
@@ -540,7 +593,7 @@ func (s *store) decisions(ctx context.Context, caseID string) ([]json.RawMessage
 // decision returns one decision record and its case.
 func (s *store) decision(ctx context.Context, id string) (caseID string, rec json.RawMessage, err error) {
 	var js string
-	err = s.db.QueryRowContext(ctx, s.db.Q(`SELECT case_id, record_json FROM casework_decisions WHERE decision_id = ?`), id).Scan(&caseID, &js)
+	err = s.queryRow(ctx, `SELECT case_id, record_json FROM casework_decisions WHERE decision_id = ?`, id).Scan(&caseID, &js)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", nil, errNoCase
 	}
@@ -549,7 +602,7 @@ func (s *store) decision(ctx context.Context, id string) (caseID string, rec jso
 
 // logAccess appends a row to the access log.
 func (s *store) logAccess(ctx context.Context, id, username, caseID, action string, allowed bool) error {
-	_, err := s.db.ExecContext(ctx, s.db.Q(`INSERT INTO casework_access_log (entry_id, at, username, case_id, action, allowed) VALUES (?, ?, ?, ?, ?, ?)`),
+	_, err := s.execute(ctx, `INSERT INTO casework_access_log (entry_id, at, username, case_id, action, allowed) VALUES (?, ?, ?, ?, ?, ?)`,
 		id, ts(time.Now()), username, caseID, action, b2i(allowed))
 	if err != nil {
 		return fmt.Errorf("casework: access log: %w", err)
