@@ -38,6 +38,13 @@ type Letter struct {
 // partition, each in offset order. It reads without a consumer group and
 // commits nothing. When <topic>.dlq does not exist the list is empty.
 //
+// It asks for each partition's first and end offsets in one ListOffsets
+// request, then reads up to 8 partitions at once with Fetch requests of up to
+// 4 MiB, never past those ends: it does not wait for records that are not
+// there (1,000 letters over 8 partitions take milliseconds on the embedded
+// broker, see BenchmarkList). Letters deleted by retention while it reads are
+// skipped; a broker error that persists over 10 tries is returned.
+//
 // A record whose dlq_* headers are missing or malformed (one written by some
 // other producer) is listed with the fields that could be read.
 func List(ctx context.Context, conn bus.Connection, topic string) ([]Letter, error) {
@@ -57,19 +64,14 @@ func list(ctx context.Context, conn bus.Connection, topic string) ([]Letter, err
 	if err != nil {
 		return nil, err
 	}
-	letters := []Letter{}
-	for _, p := range partitions {
-		recs, err := readPartition(ctx, conn, dlqTopic, p)
-		if err != nil {
-			return nil, err
-		}
-		for _, rec := range recs {
-			l, err := letterOf(rec, topic)
-			if err != nil {
-				return nil, err
-			}
-			letters = append(letters, l)
-		}
+	letters, err := readTopic(ctx, conn, dlqTopic, partitions, func(rec kafka.Message) (Letter, error) {
+		return letterOf(rec, topic)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if letters == nil {
+		letters = []Letter{}
 	}
 	return letters, nil
 }

@@ -3,6 +3,7 @@ package dlq_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -208,5 +209,111 @@ func TestListRejectsABadConnection(t *testing.T) {
 	_, err := dlq.List(t.Context(), bus.Connection{}, "t")
 	if err == nil || !strings.HasPrefix(err.Error(), "dlq: list t: ") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+// TestListEveryLetterInPartitionOrder lists 8 partitions of letters written
+// in many batches, one partition's passing the 4 MiB of one fetch: every
+// letter is listed once, with its fields, partition by partition in offset
+// order, each key's letters in the order they were written.
+func TestListEveryLetterInPartitionOrder(t *testing.T) {
+	conn, pub := setup(t)
+	const topic = "test.dlq-exact.v1"
+	dt := middleware.DeadLetterTopic(topic)
+	if _, err := bus.EnsureTopic(t.Context(), conn, dt, 8); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
+	type sent struct {
+		key     string
+		payload string
+		at      time.Time
+	}
+	want := map[string]sent{}
+	var order []string // ids in the order written
+	write := func(key string, n int, payload func(i int) string) {
+		msgs := make([]*message.Message, n)
+		for i := range msgs {
+			id := fmt.Sprintf("%s-%04d", key, len(order))
+			s := sent{key: key, payload: payload(i), at: at.Add(time.Duration(len(order)) * time.Second)}
+			m := message.NewMessage(id, []byte(s.payload))
+			m.Metadata.Set(bus.MetadataPartitionKey, key)
+			m.Metadata.Set(middleware.HeaderDLQTopic, topic)
+			m.Metadata.Set(middleware.HeaderDLQHandler, "h-"+key)
+			m.Metadata.Set(middleware.HeaderDLQError, "bad "+id)
+			m.Metadata.Set(middleware.HeaderDLQAttempts, "3")
+			m.Metadata.Set(middleware.HeaderDLQTime, s.at.Format(time.RFC3339Nano))
+			msgs[i] = m
+			want[id] = s
+			order = append(order, id)
+		}
+		if err := pub.Publish(dt, msgs...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	small := func(i int) string { return fmt.Sprintf(`{"i":%d}`, i) }
+	big := func(i int) string { return `{"blob":"` + strings.Repeat(string(rune('a'+i%26)), 300<<10) + `"}` }
+	for round := range 5 {
+		for k := range 24 {
+			write(fmt.Sprintf("k%02d", k), 1+round*k%7, small)
+		}
+		write("big", 4, big) // 20 letters of 300 KiB: 6 MiB in one partition
+	}
+
+	letters, err := dlq.List(t.Context(), conn, topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(letters) != len(order) {
+		t.Errorf("listed %d letters, wrote %d", len(letters), len(order))
+	}
+	byKey := map[string][]string{}
+	seen := map[string]bool{}
+	next := map[int]int64{} // partition → the offset its next letter must have
+	lastPartition := -1
+	for _, l := range letters {
+		r := l.Record
+		if r.Partition < lastPartition {
+			t.Fatalf("partition %d listed after %d", r.Partition, lastPartition)
+		}
+		lastPartition = r.Partition
+		if r.Topic != dt || r.Offset != next[r.Partition] {
+			t.Fatalf("letter %s at %s, want offset %d: a letter is missing or out of order", l.ID, r, next[r.Partition])
+		}
+		next[r.Partition]++
+		s, ok := want[l.ID]
+		if !ok || seen[l.ID] {
+			t.Fatalf("letter %s listed that was not written, or twice", l.ID)
+		}
+		seen[l.ID] = true
+		if string(l.Message.Payload) != s.payload || l.Topic != topic || l.Handler != "h-"+s.key ||
+			l.Error != "bad "+l.ID || l.Attempts != 3 || !l.Time.Equal(s.at) ||
+			l.Message.Metadata.Get(bus.MetadataPartitionKey) != s.key {
+			t.Errorf("letter %s = topic %q handler %q error %q attempts %d time %s, payload of %d bytes",
+				l.ID, l.Topic, l.Handler, l.Error, l.Attempts, l.Time, len(l.Message.Payload))
+		}
+		byKey[s.key] = append(byKey[s.key], l.ID)
+	}
+	if len(next) != 8 {
+		t.Errorf("letters in %d partitions, want 8: %v", len(next), next)
+	}
+	for _, id := range order {
+		k := want[id].key
+		if len(byKey[k]) == 0 || byKey[k][0] != id {
+			t.Fatalf("key %s: listed %v, next written was %s", k, byKey[k], id)
+		}
+		byKey[k] = byKey[k][1:]
+	}
+}
+
+func TestListOfAnEmptyTopic(t *testing.T) {
+	conn, _ := setup(t)
+	const topic = "test.dlq-empty.v1"
+	if _, err := bus.EnsureTopic(t.Context(), conn, middleware.DeadLetterTopic(topic), 8); err != nil {
+		t.Fatal(err)
+	}
+	letters, err := dlq.List(t.Context(), conn, topic)
+	if err != nil || letters == nil || len(letters) != 0 {
+		t.Fatalf("List = %v, %v; want an empty list", letters, err)
 	}
 }
