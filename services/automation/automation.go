@@ -127,6 +127,10 @@ type Config struct {
 	Meals         bool
 	MealThreshold float64
 	MealUnit      string
+	// MealExternal, when set, replaces the built-in meal-demand model by
+	// one served over the Open Inference Protocol (see externalMealAnswer);
+	// the rules directory's model-settings of meal-demand may set it.
+	MealExternal *rules.ExternalModel
 	// SnowAreas are the areas the snow-clearing model works (see
 	// CaseTypeSnowWorkOrder); none turns it off. SnowModel configures the
 	// model (zero: its defaults), SnowThreshold is the confidence under
@@ -487,7 +491,9 @@ func withSettings(cfg Config, e *rules.Engine) Config {
 		return m
 	}
 	set(routine.Name, &cfg.RoutineModel.ReviewBelow, &cfg.CareUnit)
-	set("meal-demand", &cfg.MealThreshold, &cfg.MealUnit)
+	if m := set("meal-demand", &cfg.MealThreshold, &cfg.MealUnit); cfg.MealExternal == nil {
+		cfg.MealExternal = m.External
+	}
 	set("school-place-forecast", &cfg.PremisesThreshold, &cfg.PremisesUnit)
 	var none string
 	if _, ok := e.Settings(ModelPlacement); ok {

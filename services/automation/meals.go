@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -12,6 +13,7 @@ import (
 	"github.com/vasteras/civicbus/bus/middleware"
 	"github.com/vasteras/civicbus/schemas"
 	"github.com/vasteras/civicbus/services/automation/models/meals"
+	"github.com/vasteras/civicbus/services/automation/models/oip"
 	"github.com/vasteras/civicbus/services/automation/rules"
 )
 
@@ -135,7 +137,14 @@ func (s *Service) openMealOrder(ctx context.Context, kitchen string, day schemas
 		LegalBasis: mealLegalBasis, DelegationRef: mealDelegate,
 	}
 	t, _ := day.Time()
-	answer := func(context.Context) (ModelAnswer, error) {
+	if x := s.cfg.MealExternal; x != nil {
+		step.ModelID, step.ModelVersion = x.Model, x.Version
+		step.Timeout, _ = time.ParseDuration(x.Timeout)
+	}
+	answer := func(ctx context.Context) (ModelAnswer, error) {
+		if s.cfg.MealExternal != nil {
+			return s.externalMealAnswer(ctx, kitchen, day, t, hist)
+		}
 		if runErr != nil {
 			return ModelAnswer{}, runErr
 		}
@@ -166,6 +175,44 @@ func (s *Service) openMealOrder(ctx context.Context, kitchen string, day schemas
 	return s.openCase(ctx, schemas.CaseOpened{
 		CaseID: caseID, CaseType: CaseTypeMealOrder, CaseTypeVersion: version, OpenedAt: now,
 		OrgUnitID: s.cfg.MealUnit, SubjectRef: ref, Deadline: schemas.DateOf(deadline),
-		OpenedBy: &schemas.Actor{Kind: schemas.ActorModel, ID: meals.Name, Version: meals.Version},
+		OpenedBy: &schemas.Actor{Kind: schemas.ActorModel, ID: step.ModelID, Version: step.ModelVersion},
 	}, []rules.Decision{propose, approval})
+}
+
+// externalMealAnswer asks the external meal model (Config.MealExternal)
+// over the Open Inference Protocol for one kitchen's order on day. It sends
+// FP64 tensors "portions" (the served days' portions, oldest first),
+// "weekday" (their ISO weekdays, 1 = Monday) and "day_weekday" (the
+// ordered day's), and reads "order_portions" and "confidence". Any failure
+// or timeout is an error: DecideByModel refers the step.
+func (s *Service) externalMealAnswer(ctx context.Context, kitchen string, day schemas.Date, t time.Time, hist []schemas.PortionsServed) (ModelAnswer, error) {
+	x := s.cfg.MealExternal
+	portions := make([]float64, len(hist))
+	wd := make([]float64, len(hist))
+	for i, h := range hist {
+		portions[i] = float64(h.Portions)
+		ht, _ := h.Date.Time()
+		wd[i] = float64(isoWeekday(ht))
+	}
+	c := &oip.Client{BaseURL: x.URL}
+	out, err := c.InferNamed(ctx, x.Model, map[string][]float64{"portions": portions, "weekday": wd, "day_weekday": {float64(isoWeekday(t))}}, "order_portions", "confidence")
+	if err != nil {
+		return ModelAnswer{}, err
+	}
+	order, conf := out["order_portions"], out["confidence"]
+	if len(order) != 1 || len(conf) != 1 || !(order[0] >= 0 && order[0] < 1e6) {
+		return ModelAnswer{}, errors.New("the external model's answer is not one order and one confidence")
+	}
+	n := int(math.Ceil(order[0]))
+	return ModelAnswer{Result: "order-proposed", Confidence: conf[0],
+		Fields: map[string]any{"kitchen_id": kitchen, "date": string(day), "order_portions": n},
+		Motivering: fmt.Sprintf("Förslag från modellen %s version %s: beställ %d portioner lunch till %s på %s %s, beräknat från de senaste %d serverade dagarna.",
+			x.Model, x.Version, n, kitchen, weekdays[t.Weekday()], day, len(hist))}, nil
+}
+
+func isoWeekday(t time.Time) int {
+	if t.Weekday() == time.Sunday {
+		return 7
+	}
+	return int(t.Weekday())
 }

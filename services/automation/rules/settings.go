@@ -2,8 +2,10 @@ package rules
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
+	"time"
 )
 
 // KindModelSettings is the kind of a document that configures a built-in
@@ -26,6 +28,21 @@ type ModelSettings struct {
 	OrgUnit string `yaml:"org_unit"`
 	// Areas are the snow-clearing areas (snow-clearing only).
 	Areas []SnowArea `yaml:"areas"`
+	// External, when set, replaces the built-in model by one served over
+	// the Open Inference Protocol (meal-demand only; see the automation
+	// service for its inputs and outputs).
+	External *ExternalModel `yaml:"external"`
+}
+
+// ExternalModel is a model served over the Open Inference Protocol
+// (KServe v2 REST): POST {url}/v2/models/{model}/infer.
+type ExternalModel struct {
+	URL     string `yaml:"url"`
+	Model   string `yaml:"model"`
+	Version string `yaml:"version"`
+	// Timeout bounds each call (a Go duration, e.g. 2s); a call that takes
+	// longer refers the step to a person. Default 5s.
+	Timeout string `yaml:"timeout"`
 }
 
 // SnowArea is a snow-clearing area (plogområde) the snow model works: the
@@ -69,6 +86,20 @@ func (e *Engine) addSettings(m *ModelSettings, file string) Problems {
 	}
 	if len(m.Areas) > 0 && m.Model.Value != "snow-clearing" {
 		bad("areas are for snow-clearing only")
+	}
+	if x := m.External; x != nil {
+		if m.Model.Value != "meal-demand" {
+			bad("external is for meal-demand only")
+		}
+		if u, err := url.Parse(x.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("external.url must be an http(s) URL")
+		}
+		if !idRE.MatchString(x.Model) || x.Version == "" {
+			bad("external needs model (lower-case kebab case) and version")
+		}
+		if d, err := time.ParseDuration(x.Timeout); x.Timeout != "" && (err != nil || d <= 0) {
+			bad("external.timeout must be a positive duration such as 2s")
+		}
 	}
 	seen := map[string]bool{}
 	for i, a := range m.Areas {

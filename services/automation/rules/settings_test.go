@@ -42,3 +42,30 @@ func TestModelSettingsLoadErrors(t *testing.T) {
 		t.Errorf("twice: %v", err)
 	}
 }
+
+// TestExternalModelSettings: meal-demand may name an external OIP model;
+// a bad URL, a missing version, a bad timeout or another model are refused.
+func TestExternalModelSettings(t *testing.T) {
+	good := "kind: model-settings\nmodel: meal-demand\nexternal: {url: \"http://models:8080\", model: kok-modell, version: \"3\", timeout: 2s}\n"
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "s.yaml"), good)
+	e, err := rules.Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m, _ := e.Settings("meal-demand"); m.External == nil || m.External.Model != "kok-modell" {
+		t.Errorf("%+v", m)
+	}
+	for _, tc := range []struct{ from, to, want string }{
+		{`"http://models:8080"`, `"models:8080"`, "http(s) URL"},
+		{`version: "3", `, ``, "needs model"},
+		{`timeout: 2s`, `timeout: soon`, "positive duration"},
+		{`model: meal-demand`, `model: routine`, "meal-demand only"},
+	} {
+		dir := t.TempDir()
+		write(t, filepath.Join(dir, "s.yaml"), strings.Replace(good, tc.from, tc.to, 1))
+		if _, err := rules.Load(dir); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: %v, want %q", tc.to, err, tc.want)
+		}
+	}
+}
