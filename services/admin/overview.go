@@ -192,9 +192,9 @@ func (s *Service) deadLetters(ctx context.Context, topics []Topic) ([]TopicLette
 }
 
 // letterCache keeps each topic's listed dead letters with the record count
-// of its <topic>.dlq they were read at: reading a dead-letter topic takes
-// a reader per partition (about 1.5 s for 1,000 letters on the embedded
-// broker), so a page view reads one again only when it has grown.
+// of its <topic>.dlq they were read at, so a page view reads a topic again
+// only when it has grown (a listing costs about 13 ms for 1,000 letters and
+// 100 ms for 10,000 on the embedded broker; the page lists every topic).
 type letterCache struct {
 	mu sync.Mutex
 	m  map[string]cachedLetters
