@@ -201,9 +201,11 @@ func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool)
 // --- the stream: food-waste weighings dropped as a CSV file ---
 
 const (
-	wasteTopic   = "meals.food-waste.v1"
-	datasetName  = "fault-food-waste"
-	connectorYML = "kitchen-waste.yaml"
+	appTopic      = "school.preschool-application.v1"
+	decisionTopic = "cases.decision-recorded.v1"
+	wasteTopic    = "meals.food-waste.v1"
+	datasetName   = "fault-food-waste"
+	connectorYML  = "kitchen-waste.yaml"
 )
 
 // wasteCSV is n weighings, each of its own kitchen and day (so n distinct
@@ -241,7 +243,7 @@ func dropFile(t testing.TB, dir, name string, data []byte) {
 // world is the directories a civicbus child runs with: its working dir,
 // the connector files, the dataset definitions (testdata) and the drop dir.
 type world struct {
-	work, connectors, drop string
+	work, connectors, drop, apps string
 }
 
 func newWorld(t testing.TB, batch int) world {
@@ -271,17 +273,55 @@ mapping:
 	if err := os.WriteFile(filepath.Join(w.connectors, connectorYML), []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	w.apps = filepath.Join(root, "drop-applications")
+	if err := os.MkdirAll(w.apps, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	apps := fmt.Sprintf(`name: applications
+kind: filedrop
+topic: %s
+config:
+  dir: %s
+  poll_interval_ms: 100
+  batch_size: %d
+mapping:
+  fields:
+    application_id: row.id
+    submitted_at: row.submitted_at
+    child_personnummer: row.child
+    guardian_email: row.email
+    desired_start_date: row.start
+    preferred_unit_ids: '[row.unit]'
+    hours_per_week: double(row.hours)
+`, appTopic, w.apps, batch)
+	if err := os.WriteFile(filepath.Join(w.connectors, "applications.yaml"), []byte(apps), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	return w
 }
+
+// applicationsCSV is n preschool applications (synthetic numbers of the
+// right shape, as the automation's tests use), each its own case.
+func applicationsCSV(n int) []byte {
+	var b bytes.Buffer
+	b.WriteString("id,submitted_at,child,email,start,unit,hours\n")
+	for i := range n {
+		fmt.Fprintf(&b, "%s,2026-03-02T08:59:30+01:00,20230314-%04d,vardnadshavare@example.se,2026-08-17,forskola-haga,40\n", applicationID(i), i%10000)
+	}
+	return b.Bytes()
+}
+
+func applicationID(i int) string { return fmt.Sprintf("f0000000-0000-4000-8000-%012d", i) }
 
 // env is the child's environment: the world's connectors and the fault
 // tests' dataset, no rules, no MQTT.
 func (w world) env() map[string]string {
 	datasets, _ := filepath.Abs(filepath.Join("testdata", "datasets.d"))
+	rules, _ := filepath.Abs(filepath.Join("testdata", "rules.d"))
 	return map[string]string{
 		"CIVICBUS_CONNECTORS_DIR": w.connectors,
 		"CIVICBUS_DATASETS_DIR":   datasets,
-		"CIVICBUS_RULES_DIR":      filepath.Join(w.work, "no-rules"),
+		"CIVICBUS_RULES_DIR":      rules,
 		"CIVICBUS_MQTT_LISTEN":    "off",
 		"CIVICBUS_DEMO":           "false",
 		"CIVICBUS_LOG_LEVEL":      "WARN",

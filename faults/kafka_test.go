@@ -59,13 +59,28 @@ func records(conn bus.Connection, topic string) int64 {
 // topicIDs reads every record of topic and counts them by ce_id.
 func topicIDs(t testing.TB, conn bus.Connection, topic string) map[string]int {
 	t.Helper()
+	ids := map[string]int{}
+	readTopic(t, conn, topic, func(id string, _ []byte) { ids[id]++ })
+	return ids
+}
+
+// readTopic calls fn with the ce_id and payload of every record of topic.
+func readTopic(t testing.TB, conn bus.Connection, topic string, fn func(id string, payload []byte)) {
+	t.Helper()
+	if err := readTopicOrErr(conn, topic, fn); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// readTopicOrErr is readTopic, returning what keeps it from reading a record
+// (a fetch that gets nothing for 20 s, with what a direct fetch answers).
+func readTopicOrErr(conn bus.Connection, topic string, fn func(id string, payload []byte)) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 	ends, err := topicEnds(ctx, conn, topic)
 	if err != nil {
-		t.Fatalf("read %s: %v", topic, err)
+		return fmt.Errorf("read %s: %w", topic, err)
 	}
-	ids := map[string]int{}
 	for p, end := range ends {
 		if end == 0 {
 			continue
@@ -73,14 +88,18 @@ func topicIDs(t testing.TB, conn bus.Connection, topic string) map[string]int {
 		r := kafka.NewReader(kafka.ReaderConfig{Brokers: conn.Brokers, Topic: topic, Partition: p, Dialer: conn.Dialer(),
 			MinBytes: 1, MaxBytes: 10 << 20, MaxWait: 250 * time.Millisecond})
 		if err := r.SetOffset(kafka.FirstOffset); err != nil {
-			t.Fatal(err)
+			return err
 		}
+		last := int64(-1)
 		for {
-			rec, err := r.FetchMessage(ctx)
+			fetchCtx, cancelFetch := context.WithTimeout(ctx, 20*time.Second)
+			rec, err := r.FetchMessage(fetchCtx)
+			cancelFetch()
 			if err != nil {
 				r.Close()
-				t.Fatalf("read %s/%d: %v", topic, p, err)
+				return fmt.Errorf("read %s/%d: %v after offset %d of end %d (first offsets %v; a direct fetch at %d: %s)", topic, p, err, last, end, firstOffsets(conn, topic, p), last+1, fetchAt(conn, topic, p, last+1))
 			}
+			last = rec.Offset
 			id := ""
 			for _, h := range rec.Headers {
 				if h.Key == bus.HeaderID {
@@ -89,16 +108,51 @@ func topicIDs(t testing.TB, conn bus.Connection, topic string) map[string]int {
 			}
 			if id == "" {
 				r.Close()
-				t.Fatalf("%s/%d@%d has no ce_id", topic, p, rec.Offset)
+				return fmt.Errorf("%s/%d@%d has no ce_id", topic, p, rec.Offset)
 			}
-			ids[id]++
+			fn(id, rec.Value)
 			if rec.Offset+1 >= end {
 				break
 			}
 		}
 		r.Close()
 	}
-	return ids
+	return nil
+}
+
+// firstOffsets is a partition's first and end offsets as a broker answers
+// them, for a message.
+func firstOffsets(conn bus.Connection, topic string, p int) string {
+	c, err := conn.Dialer().DialLeader(context.Background(), "tcp", conn.Brokers[0], topic, p)
+	if err != nil {
+		return err.Error()
+	}
+	defer c.Close()
+	first, last, err := c.ReadOffsets()
+	return fmt.Sprintf("%d..%d %v", first, last, err)
+}
+
+// fetchAt fetches one batch of a partition at offset straight from its
+// leader and says what came back, for a message.
+func fetchAt(conn bus.Connection, topic string, p int, offset int64) string {
+	c, err := conn.Dialer().DialLeader(context.Background(), "tcp", conn.Brokers[0], topic, p)
+	if err != nil {
+		return err.Error()
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := c.Seek(offset, kafka.SeekAbsolute); err != nil {
+		return "seek: " + err.Error()
+	}
+	b := c.ReadBatch(1, 10<<20)
+	var offs []int64
+	for {
+		m, err := b.ReadMessage()
+		if err != nil {
+			return fmt.Sprintf("offsets %v, then %v (batch: hwm %d, %v)", offs, err, b.HighWaterMark(), b.Close())
+		}
+		offs = append(offs, m.Offset)
+	}
 }
 
 // dupes is how many records of ids repeat an id read before.
