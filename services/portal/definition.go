@@ -19,6 +19,20 @@ type Definition struct {
 	Temporal        Period   `json:"temporal"`
 	HVDCategory     string   `json:"hvd_category"`
 	Shape           Shape    `json:"shape"`
+	Privacy         Privacy  `json:"privacy"`
+}
+
+// Privacy is the part of a dataset's anonymisation policy that changes
+// what its published columns hold.
+type Privacy struct {
+	// QuasiIdentifiers are generalised by k-anonymity: a published value
+	// is a band, a month or year, an area or "*", not the declared type.
+	QuasiIdentifiers []QuasiIdentifier `json:"quasi_identifiers"`
+}
+
+// QuasiIdentifier is a column k-anonymity generalises.
+type QuasiIdentifier struct {
+	Column string `json:"column"`
 }
 
 // Text is a text in Swedish and English.
@@ -115,10 +129,19 @@ func (d Definition) publisher() Org {
 }
 
 // column describes the published column name: its declared column or the
-// measure it is; ok is false for neither.
+// measure it is; ok is false for neither. A quasi-identifier is typed
+// string whatever its declared type: k-anonymity publishes it generalised
+// ("2024", "2024-04", "10-19", "*"), so a date or integer type would
+// promise what its values are not (a Parquet writer or a CKAN client
+// would reject them).
 func (d Definition) column(name string) (Column, bool) {
 	for _, c := range d.Shape.Columns {
 		if c.Name == name {
+			for _, q := range d.Privacy.QuasiIdentifiers {
+				if q.Column == name {
+					c.Type = "string"
+				}
+			}
 			return c, true
 		}
 	}
