@@ -141,11 +141,11 @@ func TestCareAlarmOpensACase(t *testing.T) {
 	})
 	time.Sleep(time.Second)
 	stop()
-	n, raw := len(opened2.distinct()), len(opened2.msgs)
+	n, raw := len(opened2.distinct()), opened2.count()
 	_, stop = startService(t, Config{RulesDir: t.TempDir(), Conn: conn2, DB: db2, Routine: true})
 	time.Sleep(3 * time.Second) // the history is replayed
 	stop()
-	if len(opened2.msgs) != raw || len(opened2.distinct()) != n {
-		t.Errorf("after a restart %d case-opened events (%d distinct), before %d (%d)", len(opened2.msgs), len(opened2.distinct()), raw, n)
+	if opened2.count() != raw || len(opened2.distinct()) != n {
+		t.Errorf("after a restart %d case-opened events (%d distinct), before %d (%d)", opened2.count(), len(opened2.distinct()), raw, n)
 	}
 }

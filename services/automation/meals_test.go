@@ -128,7 +128,7 @@ func TestMealOrderProposals(t *testing.T) {
 
 	// The same portions sent again (new event ids: the router's dedup does
 	// not catch them): the kitchens settle again, nothing new.
-	nc, nd := len(opened.msgs), len(decisions.msgs)
+	nc, nd := opened.count(), decisions.count()
 	again := time.Now()
 	for i := range ids {
 		ids[i] = fmt.Sprintf("00000000-0000-4000-9000-%012d", i)
@@ -137,8 +137,8 @@ func TestMealOrderProposals(t *testing.T) {
 	waitHandled(t, s, dueKitchen, 3, again)
 	time.Sleep(time.Second)
 	stop()
-	if len(opened.msgs) != nc || len(decisions.msgs) != nd {
-		t.Errorf("after the same portions again %d cases and %d decisions, before %d and %d", len(opened.msgs), len(decisions.msgs), nc, nd)
+	if opened.count() != nc || decisions.count() != nd {
+		t.Errorf("after the same portions again %d cases and %d decisions, before %d and %d", opened.count(), decisions.count(), nc, nd)
 	}
 }
 

@@ -70,16 +70,12 @@ func TestPremisesNeedOncePerForecast(t *testing.T) {
 	}
 	// The population again, with new ids: the forecast is remade (its
 	// rows published again), no second case.
-	waitFor(t, "20 forecast rows", func() bool { return len(rows.msgs) >= 20 })
+	waitFor(t, "20 forecast rows", func() bool { return rows.count() >= 20 })
 	ids, events, _ = scbVasteras(t, 100000)
 	publish(t, conn, TopicPopulation, ids, events)
-	waitFor(t, "the forecast remade", func() bool {
-		rows.mu.Lock()
-		defer rows.mu.Unlock()
-		return len(rows.msgs) >= 40
-	})
+	waitFor(t, "the forecast remade", func() bool { return rows.count() >= 40 })
 	time.Sleep(500 * time.Millisecond)
-	if len(opened.msgs) != 1 || len(decisions.msgs) != 2 {
-		t.Errorf("%d cases opened and %d decisions, want 1 and 2", len(opened.msgs), len(decisions.msgs))
+	if opened.count() != 1 || decisions.count() != 2 {
+		t.Errorf("%d cases opened and %d decisions, want 1 and 2", opened.count(), decisions.count())
 	}
 }

@@ -141,12 +141,12 @@ func TestSnowWorkOrdersAndReports(t *testing.T) {
 	}
 
 	// The same weather sent again (new event ids): nothing new.
-	n, nh := len(orders.msgs), len(heating.msgs)
+	n, nh := orders.count(), heating.count()
 	again := time.Now()
 	weather("00000000-0000-4000-9000-0000000000")
 	waitHandled(t, s, dueArea, 1, again)
 	time.Sleep(500 * time.Millisecond) // anything published would be read by now
-	if len(orders.msgs) != n || len(heating.msgs) != nh {
-		t.Errorf("after the same weather again %d work orders and %d heating events, before %d and %d", len(orders.msgs), len(heating.msgs), n, nh)
+	if orders.count() != n || heating.count() != nh {
+		t.Errorf("after the same weather again %d work orders and %d heating events, before %d and %d", orders.count(), heating.count(), n, nh)
 	}
 }
