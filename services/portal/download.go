@@ -3,6 +3,7 @@ package portal
 import (
 	"bufio"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,8 +12,17 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
+
+// clientLeft reports whether a download's error is only its client going
+// away: the request's context ended, or writing to the connection failed
+// with a broken pipe or a reset.
+func clientLeft(ctx context.Context, err error) bool {
+	return ctx.Err() != nil || errors.Is(err, context.Canceled) ||
+		errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET)
+}
 
 // A download format: its file suffix, media type and writer, which gets
 // the dataset's definition for the columns' types.
@@ -249,7 +259,13 @@ func (s *Service) download(w http.ResponseWriter, r *http.Request, d Dataset, v 
 	if err != nil {
 		// The status is sent: all that is left is to cut the body short,
 		// with no gzip trailer, so the client cannot take it for whole.
-		s.cfg.Logger.Warn("download cut short", "dataset", d.Name, "version", v.Version, "format", f.suffix, "err", err)
+		if clientLeft(r.Context(), err) {
+			// Nothing wrong on this side: a reader who stops a download is
+			// no reason to warn whoever watches the log.
+			s.cfg.Logger.Debug("download ended: the client left", "dataset", d.Name, "version", v.Version, "format", f.suffix)
+		} else {
+			s.cfg.Logger.Warn("download cut short", "dataset", d.Name, "version", v.Version, "format", f.suffix, "err", err)
+		}
 		panic(http.ErrAbortHandler)
 	}
 }
