@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -179,32 +178,16 @@ func TestPostgresRestartMidStream(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The router retries a failed handler for about a second and then
-	// dead-letters the event: the events that met the outage are in the
-	// dead-letter topic with the database's error, none lost. The runbook's
-	// answer, `civicbus dlq replay`, brings them into the dataset once.
+	// A handler that fails because its database is down waits and retries
+	// (sqldb.Transient): no event that met the outage is dead-lettered.
 	letters, err := dlq.List(context.Background(), conn, wasteTopic)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dead := map[string]bool{}
 	for _, l := range letters {
-		dead[l.ID] = true
-		if !strings.Contains(l.Error, "opendata") {
-			t.Errorf("dead letter %s: error %q does not say what failed", l.ID, l.Error)
-		}
+		t.Errorf("dead letter %s after the outage: %s", l.ID, l.Error)
 	}
-	t.Logf("after the outage: %d applied, %d events dead-lettered by it", applied, len(dead))
-	if applied+int64(len(dead)) < n {
-		t.Fatalf("%d applied and %d dead-lettered: %d events lost", applied, len(dead), n-applied-int64(len(dead)))
-	}
-	if len(dead) > 0 {
-		replay := exec.Command(civicbus(t), "dlq", "replay", wasteTopic, "--brokers", broker.Addr())
-		if out, err := replay.CombinedOutput(); err != nil {
-			t.Fatalf("civicbus dlq replay: %v\n%s", err, out)
-		}
-		waitCaughtUp(t, conn, "opendata", wasteTopic, 60*time.Second)
-	}
+	t.Logf("after the outage: %d applied, %d dead-lettered", applied, len(letters))
 	got, err := datasetChanges(base)
 	if err != nil {
 		t.Fatal(err)
