@@ -6,6 +6,33 @@
 // address differs. With a data directory it persists topics, records and
 // committed group offsets, and a broker started again on the same directory
 // resumes where the previous one stopped.
+//
+// # Durability
+//
+// A record is acknowledged (acks=all, the only replica being this broker)
+// once its batch is written to its partition's segment file. What survives:
+//
+//   - a graceful stop (Close): everything acknowledged, and every committed
+//     group offset;
+//   - a crash of the process (SIGKILL, a panic, the OOM killer): everything
+//     acknowledged, since the written bytes are in the operating system's
+//     page cache, with or without SyncWrites. A batch being written at the
+//     moment of the crash was not acknowledged; its torn bytes are cut off on
+//     the next start, back to the last whole batch (whose CRC matches), and
+//     the partition's high watermark is the end of the last readable batch.
+//     Committed group offsets survive likewise (an append-only log whose torn
+//     last entry is cut off on start);
+//   - a power loss or a kernel crash: with SyncWrites, every acknowledged
+//     batch (fsynced before the acknowledgement); without it, what the
+//     operating system had written back, which may be nothing of the last
+//     seconds. A topic created since the previous start needs its
+//     directory entries on disk too, which nothing fsyncs; a filesystem that
+//     journals metadata (ext4, xfs) keeps them once the data is written back.
+//
+// A start on a directory left by a crash repairs it before loading it (see
+// recoverDataDir): kfake itself does not record the topics a producer
+// creates by auto-creation until a graceful stop, and would start with
+// those topics empty and their files unreadable.
 package embedded
 
 import (
@@ -107,6 +134,14 @@ func Start(cfg Config) (*Broker, error) {
 		kfake.WithLogger(slogAdapter{cfg.Logger}),
 	}
 	if cfg.DataDir != "" {
+		log := cfg.Logger
+		if log == nil {
+			log = slog.New(slog.DiscardHandler)
+		}
+		if err := recoverDataDir(cfg.DataDir, partitions, log); err != nil {
+			ln.Close()
+			return nil, err
+		}
 		opts = append(opts, kfake.DataDir(cfg.DataDir))
 	}
 	if cfg.SyncWrites {
