@@ -45,6 +45,8 @@ type SignIn struct {
 var SignIns = []SignIn{
 	{"anna", "demo-anna", "caseworker", []string{"forskoleplacering", "sim-forskoleplacering"}},
 	{"bo", "demo-bo", "caseworker", []string{"hemtjanst"}},
+	{"maja", "demo-maja", "caseworker", []string{"maltidsservice"}},
+	{"gustav", "demo-gustav", "caseworker", []string{"gata-park", "lokalforsorjning"}},
 	{"cecilia", "demo-cecilia", "supervisor", []string{"forskoleplacering", "sim-forskoleplacering", "hemtjanst", "maltidsservice", "lokalforsorjning", "gata-park"}},
 	{"david", "demo-david", "admin", nil},
 }
