@@ -102,6 +102,9 @@ type catalogPage struct {
 	Facets   []facetView
 	// Filtered is true when a facet value is chosen.
 	Filtered bool
+	// Empty is true when no dataset is published at all, whatever the
+	// search: "nothing matches" would mislead a first visitor.
+	Empty bool
 }
 
 // handleHome serves the start page: the catalog, searched by ?q=.
@@ -121,7 +124,7 @@ func (s *Service) handleHome(w http.ResponseWriter, r *http.Request) {
 		hits = append(hits, hit{x.datasets[m.i], int(m.n)})
 	}
 	slices.SortStableFunc(hits, func(a, b hit) int { return cmp.Compare(b.score, a.score) })
-	data := catalogPage{page: newPage(r, s.cfg.BaseURL), Q: q}
+	data := catalogPage{page: newPage(r, s.cfg.BaseURL), Q: q, Empty: len(x.datasets) == 0}
 	var found []Dataset
 	for _, h := range hits {
 		found = append(found, h.d)
@@ -256,6 +259,7 @@ var texts = map[string][2]string{
 	"results":        {"Datamängder", "Datasets"},
 	"found":          {"träffar", "found"},
 	"none":           {"Inga datamängder matchar sökningen.", "No dataset matches the search."},
+	"noneyet":        {"Inga datamängder är publicerade ännu. En datamängd visas här när dess första version har publicerats.", "No dataset is published yet. A dataset shows here once its first version is published."},
 	"version":        {"Version", "Version"},
 	"published":      {"Publicerad", "Published"},
 	"rows":           {"Rader", "Rows"},
