@@ -218,9 +218,21 @@ func (s *Service) handleAbout(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, http.StatusOK, "about.html", newPage(r, s.cfg.BaseURL))
 }
 
+// apiPage is the page about the APIs. Its curl examples name a published
+// dataset, so that each runs as it stands when copied; {name} and {id}
+// while the catalog is empty.
+type apiPage struct {
+	page
+	ExampleName, ExampleID string
+}
+
 // handleAPIPage serves the page about the APIs.
 func (s *Service) handleAPIPage(w http.ResponseWriter, r *http.Request) {
-	s.render(w, r, http.StatusOK, "api.html", newPage(r, s.cfg.BaseURL))
+	data := apiPage{page: newPage(r, s.cfg.BaseURL), ExampleName: "{name}", ExampleID: "{id}"}
+	if x, err := s.index(r.Context()); err == nil && len(x.datasets) > 0 {
+		data.ExampleName, data.ExampleID = x.datasets[0].Name, x.datasets[0].ID
+	}
+	s.render(w, r, http.StatusOK, "api.html", data)
 }
 
 // handleReport serves a version's privacy report as the open-data service
