@@ -3,6 +3,7 @@ package portal
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -75,7 +76,11 @@ func plainPrivacy(raw json.RawMessage, lang string) []string {
 			"k-anonymity: every combination of %s is shared by at least %d rows (reached: %d).", qi, p.K, res.KReached))
 	}
 	for _, g := range res.Generalisation {
-		out = append(out, say("%s är generaliserad till nivån ”%s”.", "%s is generalised to the level “%s”.", g.Attribute, g.LevelName))
+		level := g.LevelName
+		if sv {
+			level = levelNameSV(level)
+		}
+		out = append(out, say("%s är generaliserad till nivån ”%s”.", "%s is generalised to the level “%s”.", g.Attribute, level))
 	}
 	if res.RecordsSuppressed > 0 {
 		out = append(out, say("%d av %d rader har tagits bort för att nå k.", "%d of %d rows were suppressed to reach k.", res.RecordsSuppressed, res.RecordsIn))
@@ -98,4 +103,44 @@ func plainPrivacy(raw json.RawMessage, lang string) []string {
 		out = append(out, say("Datamängden innehåller inga uppgifter om personer som behövt anonymiseras.", "The dataset holds nothing about persons that needed anonymising."))
 	}
 	return out
+}
+
+// levelNameSV is a generalisation level's name, as the open-data service
+// writes it in English (its report is for programs too), in Swedish; a name
+// it does not know stays as it is.
+func levelNameSV(name string) string {
+	switch name {
+	case "value":
+		return "exakt värde"
+	case "coordinate":
+		return "koordinat"
+	case "day":
+		return "dag"
+	case "month":
+		return "månad"
+	case "year":
+		return "år"
+	case "district":
+		return "distrikt"
+	case "area (when the file names areas)":
+		return "område"
+	case "*":
+		return "helt dolt (*)"
+	}
+	for _, r := range levelPatternsSV {
+		if m := r.re.FindStringSubmatch(name); m != nil {
+			return fmt.Sprintf(r.sv, m[1])
+		}
+	}
+	return name
+}
+
+var levelPatternsSV = []struct {
+	re *regexp.Regexp
+	sv string
+}{
+	{regexp.MustCompile(`^level (\d+)$`), "nivå %s i hierarkin"},
+	{regexp.MustCompile(`^bands of (\S+)$`), "intervall om %s"},
+	{regexp.MustCompile(`^last (\d+) characters hidden$`), "de sista %s tecknen dolda"},
+	{regexp.MustCompile(`^levels of (.+)$`), "nivåerna i %s"},
 }
