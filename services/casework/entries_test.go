@@ -176,7 +176,8 @@ func TestEntriesTravelOnTheBus(t *testing.T) {
 	})
 }
 
-// TestCareAlarmAcknowledged: a care-alarm case, shown like any case type;
+// TestCareAlarmAcknowledged: a care-alarm case, shown like any case type
+// (the inbox's filter offers the case types of the user's units);
 // acknowledging the alarm is confirming its step's decision, which goes on
 // the bus as cases.step-confirmed.v1 of that case type.
 func TestCareAlarmAcknowledged(t *testing.T) {
@@ -195,8 +196,12 @@ func TestCareAlarmAcknowledged(t *testing.T) {
 	})
 	waitFor(t, "the alarm case", func() bool { tl, _ := w.s.store.timeline(context.Background(), caseID); return len(tl) == 2 })
 	bo := w.login(t, "bo")
-	if st, page := bo.get("/casework/?case_type=care-alarm"); st != 200 || !strings.Contains(page, "care-alarm") {
-		t.Fatalf("bo's care-alarm inbox: %d", st)
+	if st, page := bo.get("/casework/?case_type=care-alarm"); st != 200 || !strings.Contains(page, `<option value="care-alarm" selected>care-alarm</option>`) ||
+		!strings.Contains(page, `<option value="preschool-placement">`) || strings.Contains(page, "BUN 2024/00123") {
+		t.Fatalf("bo's care-alarm inbox: %d\n%s", st, page)
+	}
+	if _, page := w.login(t, "anna").get("/casework/"); strings.Contains(page, `value="care-alarm"`) {
+		t.Error("anna's filter offers another unit's case type")
 	}
 	if st, page := bo.post("/casework/cases/"+caseID+"/confirm", url.Values{"decision_id": {decID}}); st != http.StatusOK || !strings.Contains(page, "Beslut bekräftat") ||
 		!strings.Contains(page, "Bekräftat av</dt><dd>bo") {

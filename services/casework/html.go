@@ -9,6 +9,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -127,6 +128,7 @@ func (s *Service) handleLogout(w http.ResponseWriter, r *http.Request, sess *ses
 type inbox struct {
 	Cases  []Case
 	Rows   []template.HTML // the cases' table rows, by inboxRow
+	Types  []string        // the case types of the user's units, for the filter
 	Filter Filter
 	Mine   bool
 	Next   string // the next page's URL, "" on the last page
@@ -149,11 +151,19 @@ func (s *Service) handleInbox(w http.ResponseWriter, r *http.Request, sess *sess
 		q.Set("after", next)
 		nextURL = s.cfg.Prefix + "?" + q.Encode()
 	}
+	types, err := s.store.caseTypes(r.Context(), f)
+	if err != nil {
+		s.fail(w, r, http.StatusInternalServerError, "Något gick fel. Försök igen.", "read case types", err)
+		return
+	}
+	if f.CaseType != "" && !slices.Contains(types, f.CaseType) {
+		types = append(types, f.CaseType) // asked for in the address: shown as chosen
+	}
 	rows := make([]template.HTML, len(cs))
 	for i, c := range cs {
 		rows[i] = inboxRow(s.cfg.Prefix, c)
 	}
-	s.render(w, http.StatusOK, "inbox.html", s.viewFor(sess, "Inkorg", inbox{Cases: cs, Rows: rows, Filter: f, Mine: f.Assignee != "", Next: nextURL}))
+	s.render(w, http.StatusOK, "inbox.html", s.viewFor(sess, "Inkorg", inbox{Cases: cs, Rows: rows, Types: types, Filter: f, Mine: f.Assignee != "", Next: nextURL}))
 }
 
 // inboxRow is c's row in the inbox table. It is written here rather than

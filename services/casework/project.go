@@ -122,6 +122,9 @@ VALUES (?, ?, ?, ?, ?, ?, ?, '') ON CONFLICT (case_id) DO NOTHING`,
 	if err != nil {
 		return err
 	}
+	if err := t.exec(`INSERT INTO casework_unit_types (org_unit_id, case_type) VALUES (?, ?) ON CONFLICT DO NOTHING`, e.OrgUnitID, e.CaseType); err != nil {
+		return err
+	}
 	if n > 0 { // decisions and an assignment projected before the opening count now
 		if err := t.exec(`UPDATE casework_cases SET `+countsOf+`,
  assignee = COALESCE((SELECT a.assignee FROM casework_assignments a WHERE a.case_id = casework_cases.case_id), '') WHERE case_id = ?`, e.CaseID); err != nil {

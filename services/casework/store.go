@@ -43,6 +43,11 @@ var ddl = []string{
 	case_id     TEXT PRIMARY KEY,
 	assignee    TEXT NOT NULL,
 	assigned_at TEXT NOT NULL)`,
+	// The case types of each unit's cases, for the inbox's filter.
+	`CREATE TABLE IF NOT EXISTS casework_unit_types (
+	org_unit_id TEXT NOT NULL,
+	case_type   TEXT NOT NULL,
+	PRIMARY KEY (org_unit_id, case_type))`,
 	`CREATE TABLE IF NOT EXISTS casework_closures (
 	case_id    TEXT PRIMARY KEY,
 	resolution TEXT NOT NULL,
@@ -187,6 +192,17 @@ func (s *store) backfillRuleDecisions(ctx context.Context, t *sql.Tx) error {
 	if have == 0 && decided > 0 {
 		if _, err := t.ExecContext(ctx, ruleDecisionsOf+` ON CONFLICT (decision_id) DO NOTHING`); err != nil {
 			return fmt.Errorf("casework: migrate the supervisor's counts: %w", err)
+		}
+	}
+	var types, cases int
+	if err := t.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM casework_unit_types LIMIT 1) u),
+ (SELECT COUNT(*) FROM (SELECT 1 FROM casework_cases LIMIT 1) c)`).Scan(&types, &cases); err != nil {
+		return fmt.Errorf("casework: migrate: %w", err)
+	}
+	if types == 0 && cases > 0 {
+		if _, err := t.ExecContext(ctx, `INSERT INTO casework_unit_types (org_unit_id, case_type)
+SELECT DISTINCT org_unit_id, case_type FROM casework_cases WHERE 1 = 1 ON CONFLICT DO NOTHING`); err != nil {
+			return fmt.Errorf("casework: migrate the case types: %w", err)
 		}
 	}
 	if err := t.Commit(); err != nil {
@@ -517,6 +533,34 @@ func scanCase(r interface{ Scan(...any) error }) (Case, error) {
 	}
 	c.OpenedAt, _ = time.Parse(time.RFC3339Nano, opened)
 	return c, nil
+}
+
+// caseTypes lists the case types of f's units' cases, in order.
+func (s *store) caseTypes(ctx context.Context, f Filter) ([]string, error) {
+	q := `SELECT DISTINCT case_type FROM casework_unit_types`
+	var args []any
+	if !f.AllUnits {
+		if len(f.Units) == 0 {
+			return nil, nil
+		}
+		var cond string
+		cond, args = unitsIn("org_unit_id", f.Units)
+		q += " WHERE " + cond
+	}
+	rows, err := s.query(ctx, q+" ORDER BY case_type", args...)
+	if err != nil {
+		return nil, fmt.Errorf("casework: read case types: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var ct string
+		if err := rows.Scan(&ct); err != nil {
+			return nil, err
+		}
+		out = append(out, ct)
+	}
+	return out, rows.Err()
 }
 
 // errNoCase is a case that is not in the inbox.

@@ -264,8 +264,10 @@ func TestCountsOnTheCaseRow(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if _, err := db.ExecContext(ctx, `DELETE FROM casework_rule_decisions`); err != nil {
-			t.Fatal(err)
+		for _, q := range []string{`DELETE FROM casework_rule_decisions`, `DELETE FROM casework_unit_types`} {
+			if _, err := db.ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
 		}
 		if err := s.store.migrate(ctx); err != nil {
 			t.Fatal(err)
@@ -275,6 +277,9 @@ func TestCountsOnTheCaseRow(t *testing.T) {
 		}
 		if got := supervisor(); !maps.Equal(got, want) {
 			t.Fatalf("supervisor's counts after migration %v, want %v", got, want)
+		}
+		if types, err := s.store.caseTypes(ctx, Filter{Units: []string{"hemtjanst"}}); err != nil || !slices.Equal(types, []string{"preschool-placement"}) {
+			t.Errorf("case types after migration: %v (%v)", types, err)
 		}
 		if err := s.store.migrate(ctx); err != nil {
 			t.Fatalf("a second migration: %v", err)
