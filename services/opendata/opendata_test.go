@@ -21,7 +21,7 @@ import (
 )
 
 // demoDef copies one of the demo definitions into a directory of its own.
-func demoDef(t *testing.T, name string) string {
+func demoDef(t testing.TB, name string) string {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("..", "..", "demo", "datasets.d", name))
 	if err != nil {

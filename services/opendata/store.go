@@ -18,6 +18,10 @@ import (
 // privacy report. Versions are never changed once written.
 type Store struct {
 	db *sqldb.DB
+	gc *groupCommit
+
+	stmts                                             []*sql.Stmt
+	putRow, getCell, touchCell, putCell, countChanges *sql.Stmt
 }
 
 var ddl = []string{
@@ -71,89 +75,28 @@ func OpenStore(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opendata: %w", err)
 	}
-	return &Store{db: db}, nil
+	s := &Store{db: db}
+	if err := s.prepare(ctx); err != nil {
+		s.closeStmts()
+		db.Close()
+		return nil, err
+	}
+	s.gc = startGroupCommit(s.applyBatch)
+	return s, nil
 }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
-
-// Change is what one event does to a dataset: a row put under its key
-// (microdata) or a contribution added to a cell (aggregates).
-type Change struct {
-	DatasetID string
-	EventID   string
-	// Microdata.
-	RowKey string
-	Row    []any
-	// Aggregate: the group's values and the numbers to fold in.
-	Group []any
-	Fold  func(agg release.Agg) release.Agg
+// Close stops applying (a call of Apply waiting for its commit gets
+// ErrClosed unless its transaction committed) and closes the database.
+func (s *Store) Close() error {
+	s.gc.stop()
+	s.closeStmts()
+	return s.db.Close()
 }
 
-// Apply applies changes in one transaction, each once: a change whose event
-// the dataset has seen is skipped, so a redelivered event changes nothing.
-// It returns how many were applied.
-func (s *Store) Apply(ctx context.Context, changes []Change) (int, error) {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, fmt.Errorf("opendata: begin: %w", err)
+func (s *Store) closeStmts() {
+	for _, st := range s.stmts {
+		st.Close()
 	}
-	defer tx.Rollback()
-	now := time.Now().UTC().Format(time.RFC3339Nano)
-	applied := 0
-	for _, c := range changes {
-		res, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO opendata_seen (dataset_id, event_id) VALUES (?, ?) ON CONFLICT DO NOTHING`), c.DatasetID, c.EventID)
-		if err != nil {
-			return 0, fmt.Errorf("opendata: mark event: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			continue // seen: applied before
-		}
-		if c.Fold == nil {
-			row, err := json.Marshal(c.Row)
-			if err != nil {
-				return 0, fmt.Errorf("opendata: encode row: %w", err)
-			}
-			if _, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO opendata_rows (dataset_id, row_key, row_json) VALUES (?, ?, ?)
-ON CONFLICT (dataset_id, row_key) DO UPDATE SET row_json = excluded.row_json`), c.DatasetID, c.RowKey, string(row)); err != nil {
-				return 0, fmt.Errorf("opendata: put row: %w", err)
-			}
-		} else {
-			group, err := json.Marshal(c.Group)
-			if err != nil {
-				return 0, fmt.Errorf("opendata: encode group: %w", err)
-			}
-			var agg release.Agg
-			var aggJSON string
-			err = tx.QueryRowContext(ctx, s.db.Q(`SELECT agg_json FROM opendata_cells WHERE dataset_id = ? AND cell_key = ?`), c.DatasetID, string(group)).Scan(&aggJSON)
-			switch {
-			case errors.Is(err, sql.ErrNoRows):
-			case err != nil:
-				return 0, fmt.Errorf("opendata: read cell: %w", err)
-			default:
-				if err := json.Unmarshal([]byte(aggJSON), &agg); err != nil {
-					return 0, fmt.Errorf("opendata: decode cell: %w", err)
-				}
-			}
-			out, err := json.Marshal(c.Fold(agg))
-			if err != nil {
-				return 0, fmt.Errorf("opendata: encode cell: %w", err)
-			}
-			if _, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO opendata_cells (dataset_id, cell_key, group_json, agg_json) VALUES (?, ?, ?, ?)
-ON CONFLICT (dataset_id, cell_key) DO UPDATE SET agg_json = excluded.agg_json`), c.DatasetID, string(group), string(group), string(out)); err != nil {
-				return 0, fmt.Errorf("opendata: put cell: %w", err)
-			}
-		}
-		if _, err := tx.ExecContext(ctx, s.db.Q(`INSERT INTO opendata_state (dataset_id, changes, changed_at) VALUES (?, 1, ?)
-ON CONFLICT (dataset_id) DO UPDATE SET changes = opendata_state.changes + 1, changed_at = excluded.changed_at`), c.DatasetID, now); err != nil {
-			return 0, fmt.Errorf("opendata: count change: %w", err)
-		}
-		applied++
-	}
-	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("opendata: commit: %w", err)
-	}
-	return applied, nil
 }
 
 // NoteUnclassified records fields of a topic's events that the dataset's
