@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"os"
@@ -8,14 +10,17 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/segmentio/kafka-go"
 )
 
 // What the demo's simulators send for 2024 with seed 1980 (demo/README.md):
 // preschool-placement cases opened, and school-kitchen order lines.
 const (
-	simulatedCases     = 2214
-	simulatedPurchases = 56078
-	sensorActivations  = 409 // the real home's log, demo/data/ordonez
+	simulatedCases        = 2214
+	simulatedApplications = 2214 // each opens a preschool case in the automation
+	simulatedPurchases    = 56078
+	sensorActivations     = 409 // the real home's log, demo/data/ordonez
 )
 
 // `civicbus run` with nothing given, in an empty directory, starts the
@@ -103,19 +108,45 @@ func TestDemoStartsOnAFreshMachineAndResumes(t *testing.T) {
 		t.Error("the edited dataset file was overwritten")
 	}
 
-	// The banner's sign-ins work in the inbox: anna's has the simulated
-	// preschool cases; bo's, of the care unit, the alarm of the real home's
-	// sensor log that the first start replayed onto the MQTT broker.
+	// The banner's sign-ins work in the inbox: anna's has the preschool
+	// cases the rules open from the simulated applications, with their
+	// automated steps, and the simulated case system's own (closed) cases;
+	// bo's, of the care unit, the alarm of the real home's sensor log that
+	// the first start replayed onto the MQTT broker.
 	anna := signIn(t, base, "/casework/", url.Values{"username": {"anna"}, "password": {"demo-anna"}})
-	waitFor(t, 120*time.Second, "simulated cases in anna's inbox", func() bool {
-		var list struct {
-			Cases []struct {
-				Unit string `json:"org_unit_id"`
-			} `json:"cases"`
-		}
-		return getJSON(t, anna, base+"/casework/api/cases", &list) && len(list.Cases) > 0 && list.Cases[0].Unit == "sim-forskoleplacering"
+	waitFor(t, 120*time.Second, "the simulated case system's cases in anna's inbox", func() bool {
+		return firstCase(t, anna, base, "case_type=preschool-placement&status=closed").Unit == "sim-forskoleplacering"
 	})
 	t.Logf("simulated cases in the inbox %s after the second start", time.Since(p2.began).Round(time.Millisecond))
+	preschool := automatedCase(t, anna, base, "preschool-placement", "forskoleplacering")
+	byStep := map[string]demoDecision{}
+	for _, d := range preschool.Decisions {
+		byStep[d.StepID] = d
+	}
+	for step, by := range map[string]string{"completeness-check": "rule", "residency-check": "rule", "age-check": "rule", "placement-proposal": "model"} {
+		d, ok := byStep[step]
+		if !ok || !d.Automated || d.DecidedBy.Kind != by || d.Motivering == "" {
+			t.Errorf("preschool case %s, step %s: %+v, want an automated decision by a %s with a motivering", preschool.Case.ID, step, d, by)
+		}
+	}
+	if d := byStep["placement-proposal"]; d.Outcome != "referred" {
+		t.Errorf("placement-proposal: %s, want referred (a caseworker confirms a placement)", d.Outcome)
+	}
+	t.Logf("a preschool case opened from a simulated application, with %d automated decisions, %s after the second start", len(preschool.Decisions), time.Since(p2.began).Round(time.Millisecond))
+	confirm(t, anna, base, "anna", preschool, "placement-proposal")
+
+	// The automation's meal orders (from the simulated portions) are in
+	// maja's inbox, its snow work orders (from SMHI's files) in gustav's;
+	// each confirms a decision of a case of their unit.
+	for _, w := range []struct{ user, caseType, unit string }{
+		{"maja", "meal-order", "maltidsservice"},
+		{"gustav", "snow-work-order", "gata-park"},
+	} {
+		c := signIn(t, base, "/casework/", url.Values{"username": {w.user}, "password": {"demo-" + w.user}})
+		doc := automatedCase(t, c, base, w.caseType, w.unit)
+		confirm(t, c, base, w.user, doc, doc.Decisions[0].StepID)
+		t.Logf("%s confirmed a decision of a %s case %s after the second start", w.user, w.caseType, time.Since(p2.began).Round(time.Millisecond))
+	}
 
 	bo := signIn(t, base, "/casework/", url.Values{"username": {"bo"}, "password": {"demo-bo"}})
 	waitFor(t, 120*time.Second, "a care alarm in bo's inbox", func() bool {
@@ -160,9 +191,174 @@ func TestDemoStartsOnAFreshMachineAndResumes(t *testing.T) {
 		}
 		t.Logf("%s: %d events, each once, %s after the second start", sim.topic, records, time.Since(p2.began).Round(time.Millisecond))
 	}
+	// Each simulated application opened one preschool case (its id the
+	// application's), under one event id however often the application was
+	// read again across the stop.
+	var openings, eventIDs int
+	waitFor(t, 300*time.Second, "a preschool case for every simulated application", func() bool {
+		byCase := preschoolOpenings(t, p2.kafka(t))
+		openings, eventIDs = len(byCase), 0
+		for _, ids := range byCase {
+			eventIDs += len(ids)
+		}
+		return openings >= simulatedApplications
+	})
+	if openings != simulatedApplications || eventIDs != openings {
+		t.Errorf("the automation opened %d preschool cases under %d event ids, want %d under as many", openings, eventIDs, simulatedApplications)
+	}
+	t.Logf("%d preschool cases opened by the automation, one event id each, %s after the second start", openings, time.Since(p2.began).Round(time.Millisecond))
 	if d := datasets(t, c, base)[population]; d.Latest != 1 || d.Pending != 0 {
 		t.Errorf("%s after the second start: version %d with %d changes pending, want 1 and 0", population, d.Latest, d.Pending)
 	}
+}
+
+// preschoolOpenings reads the preschool-placement cases the automation
+// opened on cases.case-opened.v1 at the broker at addr: by case id, the
+// event ids (ce_id) announcing it.
+func preschoolOpenings(t *testing.T, addr string) map[string]map[string]bool {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	conn, err := kafka.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts, err := conn.ReadPartitions("cases.case-opened.v1")
+	conn.Close()
+	if err != nil {
+		t.Fatalf("partitions of cases.case-opened.v1: %v", err)
+	}
+	out := map[string]map[string]bool{}
+	for _, p := range parts {
+		for _, rec := range readPartition(t, ctx, addr, "cases.case-opened.v1", p.ID) {
+			var id, src string
+			for _, h := range rec.Headers {
+				switch h.Key {
+				case "ce_id":
+					id = string(h.Value)
+				case "ce_source":
+					src = string(h.Value)
+				}
+			}
+			var c struct {
+				CaseID   string `json:"case_id"`
+				CaseType string `json:"case_type"`
+			}
+			if src != "/civicbus/automation" || json.Unmarshal(rec.Value, &c) != nil || c.CaseType != "preschool-placement" {
+				continue
+			}
+			if out[c.CaseID] == nil {
+				out[c.CaseID] = map[string]bool{}
+			}
+			out[c.CaseID][id] = true
+		}
+	}
+	return out
+}
+
+// demoCase is a case as the casework API serves it to a signed-in user.
+type demoCase struct {
+	Case struct {
+		ID   string `json:"case_id"`
+		Unit string `json:"org_unit_id"`
+	} `json:"case"`
+	Timeline []struct {
+		Kind    string `json:"kind"`
+		ActorID string `json:"actor_id"`
+	} `json:"timeline"`
+	Decisions []demoDecision `json:"decisions"`
+}
+
+// demoDecision is a decision on a case as the casework API serves it.
+type demoDecision struct {
+	DecisionID string `json:"decision_id"`
+	StepID     string `json:"step_id"`
+	Outcome    string `json:"outcome"`
+	Automated  bool   `json:"automated"`
+	Motivering string `json:"motivering"`
+	DecidedBy  struct {
+		Kind string `json:"kind"`
+		ID   string `json:"id"`
+	} `json:"decided_by"`
+}
+
+// firstCase is the first case of the signed-in user's inbox that query
+// (the casework API's filters) lists; none while there is none.
+func firstCase(t *testing.T, c *http.Client, base, query string) (first struct {
+	ID   string `json:"case_id"`
+	Unit string `json:"org_unit_id"`
+}) {
+	t.Helper()
+	var list struct {
+		Cases []struct {
+			ID   string `json:"case_id"`
+			Unit string `json:"org_unit_id"`
+		} `json:"cases"`
+	}
+	if getJSON(t, c, base+"/casework/api/cases?"+query, &list) && len(list.Cases) > 0 {
+		first = list.Cases[0]
+	}
+	return first
+}
+
+// automatedCase waits for a case of caseType with automated steps in the
+// signed-in user's inbox, and returns it once it is in unit with
+// decisions; it fails the test if the first such case is of another unit.
+func automatedCase(t *testing.T, c *http.Client, base, caseType, unit string) demoCase {
+	t.Helper()
+	var doc demoCase
+	waitFor(t, 300*time.Second, "a "+caseType+" case with automated steps", func() bool {
+		f := firstCase(t, c, base, "automated=1&case_type="+caseType)
+		if f.ID == "" {
+			return false
+		}
+		if f.Unit != unit {
+			t.Fatalf("a %s case in %s, want %s", caseType, f.Unit, unit)
+		}
+		return getJSON(t, c, base+"/casework/api/cases/"+f.ID, &doc) && len(doc.Decisions) > 0
+	})
+	return doc
+}
+
+// confirm confirms, as user through the case page's form, the decision on
+// step of the case, and waits for the confirmation in its timeline.
+func confirm(t *testing.T, c *http.Client, base, user string, doc demoCase, step string) {
+	t.Helper()
+	id := ""
+	for _, d := range doc.Decisions {
+		if d.StepID == step {
+			id = d.DecisionID
+		}
+	}
+	if id == "" {
+		t.Fatalf("case %s has no decision on %s", doc.Case.ID, step)
+	}
+	page := base + "/casework/cases/" + doc.Case.ID
+	code, body := get(c, page)
+	m := csrfField.FindStringSubmatch(body)
+	if code != http.StatusOK || m == nil {
+		t.Fatalf("%s's case page: %d, no form", user, code)
+	}
+	resp, err := c.PostForm(page+"/confirm", url.Values{"csrf": {m[1]}, "decision_id": {id}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/casework/cases/"+doc.Case.ID {
+		t.Fatalf("%s confirms on %s: %d at %s", user, step, resp.StatusCode, resp.Request.URL.Path)
+	}
+	waitFor(t, 60*time.Second, user+"'s confirmation in the timeline", func() bool {
+		var after demoCase
+		if !getJSON(t, c, base+"/casework/api/cases/"+doc.Case.ID, &after) {
+			return false
+		}
+		for _, e := range after.Timeline {
+			if e.Kind == "confirmed" && e.ActorID == user {
+				return true
+			}
+		}
+		return false
+	})
 }
 
 // dataset is a dataset as the open-data API lists it.
