@@ -147,6 +147,9 @@ func (d Definition) column(name string) (Column, bool) {
 	}
 	for _, m := range d.Shape.Measures {
 		if m.Name == name {
+			if m.Fn == "count" {
+				return Column{Name: name, Type: "integer"}, true
+			}
 			return Column{Name: name, Type: "number"}, true
 		}
 	}

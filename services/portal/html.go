@@ -43,6 +43,22 @@ type page struct {
 	BaseURL string
 }
 
+// TypeName is a column type (string, integer, number, boolean, date; none
+// is string) in words of the page's language.
+func (p page) TypeName(typ string) string {
+	switch typ {
+	case "integer":
+		return p.T("typeinteger")
+	case "number":
+		return p.T("typenumber")
+	case "boolean":
+		return p.T("typeboolean")
+	case "date":
+		return p.T("typedate")
+	}
+	return p.T("typestring")
+}
+
 // T is the interface text called key in the page's language.
 func (p page) T(key string) string {
 	t, ok := texts[key]
@@ -271,6 +287,11 @@ var texts = map[string][2]string{
 	"results":        {"Datamängder", "Datasets"},
 	"found":          {"träffar", "found"},
 	"none":           {"Inga datamängder matchar sökningen.", "No dataset matches the search."},
+	"typestring":     {"text", "text"},
+	"typeinteger":    {"heltal", "integer"},
+	"typenumber":     {"tal", "number"},
+	"typeboolean":    {"sant/falskt", "true/false"},
+	"typedate":       {"datum", "date"},
 	"noneyet":        {"Inga datamängder är publicerade ännu. En datamängd visas här när dess första version har publicerats.", "No dataset is published yet. A dataset shows here once its first version is published."},
 	"version":        {"Version", "Version"},
 	"published":      {"Publicerad", "Published"},

@@ -64,8 +64,8 @@ func TestDatasetPage(t *testing.T) {
 		mustContain(t, "the dataset page", body,
 			"<title>Väder per station och dag – Västerås stads öppna data</title>",
 			"<h1>Väder per station och dag</h1>", "Dygnsvärden per väderstation från SMHI.",
-			"<code>station</code></td><td>string</td><td>Stationens namn</td>", // a column
-			"Kolumnerna person_id publiceras aldrig.",                          // the privacy report in words
+			"<code>station</code></td><td>text</td><td>Stationens namn</td>", // a column
+			"Kolumnerna person_id publiceras aldrig.",                        // the privacy report in words
 			"k-anonymitet: varje kombination av bakgrundsuppgifterna delas av minst 5 rader (uppnått: 7).", "4 av 100 rader har tagits bort",
 			"<td>Målilla, &#34;norra&#34;</td>", // preview, escaped
 			`href="/datasets/weather-per-station-day/versions/1.csv"`, `href="/datasets/weather-per-station-day/versions/2.ndjson"`,

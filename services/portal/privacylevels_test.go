@@ -3,6 +3,7 @@ package portal
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestPrivacyLevelsInSwedish: the Swedish page names each generalisation
@@ -29,4 +30,21 @@ func TestPrivacyLevelsInSwedish(t *testing.T) {
 	}
 	mustContain(t, "the English report", strings.Join(plainPrivacy(raw, "en"), "\n"),
 		"desired_start is generalised to the level “year”.", "area_code is generalised to the level “level 1”.")
+}
+
+// TestColumnTypesInWords: the dataset page's column table names types in
+// the page's language (it said string, integer, number in Swedish), and a
+// count is an integer there as in the Parquet file (it said number).
+func TestColumnTypesInWords(t *testing.T) {
+	s := newSeeded(t)
+	def := Definition{ID: "0b7c3e52-9a14-4d8f-b6e1-2f5a8c9d7e30", Name: "counted", Title: Text{SV: "Räknat"}, Licence: "cc0",
+		Shape: Shape{Kind: "aggregate", Columns: []Column{{Name: "area"}, {Name: "day", Type: "date"}, {Name: "open", Type: "boolean"}},
+			Measures: []Measure{{Name: "alarms", Fn: "count"}, {Name: "mean_kg", Fn: "mean", Column: "kg"}}}}
+	seedVersion(t, s.svc.store, def, 1, time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC), []string{"area", "day", "open", "alarms", "mean_kg"},
+		[]Row{raw(`"Norr"`, `"2026-11-01"`, `true`, `7`, `1.5`)})
+	_, sv := html(t, s, "/datasets/counted")
+	mustContain(t, "the Swedish page", sv, "<code>area</code></td><td>text</td>", "<code>day</code></td><td>datum</td>",
+		"<code>open</code></td><td>sant/falskt</td>", "<code>alarms</code></td><td>heltal</td>", "<code>mean_kg</code></td><td>tal</td>")
+	_, en := html(t, s, "/datasets/counted?lang=en")
+	mustContain(t, "the English page", en, "<code>area</code></td><td>text</td>", "<code>alarms</code></td><td>integer</td>", "<code>mean_kg</code></td><td>number</td>")
 }
