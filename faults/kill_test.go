@@ -82,18 +82,6 @@ func TestSIGKILLMidStream(t *testing.T) {
 		t.Errorf("%d dead letters, want none", dl)
 	}
 
-	// The embedded broker cannot serve the newest decision records of a
-	// partition after a SIGKILL and restart (a fetch at them answers a
-	// batch that does not parse: "unsupported magic byte", or nothing)
-	// until it is stopped and started again: see readTopicOrErr. The
-	// counts are read after that restart.
-	if err := readTopicOrErr(conn, decisionTopic, func(string, []byte) {}); err != nil {
-		t.Logf("KNOWN DEFECT of the embedded broker after a SIGKILL: %v", err)
-	}
-	second.stop()
-	third := startProc(t, "civicbus run (after a graceful restart)", w.work, w.env(), args...)
-	conn = bus.Connection{Brokers: []string{third.banner("Kafka bootstrap")}}
-
 	// The automation: each application decided once. Its decision records
 	// may repeat on the topic (at-least-once), with the same decision id.
 	byCase := map[string]map[string]bool{}
@@ -126,5 +114,5 @@ func TestSIGKILLMidStream(t *testing.T) {
 		t.Errorf("decisions: %d applications undecided, %d decided more than once, %d cases; want each of %d decided once", missing, twice, len(byCase), apps)
 	}
 	t.Logf("%d decision records for %d applications (a repeat carries the same decision id)", records, apps)
-	third.stop()
+	second.stop()
 }
