@@ -14,6 +14,7 @@ import (
 
 	"github.com/vasteras/civicbus/bus"
 	"github.com/vasteras/civicbus/bus/embedded"
+	"github.com/vasteras/civicbus/internal/sqldb"
 	"github.com/vasteras/civicbus/internal/testenv"
 	"github.com/vasteras/civicbus/services/opendata/release"
 )
@@ -301,4 +302,48 @@ func groupLag(ctx context.Context, conn bus.Connection) (int64, error) {
 		lag += po.LastOffset - committed[po.Partition]
 	}
 	return lag, nil
+}
+
+// TestApplyWaitsForAnotherWriter: while another connection holds SQLite's
+// write lock (another service of the process), a batch waits for it and
+// then commits; it neither fails at once nor gives up.
+func TestApplyWaitsForAnotherWriter(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "state.db")
+	s, err := OpenStore(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	other, err := sqldb.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	tx, err := other.BeginTx(ctx, nil) // BEGIN IMMEDIATE: the write lock
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE other_service (x INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Apply(ctx, []Change{{DatasetID: "d", EventID: "e1", RowKey: "k", Row: []any{"v"}}})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		t.Fatalf("Apply returned while another writer held the lock: %v", err)
+	case <-time.After(300 * time.Millisecond):
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("after the other writer committed: %v", err)
+	}
+	if n, _ := s.Changes(ctx, "d"); n != 1 {
+		t.Fatalf("%d changes, want 1", n)
+	}
 }

@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -153,6 +156,23 @@ func runLoad(b *testing.B, conn bus.Connection, handled func() int64) {
 	waitUntil(b, 10*time.Minute, func() bool { return handled() >= int64(b.N)+1 })
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "events/s")
+	// What the running process holds after the load, the events handled
+	// included: its heap in use after a collection, and its profile when
+	// CIVICBUS_BENCH_HEAP names a file.
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	b.ReportMetric(float64(ms.HeapInuse)/1e6, "heap-MB")
+	if path := os.Getenv("CIVICBUS_BENCH_HEAP"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer f.Close()
+		if err := pprof.WriteHeapProfile(f); err != nil {
+			b.Fatal(err)
+		}
+	}
 	if n := handled(); n != int64(b.N)+1 {
 		b.Fatalf("%d events handled, want %d", n, b.N+1)
 	}

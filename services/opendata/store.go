@@ -20,6 +20,7 @@ type Store struct {
 	db *sqldb.DB
 	gc *groupCommit
 
+	writer                                            *sql.Conn // SQLite's, see applyBatch
 	stmts                                             []*sql.Stmt
 	putRow, getCell, touchCell, putCell, countChanges *sql.Stmt
 }
@@ -96,6 +97,9 @@ func (s *Store) Close() error {
 func (s *Store) closeStmts() {
 	for _, st := range s.stmts {
 		st.Close()
+	}
+	if s.writer != nil {
+		s.writer.Close()
 	}
 }
 
