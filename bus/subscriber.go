@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"sync"
 	"time"
 
@@ -284,7 +285,29 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// kafkaLogger passes kafka-go's log lines to slog as warnings.
+// kafkaLogger passes kafka-go's log lines to slog as warnings, but a
+// network timeout (a late long-poll answer, retried at once) at debug.
 func kafkaLogger(l *slog.Logger) kafka.Logger {
-	return kafka.LoggerFunc(func(format string, args ...any) { l.Warn(fmt.Sprintf(format, args...)) })
+	return kafka.LoggerFunc(func(format string, args ...any) {
+		level := slog.LevelWarn
+		if timedOut(args) {
+			// A long-poll fetch answered after its read deadline: the
+			// reader retries it at once, nothing is lost. Under load on
+			// a busy broker there are hundreds of these a minute.
+			level = slog.LevelDebug
+		}
+		l.Log(context.Background(), level, fmt.Sprintf(format, args...))
+	})
+}
+
+// timedOut reports whether one of a kafka-go log line's arguments is a
+// network timeout.
+func timedOut(args []any) bool {
+	for _, a := range args {
+		var ne net.Error
+		if err, ok := a.(error); ok && errors.As(err, &ne) && ne.Timeout() {
+			return true
+		}
+	}
+	return false
 }
