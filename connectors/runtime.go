@@ -106,11 +106,21 @@ func NewRuntime(cfg RuntimeConfig) (*Runtime, error) {
 // backfill progress as of now; safe to call from any goroutine.
 func (r *Runtime) Status() Status { return r.status.get(time.Now()) }
 
-// Run reads until ctx ends (it returns nil) or the Source says
-// ErrEndOfInput (nil too). Errors are retried with backoff; Run returns an
-// error only when the checkpoint cannot be loaded or the Source cannot seek.
-func (r *Runtime) Run(ctx context.Context) error {
-	defer r.status.state(StateStopped)
+// Run reads until ctx ends (it returns nil; the state is then
+// StateStopped) or the Source says ErrEndOfInput (nil too; StateFinished).
+// Errors are retried with backoff; Run returns an error only when the
+// checkpoint cannot be loaded or the Source cannot seek (StateFailed, with
+// the error in LastError; stopped when ctx ended meanwhile). The end state
+// is set after the Source is closed.
+func (r *Runtime) Run(ctx context.Context) (runErr error) {
+	end := StateStopped
+	defer func() {
+		if ctx.Err() != nil && end != StateFinished {
+			r.status.end(StateStopped, nil)
+			return
+		}
+		r.status.end(end, runErr)
+	}()
 	pos, err := r.cfg.Checkpoints.Load(ctx, r.cfg.Name)
 	if err != nil {
 		return err
@@ -150,6 +160,7 @@ func (r *Runtime) Run(ctx context.Context) error {
 			}
 			return nil
 		case errors.Is(err, ErrEndOfInput):
+			end = StateFinished
 			return nil
 		case errors.Is(err, ErrNotConnected):
 			connected = false

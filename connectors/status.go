@@ -6,6 +6,18 @@ import (
 )
 
 // State is where a connector's Runtime is.
+//
+// A Runtime that is not running any more is in one of three end states,
+// which tell a normal end from a failure:
+//   - StateFinished: its Source said ErrEndOfInput; everything it read is on
+//     the bus (Status.EndedAt says when, RecordsIn and RecordsOut how much).
+//   - StateStopped: it was shut down (its context ended) while it had more
+//     to read or was waiting for more.
+//   - StateFailed: Run returned an error (the checkpoint could not be
+//     loaded, or the Source could not seek); Status.LastError says why.
+//
+// An error a Source returns from Connect or Read is not an end: the Runtime
+// retries it and is in StateBackoff meanwhile, with the error in LastError.
 type State string
 
 // The states of a Runtime.
@@ -13,9 +25,16 @@ const (
 	StateStarting   State = "starting"
 	StateConnecting State = "connecting"
 	StateRunning    State = "running"
-	StateBackoff    State = "backoff" // waiting to retry after an error
-	StateStopped    State = "stopped"
+	StateBackoff    State = "backoff"  // waiting to retry after an error
+	StateFinished   State = "finished" // the Source reached the end of its input
+	StateStopped    State = "stopped"  // shut down before the end of its input
+	StateFailed     State = "failed"   // Run ended with an error (LastError)
 )
+
+// Ended reports whether s is an end state: finished, stopped or failed.
+func (s State) Ended() bool {
+	return s == StateFinished || s == StateStopped || s == StateFailed
+}
 
 // RateWindow is how far back Status.Rate and a backfill's time left look.
 const RateWindow = 10 * time.Second
@@ -27,10 +46,13 @@ type Status struct {
 	LastSuccess time.Time `json:"last_success,omitzero"` // when a batch last reached the bus
 	LastError   string    `json:"last_error,omitempty"`  // the last error, "" when none
 	LastErrorAt time.Time `json:"last_error_at,omitzero"`
-	RecordsIn   int64     `json:"records_in"`  // records read
-	RecordsOut  int64     `json:"records_out"` // events published
-	Failed      int64     `json:"failed"`      // records sent to the dead-letter topic
-	Lag         int64     `json:"lag"`         // what waits to be read, when the Source is a Lagger
+	// EndedAt is when Run ended (State finished, stopped or failed); zero
+	// while it runs.
+	EndedAt    time.Time `json:"ended_at,omitzero"`
+	RecordsIn  int64     `json:"records_in"`  // records read
+	RecordsOut int64     `json:"records_out"` // events published
+	Failed     int64     `json:"failed"`      // records sent to the dead-letter topic
+	Lag        int64     `json:"lag"`         // what waits to be read, when the Source is a Lagger
 	// Rate is the records read per second over the last RateWindow.
 	Rate float64 `json:"rate"`
 	// Backfill is the progress through a backlog, while the Source is a
@@ -83,6 +105,20 @@ func (b *statusBox) observe(now time.Time, lag int64, isLagger bool) {
 }
 
 func (b *statusBox) state(s State) { b.update(func(st *Status) { st.State = s }) }
+
+// end records how Run ended: failed with err when err is not nil, else
+// state (finished or stopped).
+func (b *statusBox) end(state State, err error) {
+	b.update(func(st *Status) {
+		st.EndedAt = time.Now()
+		st.State = state
+		if err != nil {
+			st.State = StateFailed
+			st.LastError = err.Error()
+			st.LastErrorAt = st.EndedAt
+		}
+	})
+}
 
 func (b *statusBox) fail(err error) {
 	b.update(func(st *Status) {
