@@ -137,7 +137,7 @@ func runToEnd(t *testing.T, e *env, file string) []struct{} {
 	}
 	r := e.Start(string(text))
 	waitFor(t, file+" to reach the end of its period", 120*time.Second, func() bool {
-		return r.Runtime.Status().State == connectors.StateStopped
+		return r.Runtime.Status().State == connectors.StateFinished
 	})
 	st := r.Runtime.Status()
 	if st.Failed != 0 || st.RecordsOut == 0 {

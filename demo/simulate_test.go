@@ -37,7 +37,7 @@ func simulated(t *testing.T, file string) []map[string]any {
 	got, dlq := e.Collect(cfg.Topic), e.Collect(cfg.Topic+".dlq")
 	r := e.Start(string(text))
 	waitFor(t, file+" to reach the end of its period", 120*time.Second, func() bool {
-		return r.Runtime.Status().State == connectors.StateStopped
+		return r.Runtime.Status().State == connectors.StateFinished
 	})
 	st := r.Runtime.Status()
 	waitFor(t, "every event", 30*time.Second, func() bool { return int64(len(got.All())) >= st.RecordsOut })

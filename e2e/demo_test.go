@@ -80,7 +80,7 @@ func TestDemoStartsOnAFreshMachineAndResumes(t *testing.T) {
 	var sent status
 	waitFor(t, 120*time.Second, "order lines on their way", func() bool {
 		sent = connectorStatus(t, c, base)["simulated-meal-purchases"]
-		return sent.RecordsOut > 0 || sent.State == "stopped"
+		return sent.RecordsOut > 0 || sent.State == "finished"
 	})
 	t.Logf("stopping with %d of %d simulated order lines sent (%s)", sent.RecordsOut, simulatedPurchases, sent.State)
 	if err := p.stop(t); err != nil {
@@ -174,7 +174,7 @@ func TestDemoStartsOnAFreshMachineAndResumes(t *testing.T) {
 	} {
 		waitFor(t, 300*time.Second, sim.connector+" to finish", func() bool {
 			st := connectorStatus(t, c, base)[sim.connector].State
-			return st == "stopped" || (sim.connector == "home-sensors" && st == "running")
+			return st == "finished" || (sim.connector == "home-sensors" && st == "running")
 		})
 		ids, records := topicIDs(t, p2.kafka(t), sim.topic, "/civicbus/connectors/"+sim.connector)
 		if len(ids) != sim.want || records != sim.want {

@@ -41,7 +41,7 @@ func TestRestartThroughRuntime(t *testing.T) {
 	}
 	r = e.Start(stepsYAML)
 	connectortest.WaitFor(t, "the end of the period", 30*time.Second, func() bool {
-		return r.Runtime.Status().State == connectors.StateStopped
+		return r.Runtime.Status().State == connectors.StateFinished
 	})
 	connectortest.WaitFor(t, "every event", 20*time.Second, func() bool { return len(events.All()) >= len(want) })
 	got := events.All()
