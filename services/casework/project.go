@@ -143,6 +143,18 @@ func applyStep(t tx, id string, payload []byte) error {
 	if err := decode(TopicStepCompleted, payload, &e); err != nil {
 		return err
 	}
+	if err := t.lockCase(e.CaseID); err != nil {
+		return err
+	}
+	if e.Automated {
+		key := e.DecisionID
+		if key == "" {
+			key = "event:" + id
+		}
+		if err := t.automatedStep(e.CaseID, key); err != nil {
+			return err
+		}
+	}
 	a := e.CompletedBy
 	return t.entry(Entry{ID: id, CaseID: e.CaseID, Kind: KindStep, At: e.CompletedAt, ActorKind: string(a.Kind), ActorID: a.ID,
 		Version: a.Version, StepID: e.StepID, DecisionID: e.DecisionID, Automated: e.Automated, Body: payload})
@@ -176,9 +188,13 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (decision_id) DO NOTHING`,
 	if err != nil {
 		return err
 	}
-	if n > 0 && (automated || outcome == string(schemas.OutcomeReferred)) {
-		if err := t.exec(`UPDATE casework_cases SET automated_steps = automated_steps + ?, referred_steps = referred_steps + ? WHERE case_id = ?`,
-			b2i(automated), b2i(outcome == string(schemas.OutcomeReferred)), caseID); err != nil {
+	if n > 0 && outcome == string(schemas.OutcomeReferred) {
+		if err := t.exec(`UPDATE casework_cases SET referred_steps = referred_steps + 1 WHERE case_id = ?`, caseID); err != nil {
+			return err
+		}
+	}
+	if n > 0 && automated {
+		if err := t.automatedStep(caseID, decisionID); err != nil {
 			return err
 		}
 	}
@@ -194,6 +210,18 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (decision_id) DO NOTHING`,
 	}
 	return t.entry(Entry{ID: eventID, CaseID: caseID, Kind: kind, At: at, ActorKind: string(a.Kind), ActorID: a.ID, Version: a.Version,
 		StepID: step, DecisionID: decisionID, Automated: automated, Body: payload})
+}
+
+// automatedStep counts the automated step key of caseID on its row once,
+// whether its decision record or its step-completed event says so first
+// (a case not opened yet counts it when it is). The caller holds the
+// case's lock.
+func (t tx) automatedStep(caseID, key string) error {
+	n, err := t.execN(`INSERT INTO casework_automated_steps (step_key, case_id) VALUES (?, ?) ON CONFLICT (step_key) DO NOTHING`, key, caseID)
+	if err != nil || n == 0 {
+		return err
+	}
+	return t.exec(`UPDATE casework_cases SET automated_steps = automated_steps + 1 WHERE case_id = ?`, caseID)
 }
 
 // actorKey names a rule or model with its version, or a person.

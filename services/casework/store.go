@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -78,6 +79,17 @@ var ddl = []string{
 	decided_at  TEXT NOT NULL,
 	record_json TEXT NOT NULL)`,
 	`CREATE INDEX IF NOT EXISTS casework_decisions_case ON casework_decisions (case_id)`,
+	// The automated steps of each case, once each whichever says so first:
+	// an automated decision record, or a step-completed event marked
+	// automated (keyed by its decision_id, the same record's id, or by its
+	// own event id when it names none). The simulated case system sends
+	// automated step completions without decision records, and the
+	// automation sends both: counting decision records alone showed 0
+	// automated steps on a row whose timeline showed two.
+	`CREATE TABLE IF NOT EXISTS casework_automated_steps (
+	step_key TEXT PRIMARY KEY,
+	case_id  TEXT NOT NULL)`,
+	`CREATE INDEX IF NOT EXISTS casework_automated_steps_case ON casework_automated_steps (case_id)`,
 	`CREATE INDEX IF NOT EXISTS casework_decisions_amends ON casework_decisions (amends_id)`,
 	// One row per automated decision of an opened case, with the case's
 	// unit, the day it was made and whether it was referred and
@@ -136,9 +148,10 @@ func openStore(ctx context.Context, dsn string) (*store, error) {
 	return s, nil
 }
 
-// countsOf are the expressions that count a case's decisions, as kept on
-// its row: automated ones, and those referred to a person.
-const countsOf = `automated_steps = (SELECT COUNT(*) FROM casework_decisions d WHERE d.case_id = casework_cases.case_id AND d.automated = 1),
+// countsOf are the expressions that count a case's steps, as kept on its
+// row: automated ones (casework_automated_steps), and the decisions
+// referred to a person.
+const countsOf = `automated_steps = (SELECT COUNT(*) FROM casework_automated_steps a WHERE a.case_id = casework_cases.case_id),
  referred_steps = (SELECT COUNT(*) FROM casework_decisions d WHERE d.case_id = casework_cases.case_id AND d.outcome = 'referred')`
 
 // migrate adds the counts kept on the case row to a store made before
@@ -192,6 +205,24 @@ func (s *store) backfillRuleDecisions(ctx context.Context, t *sql.Tx) error {
 	if have == 0 && decided > 0 {
 		if _, err := t.ExecContext(ctx, ruleDecisionsOf+` ON CONFLICT (decision_id) DO NOTHING`); err != nil {
 			return fmt.Errorf("casework: migrate the supervisor's counts: %w", err)
+		}
+	}
+	var steps, automated int
+	if err := t.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM casework_automated_steps LIMIT 1) a),
+ (SELECT COUNT(*) FROM (SELECT 1 FROM casework_timeline WHERE automated = 1 LIMIT 1) t)`).Scan(&steps, &automated); err != nil {
+		return fmt.Errorf("casework: migrate: %w", err)
+	}
+	if steps == 0 && automated > 0 { // a store made before automated steps were kept: count them once
+		for _, q := range []string{
+			`INSERT INTO casework_automated_steps (step_key, case_id) SELECT decision_id, case_id FROM casework_decisions WHERE automated = 1 ON CONFLICT DO NOTHING`,
+			`INSERT INTO casework_automated_steps (step_key, case_id)
+SELECT CASE WHEN decision_id = '' THEN 'event:' || entry_id ELSE decision_id END, case_id FROM casework_timeline
+WHERE kind = '` + KindStep + `' AND automated = 1 ON CONFLICT DO NOTHING`,
+			`UPDATE casework_cases SET ` + countsOf,
+		} {
+			if _, err := t.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("casework: migrate the automated steps: %w", err)
+			}
 		}
 	}
 	var types, cases int
@@ -591,7 +622,11 @@ func (s *store) unitOf(ctx context.Context, id string) (string, error) {
 	return unit, nil
 }
 
-// timeline is a case's entries, oldest first.
+// timeline is a case's entries: its opening first, then the others by
+// time (then entry id). The opening is put first whatever its time: a
+// case's story starts there, and the simulated case system and the
+// automation may stamp a case's first steps before (or at the same
+// instant as) its opening.
 func (s *store) timeline(ctx context.Context, caseID string) ([]Entry, error) {
 	rows, err := s.query(ctx, `SELECT entry_id, kind, at, actor_kind, actor_id, actor_ver, step_id, decision_id, automated, body
 FROM casework_timeline WHERE case_id = ? ORDER BY at, entry_id`, caseID)
@@ -612,7 +647,14 @@ FROM casework_timeline WHERE case_id = ? ORDER BY at, entry_id`, caseID)
 		e.Body = json.RawMessage(body)
 		out = append(out, e)
 	}
+	openingFirst(out)
 	return out, rows.Err()
+}
+
+// openingFirst moves tl's case-opened entries to its front, keeping the
+// order of the rest.
+func openingFirst(tl []Entry) {
+	slices.SortStableFunc(tl, func(a, b Entry) int { return b2i(a.Kind != KindOpened) - b2i(b.Kind != KindOpened) })
 }
 
 // decisions is a case's decision records as they were published, oldest
