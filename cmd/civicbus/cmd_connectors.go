@@ -588,16 +588,48 @@ func (c *cli) connectorsStatus(ctx context.Context, url string) error {
 		return t.UTC().Format(time.RFC3339)
 	}
 	tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tSTATE\tIN\tOUT\tFAILED\tLAG\tREC/S\tLAST SUCCESS\tLAST ERROR")
+	fmt.Fprintln(tw, "NAME\tSTATE\tENDED\tIN\tOUT\tFAILED\tLAG\tREC/S\tLAST SUCCESS\tLAST ERROR")
 	for _, s := range list {
 		last := "-"
 		if s.LastError != "" {
 			last = when(s.LastErrorAt) + " " + strings.ReplaceAll(s.LastError, "\n", "; ")
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n", s.Connector, s.State, s.RecordsIn, s.RecordsOut, s.Failed, s.Lag,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t%s\t%s\n", s.Connector, s.State, when(s.EndedAt), s.RecordsIn, s.RecordsOut, s.Failed, s.Lag,
 			thousands(int64(s.Rate+0.5)), when(s.LastSuccess), last)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if legend := stateLegend(list); legend != "" {
+		fmt.Fprintf(c.stdout, "\n%s\n", legend)
+	}
+	return nil
+}
+
+// stateLegend says what the end states among list mean (finished is a
+// normal end, not a failure); "" when none has ended.
+func stateLegend(list []connectors.Status) string {
+	seen := map[connectors.State]bool{}
+	for _, s := range list {
+		seen[s.State] = true
+	}
+	var parts []string
+	for _, e := range []struct {
+		state connectors.State
+		text  string
+	}{
+		{connectors.StateFinished, "finished: read all of its input, which is on the bus (a normal end)"},
+		{connectors.StateStopped, "stopped: shut down before the end of its input"},
+		{connectors.StateFailed, "failed: ended with the error under LAST ERROR"},
+	} {
+		if seen[e.state] {
+			parts = append(parts, e.text)
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return strings.Join(parts, "\n")
 }
 
 // connectorsWatch shows every connector's progress each interval until ctx
@@ -647,8 +679,15 @@ func progressLine(s connectors.Status, width int) string {
 	rate := thousands(int64(s.Rate+0.5)) + " rec/s"
 	b := s.Backfill
 	if b == nil {
-		return fmt.Sprintf("%-*s  %-10s  %s  in %s  out %s  failed %s", width, s.Connector, s.State, rate,
+		line := fmt.Sprintf("%-*s  %-10s  %s  in %s  out %s  failed %s", width, s.Connector, s.State, rate,
 			thousands(s.RecordsIn), thousands(s.RecordsOut), thousands(s.Failed))
+		if s.State.Ended() && !s.EndedAt.IsZero() {
+			line += "  at " + s.EndedAt.UTC().Format(time.RFC3339)
+		}
+		if s.State == connectors.StateFailed && s.LastError != "" {
+			line += "  " + strings.ReplaceAll(s.LastError, "\n", "; ")
+		}
+		return line
 	}
 	filled := min(barWidth, max(0, int(b.Percent/100*barWidth)))
 	bar := strings.Repeat("#", filled) + strings.Repeat(".", barWidth-filled)

@@ -165,14 +165,23 @@ func TestConnectorsStatus(t *testing.T) {
 		_ = json.NewEncoder(w).Encode([]connectors.Status{
 			{Connector: "kitchen-waste", State: connectors.StateRunning, LastSuccess: at, RecordsIn: 6, RecordsOut: 3, Failed: 3, Lag: 1},
 			{Connector: "schools", State: connectors.StateBackoff, LastError: "filedrop: no such directory", LastErrorAt: at},
+			{Connector: "sim-applications", State: connectors.StateFinished, EndedAt: at.Add(time.Minute), RecordsIn: 2214, RecordsOut: 2214},
+			{Connector: "sim-cases", State: connectors.StateFailed, EndedAt: at.Add(2 * time.Minute),
+				LastError: `simulate: position "x" is not day/index`, LastErrorAt: at.Add(2 * time.Minute)},
 		})
 	}))
 	defer srv.Close()
 	out := runCommand(t, "connectors", "status", "--url", srv.URL+"/api/connectors")
-	for _, want := range []string{"NAME", "kitchen-waste", "running", "2026-11-25T10:00:00Z", "schools", "backoff", "filedrop: no such directory"} {
+	for _, want := range []string{"NAME", "ENDED", "kitchen-waste", "running", "2026-11-25T10:00:00Z", "schools", "backoff", "filedrop: no such directory",
+		"sim-applications  finished  2026-11-25T10:01:00Z  2214  2214", "sim-cases         failed    2026-11-25T10:02:00Z",
+		`2026-11-25T10:02:00Z simulate: position "x" is not day/index`,
+		"finished: read all of its input, which is on the bus (a normal end)", "failed: ended with the error under LAST ERROR"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("status lacks %q:\n%s", want, out)
 		}
+	}
+	if strings.Contains(out, "stopped:") {
+		t.Errorf("the legend explains a state no connector is in:\n%s", out)
 	}
 	if _, err := runCommandErr(t, "connectors", "status", "--url", srv.URL+"/nope"); err == nil {
 		t.Error("status of a 404: no error")
@@ -194,6 +203,12 @@ func TestProgressLine(t *testing.T) {
 			"census         [###################.]  99%  1,234,567 rec/s  ETA 1:02:05"},
 		{connectors.Status{Connector: "hook", State: connectors.StateBackoff, RecordsIn: 12345, RecordsOut: 12000, Failed: 345},
 			"hook           backoff     0 rec/s  in 12,345  out 12,000  failed 345"},
+		{connectors.Status{Connector: "sim-cases", State: connectors.StateFinished, RecordsIn: 2214, RecordsOut: 2214,
+			EndedAt: time.Date(2026, 11, 25, 10, 1, 0, 0, time.UTC)},
+			"sim-cases      finished    0 rec/s  in 2,214  out 2,214  failed 0  at 2026-11-25T10:01:00Z"},
+		{connectors.Status{Connector: "sim-failing", State: connectors.StateFailed, LastError: "seek: bad\nposition",
+			EndedAt: time.Date(2026, 11, 25, 10, 2, 0, 0, time.UTC)},
+			"sim-failing    failed      0 rec/s  in 0  out 0  failed 0  at 2026-11-25T10:02:00Z  seek: bad; position"},
 	} {
 		if got := progressLine(c.s, 13); got != c.want {
 			t.Errorf("progressLine:\n got %q\nwant %q", got, c.want)
