@@ -20,9 +20,9 @@ type Store struct {
 	db *sqldb.DB
 	gc *groupCommit
 
-	writer                                            *sql.Conn // SQLite's, see applyBatch
-	stmts                                             []*sql.Stmt
-	putRow, getCell, touchCell, putCell, countChanges *sql.Stmt
+	writer                                           *sql.Conn // SQLite's, see applyBatch
+	stmts                                            []*sql.Stmt
+	putRow, getCell, lockCell, putCell, countChanges *sql.Stmt
 }
 
 var ddl = []string{
