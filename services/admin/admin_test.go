@@ -29,6 +29,9 @@ const (
 	testTopic = "test.admin-thing.v1"
 )
 
+// endedAt is when others' ended connectors ended: 09:30:00 in Stockholm.
+var endedAt = time.Date(2026, 11, 25, 8, 30, 0, 0, time.UTC)
+
 // others serves what the connectors, the schema registry and the open-data
 // service really answer, in their JSON shapes (connectors.Status is theirs).
 func others(t testing.TB) *httptest.Server {
@@ -37,6 +40,11 @@ func others(t testing.TB) *httptest.Server {
 		_ = json.NewEncoder(w).Encode([]connectors.Status{
 			{Connector: "skolmat", State: connectors.StateRunning, RecordsIn: 120, RecordsOut: 118, Failed: 2, Lag: 7, Rate: 3.5},
 			{Connector: "vagdata", State: connectors.StateBackoff, LastError: `<script>alert("x")</script> GET failed`, LastErrorAt: time.Now()},
+			{Connector: "sim-ansokningar", State: connectors.StateFinished, RecordsIn: 2214, RecordsOut: 2214,
+				LastSuccess: endedAt, EndedAt: endedAt},
+			{Connector: "sim-arenden", State: connectors.StateFailed, EndedAt: endedAt,
+				LastError: `simulate: position "x" is not day/index`, LastErrorAt: endedAt},
+			{Connector: "sim-luncher", State: connectors.StateStopped, RecordsIn: 40, RecordsOut: 40, EndedAt: endedAt},
 		})
 	})
 	mux.HandleFunc("GET /registry/subjects", func(w http.ResponseWriter, _ *http.Request) {
@@ -220,6 +228,19 @@ func TestOverviewAndReplay(t *testing.T) {
 		"meals.food-waste.v1-value", "1, 2", // schemas
 		"Matsvinn i skolköken", "version 3, 2026-11-20 ", "42 rader", // datasets, with the last publication
 		"<svg", "Öppna data: matsvinn", `class="edge"`, // pipeline
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the overview lacks %q", want)
+		}
+	}
+	// Each end state says what happened; only a failure (and a retry) is
+	// styled as one.
+	for _, want := range []string{
+		`class="state finished" data-state="finished">klar / finished<br><small>läste all sin indata, 2214 händelser, 2026-11-25 09:30:00 / read all of its input: 2214 events</small>`,
+		`class="state failed" data-state="failed">misslyckad / failed<br><small>2026-11-25 09:30:00, se senaste fel / see last error</small>`,
+		`simulate: position &#34;x&#34; is not day/index`,
+		`class="state stopped" data-state="stopped">stoppad / stopped<br><small>avstängd 2026-11-25 09:30:00 / shut down</small>`,
+		`class="state running" data-state="running">kör / running</td>`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the overview lacks %q", want)

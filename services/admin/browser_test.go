@@ -67,6 +67,7 @@ func TestBrowser(t *testing.T) {
 	}
 	checkAccessible(t, ctx)
 	screenshot(t, ctx, shots, "1-overview")
+	checkStateStyles(t, ctx)
 
 	got.accept()
 	if _, err := chromedp.RunResponse(ctx, chromedp.Click(`button[aria-label^="Spela om `+id+`"]`, chromedp.NodeVisible)); err != nil {
@@ -79,6 +80,26 @@ func TestBrowser(t *testing.T) {
 	screenshot(t, ctx, shots, "2-replayed")
 	if n := dialogs.Load(); n != 0 {
 		t.Errorf("%d JavaScript dialogs opened: a connector's error ran as script", n)
+	}
+}
+
+// checkStateStyles checks, as the browser draws them, that a connector
+// that finished its input is not shown as a failure (green, not bold) and
+// one that failed is (red, bold).
+func checkStateStyles(t *testing.T, ctx context.Context) {
+	t.Helper()
+	style := func(state string) string {
+		return evaluate[string](t, ctx, `(() => { const c = document.querySelector('td.state[data-state="`+state+`"]');
+			if (!c) return "missing"; const s = getComputedStyle(c); return s.color + " " + s.fontWeight; })()`)
+	}
+	if got := style("finished"); got != "rgb(0, 90, 0) 400" {
+		t.Errorf("a finished connector's state is drawn %q, want green rgb(0, 90, 0), weight 400", got)
+	}
+	if got := style("stopped"); got != "rgb(74, 74, 74) 400" {
+		t.Errorf("a stopped connector's state is drawn %q, want grey rgb(74, 74, 74), weight 400", got)
+	}
+	if got := style("failed"); got != "rgb(160, 0, 0) 700" {
+		t.Errorf("a failed connector's state is drawn %q, want red rgb(160, 0, 0), bold", got)
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/vasteras/civicbus/connectors"
 )
 
 //go:embed templates/*.html templates/admin.css
@@ -17,8 +19,9 @@ var pages = func() map[string]*template.Template {
 	m := map[string]*template.Template{}
 	for _, name := range []string{"login.html", "overview.html", "message.html"} {
 		m[name] = template.Must(template.New(name).Funcs(template.FuncMap{
-			"time": formatTime,
-			"rate": func(r float64) string { return fmt.Sprintf("%.1f/s", r) },
+			"time":      formatTime,
+			"rate":      func(r float64) string { return fmt.Sprintf("%.1f/s", r) },
+			"stateName": stateName,
 		}).ParseFS(templateFS, "templates/layout.html", "templates/"+name))
 	}
 	return m
@@ -36,6 +39,26 @@ func formatTime(t time.Time) string {
 		return "–"
 	}
 	return t.In(stockholm).Format("2006-01-02 15:04:05")
+}
+
+// stateNames are the connector states in Swedish and English.
+var stateNames = map[connectors.State]string{
+	connectors.StateStarting:   "startar / starting",
+	connectors.StateConnecting: "ansluter / connecting",
+	connectors.StateRunning:    "kör / running",
+	connectors.StateBackoff:    "fel, väntar / backoff",
+	connectors.StateFinished:   "klar / finished",
+	connectors.StateStopped:    "stoppad / stopped",
+	connectors.StateFailed:     "misslyckad / failed",
+}
+
+// stateName is a connector state as the page names it; an unknown one as
+// it came.
+func stateName(s connectors.State) string {
+	if n, ok := stateNames[s]; ok {
+		return n
+	}
+	return string(s)
 }
 
 // view is what every template gets.
