@@ -347,3 +347,54 @@ func TestApplyWaitsForAnotherWriter(t *testing.T) {
 		t.Fatalf("%d changes, want 1", n)
 	}
 }
+
+// TestReplicasShareCells: two stores on one PostgreSQL database (two
+// replicas of the service) adding to the same cells at once lose no
+// contribution.
+func TestReplicasShareCells(t *testing.T) {
+	dsn := testenv.PostgresDSN(t)
+	ctx := context.Background()
+	var replicas [2]*Store
+	for i := range replicas {
+		s, err := OpenStore(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		replicas[i] = s
+	}
+	d := fmt.Sprintf("replicas-%d", time.Now().UnixNano())
+	const perCaller, callers = 100, 8
+	var wg sync.WaitGroup
+	errs := make(chan error, callers)
+	for c := range callers {
+		wg.Go(func() {
+			s := replicas[c%2]
+			for i := range perCaller {
+				if _, err := s.Apply(ctx, []Change{{DatasetID: d, EventID: fmt.Sprintf("e-%d-%d", c, i), Group: []any{int64(i % 3)}, Fold: add(1)}}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	cells, err := replicas[0].Cells(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total int64
+	for _, c := range cells {
+		total += c.Agg.N
+	}
+	if total != callers*perCaller {
+		t.Fatalf("cells hold %d contributions, want %d", total, callers*perCaller)
+	}
+	if n, _ := replicas[1].Changes(ctx, d); n != callers*perCaller {
+		t.Fatalf("%d changes counted, want %d", n, callers*perCaller)
+	}
+}
