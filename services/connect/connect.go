@@ -2,7 +2,9 @@
 // connector file (*.yaml) of a directory, builds each with the registry of
 // connector kinds, and runs them side by side until it is stopped, each
 // with its checkpoints in the service's database. It serves their status as
-// JSON.
+// JSON (connectors.Status): a connector whose source reached the end of its
+// input is "finished", one shut down "stopped", one that could not run
+// "failed" with its error (see connectors.State).
 //
 // A file that does not load stops the service at start with every problem
 // of every file, so a typo never runs half a configuration. A directory that
@@ -196,13 +198,19 @@ func newRuntime(cfg Config, c connectors.Config, registry *connectors.Registry, 
 }
 
 // run runs every connector until ctx ends; one that ends with an error is
-// logged, the others go on.
+// logged as failed and one that reached the end of its input as finished;
+// the others go on. An ended connector keeps its end state in the status.
 func (rs *runtimes) run(ctx context.Context, logger *slog.Logger) error {
 	var wg sync.WaitGroup
 	for i, rt := range rs.list {
 		wg.Go(func() {
-			if err := rt.Run(ctx); err != nil && ctx.Err() == nil {
-				logger.Error("connector stopped", "connector", rs.names[i], "err", err)
+			err := rt.Run(ctx)
+			switch st := rt.Status(); {
+			case err != nil && ctx.Err() == nil:
+				logger.Error("connector failed", "connector", rs.names[i], "err", err)
+			case st.State == connectors.StateFinished:
+				logger.Info("connector finished its input", "connector", rs.names[i],
+					"records_in", st.RecordsIn, "records_out", st.RecordsOut, "dead_lettered", st.Failed)
 			}
 		})
 	}

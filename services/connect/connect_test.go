@@ -224,3 +224,101 @@ mapping:
 		t.Errorf("%d events on the bus, want 1", n)
 	}
 }
+
+// simYAML is a simulate connector of case steps named name, with config.
+func simYAML(name, config string) string {
+	return `name: ` + name + `
+kind: simulate
+topic: cases.step-completed.v1
+config: ` + config + `
+mapping:
+  fields:
+    case_id: row.case_id
+    case_type: row.case_type
+    step_id: row.step_id
+    completed_at: row.completed_at
+    completed_by: row.completed_by
+    automated: row.automated
+`
+}
+
+// TestStatusTellsAnEndFromAFailure runs the service with three simulated
+// sources: one that reaches the end of its week (finished, with how many
+// and when), one whose stored checkpoint it cannot seek to (failed, with
+// the error), and one that follows without end (running, then stopped when
+// the service stops). The status API says each, and a stop leaves the
+// finished and failed ones as they were.
+func TestStatusTellsAnEndFromAFailure(t *testing.T) {
+	broker := testenv.Broker(t)
+	conn := bus.Connection{Brokers: []string{broker.Addr()}}
+	dir, db := t.TempDir(), filepath.Join(t.TempDir(), "cp.db")
+	write(t, filepath.Join(dir, "week.yaml"), simYAML("sim-week", "{scenario: case-step-completed, seed: 3, start: 2024-01-01, end: 2024-01-07}"))
+	write(t, filepath.Join(dir, "broken.yaml"), simYAML("sim-broken", "{scenario: case-step-completed, seed: 3, start: 2024-01-01, end: 2024-01-07}"))
+	write(t, filepath.Join(dir, "follow.yaml"), simYAML("sim-follow", "{scenario: case-step-completed, seed: 3, start: 2024-01-01, follow: true, speed: 60}"))
+	cps, err := connectors.OpenCheckpoints(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cps.Save(context.Background(), "sim-broken", "not-a-position"); err != nil {
+		t.Fatal(err)
+	}
+	cps.Close()
+
+	mux := http.NewServeMux()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		done <- connect.Run(ctx, connect.Config{Dir: dir, Conn: conn, DB: db, Mux: mux, Path: "/api/connectors"})
+	}()
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	byName := func() map[string]connectors.Status {
+		m := map[string]connectors.Status{}
+		for _, s := range getStatus(t, srv.URL+"/api/connectors") {
+			m[s.Connector] = s
+		}
+		return m
+	}
+	var st map[string]connectors.Status
+	for deadline := time.Now().Add(120 * time.Second); ; {
+		st = byName()
+		if st["sim-week"].State == connectors.StateFinished && st["sim-broken"].State.Ended() &&
+			st["sim-follow"].State == connectors.StateRunning {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the connectors never came to finished, ended, running: %+v", st)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	week := st["sim-week"]
+	if week.RecordsOut == 0 || week.RecordsOut != week.RecordsIn || week.Failed != 0 || week.EndedAt.IsZero() || week.LastError != "" {
+		t.Errorf("finished: %+v; want every record out, when it ended, no error", week)
+	}
+	if n := count(t, conn, "cases.step-completed.v1", int(week.RecordsOut)); n < int(week.RecordsOut) {
+		t.Errorf("%d events on the bus, fewer than the %d the finished connector counts", n, week.RecordsOut)
+	}
+	broken := st["sim-broken"]
+	if broken.State != connectors.StateFailed || !strings.Contains(broken.LastError, `"not-a-position"`) || broken.EndedAt.IsZero() || broken.RecordsIn != 0 {
+		t.Errorf("failed: %+v; want failed with the seek error, nothing read", broken)
+	}
+	if f := st["sim-follow"]; f.State.Ended() || !f.EndedAt.IsZero() {
+		t.Errorf("following: %+v; want running, not ended", f)
+	}
+
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Run: %v", err)
+	}
+	after := byName() // the status stays served by the mux
+	if s := after["sim-follow"]; s.State != connectors.StateStopped || s.EndedAt.IsZero() || s.LastError != "" {
+		t.Errorf("after the stop the following connector is %+v; want stopped", s)
+	}
+	if s := after["sim-week"]; s.State != connectors.StateFinished || !s.EndedAt.Equal(week.EndedAt) {
+		t.Errorf("after the stop the finished connector is %+v; want it finished as before", s)
+	}
+	if s := after["sim-broken"]; s.State != connectors.StateFailed {
+		t.Errorf("after the stop the failed connector is %q; want failed", s.State)
+	}
+}
