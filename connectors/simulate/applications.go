@@ -67,7 +67,7 @@ func (a *applications) day(d time.Time) []item {
 		if ap.transfer {
 			kind = "transfer"
 		}
-		out[i] = item{at: ap.submitted, key: ap.id, fields: map[string]any{
+		f := map[string]any{
 			"application_id":     ap.id,
 			"submitted_at":       ap.submitted.Format(time.RFC3339),
 			"kind":               kind,
@@ -77,7 +77,17 @@ func (a *applications) day(d time.Time) []item {
 			"hours_per_week":     ap.hours,
 			"area_code":          districts[ap.district].areaCode(),
 			"district":           districts[ap.district].name,
-		}}
+		}
+		// The guardian, and the few incomplete applications (see applicant).
+		g := applicantOf(a.p.seed, ap, d)
+		f["guardian_personnummer"] = g.guardianPNR
+		if g.guardianEmail != "" {
+			f["guardian_email"] = g.guardianEmail
+		}
+		if g.noHours {
+			delete(f, "hours_per_week")
+		}
+		out[i] = item{at: ap.submitted, key: ap.id, fields: f}
 	}
 	return out
 }

@@ -21,7 +21,7 @@ import (
 //	batch_size: 500
 type Config struct {
 	// Scenario is what is simulated; see the package documentation.
-	Scenario string `yaml:"scenario" json:"scenario" jsonschema:"enum=preschool-applications,enum=case-opened,enum=case-step-completed,enum=case-closed,enum=meal-purchases,enum=meal-portions" jsonschema_description:"What is simulated: preschool-applications, case-opened, case-step-completed, case-closed (the preschool-placement cases of the applications of the same seed), meal-purchases or meal-portions (the same kitchens' lunches served)."`
+	Scenario string `yaml:"scenario" json:"scenario" jsonschema:"enum=preschool-applications,enum=case-opened,enum=case-step-completed,enum=case-closed,enum=meal-purchases,enum=meal-portions,enum=population-register,enum=school-units,enum=snow-reports" jsonschema_description:"What is simulated: preschool-applications, case-opened, case-step-completed, case-closed (the preschool-placement cases of the applications of the same seed), meal-purchases, meal-portions (the same kitchens' lunches served), population-register (the register notices of the applications' children, 30 days ahead), school-units (the simulated preschools with their places) or snow-reports (citizens' snow and ice reports on snowy winter days)."`
 	// Seed makes the simulation: the same seed and config give the same
 	// records in the same order, every time, on every machine.
 	Seed int64 `yaml:"seed" json:"seed,omitempty" jsonschema_description:"Seed of the simulation: the same seed and configuration give exactly the same records in the same order."`

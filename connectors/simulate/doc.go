@@ -1,6 +1,8 @@
 // Package simulate is the simulate connector kind: seeded simulators of the
 // Västerås sources that have no real open data (preschool applications,
-// the cases they open, school kitchens' food purchases and lunches), with realistic
+// the cases they open, the applying children's population-register
+// notices, the preschools' places, citizens' snow reports, school
+// kitchens' food purchases and lunches), with realistic
 // volumes and distributions, every record clearly labelled as simulated.
 //
 //	name: simulated-preschool-applications   # ce_source /civicbus/connectors/simulated-…
@@ -33,7 +35,8 @@
 // is "Simulerad grossist AB (fiktiv)". No record holds a real personal
 // identifier: a child's personnummer (the application event requires one)
 // is made with a wrong check digit, so it fails the Luhn test every real
-// personnummer passes; guardians are left out.
+// personnummer passes; so does the guardian's. The guardian's e-mail is at
+// example.invalid; a snow report has no contact and a stock text.
 //
 // # Scenarios and where their numbers come from
 //
@@ -51,6 +54,27 @@
 // its rough share of young children; 1–5 preferred preschools are drawn
 // from 80 simulated ones (sim-fsk-<district>-<n>) in proportion to
 // exp(-distance/1.5 km) from home. Hours a week: about 38, or 15 for 7 %.
+// The guardian (a synthetic personnummer 22–42 years older than the child)
+// and an e-mail come with every application but a realistic few: about
+// 3 % leave out the e-mail and 1.5 % the hours (incomplete).
+//
+// population-register (population.resident-moved-in.v1): each simulated
+// application's child's register notice, 30 days before the application
+// (so a period 30 days earlier than the applications' covers them), drawn
+// from the application's id: 80 % registered in Västerås from birth, the
+// rest moved in later from a neighbouring municipality or from abroad;
+// about 3 % of the new children are registered in a neighbouring
+// municipality instead (residency is then referred).
+//
+// school-units (school.unit.v1): the 80 simulated preschools on 1 January
+// of each year, with their district and places (log-normal around 100,
+// 40–200 in sixes; about 8,500 in all, fewer than the municipality's
+// 1–5-year-olds, as independent preschools take the rest).
+//
+// snow-reports (roads.fault-report.v1): citizens' snow and ice reports on
+// the simulated snowy days (a third of December–February, a seventh of
+// March and November), about 12 a day, 80 % from the demo's snow areas
+// Bäckby (1980-422) and Centrum (1980-415).
 //
 // case-opened, case-step-completed, case-closed (cases.case-opened.v1,
 // cases.step-completed.v1, cases.case-closed.v1): one preschool-placement

@@ -12,7 +12,7 @@ import (
 	"github.com/vasteras/civicbus/connectors"
 )
 
-var scenarios = []string{"preschool-applications", "case-opened", "case-step-completed", "case-closed", "meal-purchases", "meal-portions"}
+var scenarios = []string{"preschool-applications", "case-opened", "case-step-completed", "case-closed", "meal-purchases", "meal-portions", "population-register"}
 
 func newTestSource(t testing.TB, cfg Config) *Source {
 	t.Helper()

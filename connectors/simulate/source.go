@@ -47,6 +47,9 @@ var builtin = map[string]scenarioFunc{
 	"case-closed":            func(p params) scenario { return newCases(p, caseClosed) },
 	"meal-purchases":         func(p params) scenario { return newPurchases(p) },
 	"meal-portions":          func(p params) scenario { return newPortions(p) },
+	"population-register":    func(p params) scenario { return newRegister(p) },
+	"school-units":           func(p params) scenario { return newSchoolUnits(p) },
+	"snow-reports":           func(p params) scenario { return newSnowReports(p) },
 }
 
 // Source is a simulate connector: it implements connectors.Source, Seeker
