@@ -57,6 +57,10 @@ type Config struct {
 	// OIDC, when set, adds sign-in with an OpenID Connect provider
 	// (production); OIDCFromEnv reads it from the environment.
 	OIDC *OIDC
+	// CaseTypes, when set, names case types and steps by their titles
+	// (LoadCaseTypes reads the automation's rules directory); without it,
+	// or for a case type it does not know, the pages show ids.
+	CaseTypes CaseTypes
 	// Mux, when set, is where Run mounts the web face under Prefix.
 	Mux *http.ServeMux
 	// Group is the consumer group; default ConsumerGroup. Replicas that

@@ -22,12 +22,13 @@ var pages = func() map[string]*template.Template {
 	m := map[string]*template.Template{}
 	for _, name := range []string{"login.html", "inbox.html", "case.html", "audit.html", "supervisor.html", "message.html", "signedin.html"} {
 		m[name] = template.Must(template.New(name).Funcs(template.FuncMap{
-			"time":    func(t time.Time) string { return t.In(stockholm).Format("2006-01-02 15:04") },
-			"actor":   actorText,
-			"outcome": outcomeText,
-			"kind":    kindText,
-			"pct":     formatPct,
-			"role":    roleText,
+			"time":       func(t time.Time) string { return t.In(stockholm).Format("2006-01-02 15:04") },
+			"actor":      actorText,
+			"outcome":    outcomeText,
+			"kind":       kindText,
+			"pct":        formatPct,
+			"role":       roleText,
+			"resolution": resolutionText,
 		}).ParseFS(templateFS, "templates/layout.html", "templates/parts.html", "templates/"+name))
 	}
 	return m
@@ -128,7 +129,7 @@ func (s *Service) handleLogout(w http.ResponseWriter, r *http.Request, sess *ses
 type inbox struct {
 	Cases  []Case
 	Rows   []template.HTML // the cases' table rows, by inboxRow
-	Types  []string        // the case types of the user's units, for the filter
+	Types  []typeOption    // the case types of the user's units, for the filter
 	Filter Filter
 	Mine   bool
 	Next   string // the next page's URL, "" on the last page
@@ -161,10 +162,17 @@ func (s *Service) handleInbox(w http.ResponseWriter, r *http.Request, sess *sess
 	}
 	rows := make([]template.HTML, len(cs))
 	for i, c := range cs {
-		rows[i] = inboxRow(s.cfg.Prefix, c)
+		rows[i] = inboxRow(s.cfg.Prefix, s.titled(c))
 	}
-	s.render(w, http.StatusOK, "inbox.html", s.viewFor(sess, "Inkorg", inbox{Cases: cs, Rows: rows, Types: types, Filter: f, Mine: f.Assignee != "", Next: nextURL}))
+	opts := make([]typeOption, len(types))
+	for i, ct := range types {
+		opts[i] = typeOption{ID: ct, Title: s.typeTitle(ct)}
+	}
+	s.render(w, http.StatusOK, "inbox.html", s.viewFor(sess, "Inkorg", inbox{Cases: cs, Rows: rows, Types: opts, Filter: f, Mine: f.Assignee != "", Next: nextURL}))
 }
+
+// typeOption is a case type in the inbox's filter.
+type typeOption struct{ ID, Title string }
 
 // inboxRow is c's row in the inbox table. It is written here rather than
 // in the template because a template action costs a reflective call per
@@ -182,14 +190,18 @@ func inboxRow(prefix string, c Case) template.HTML {
 	b.WriteString(`<tr>` + "\n" + `<th scope="row"><a href="`)
 	b.WriteString(esc(prefix + "cases/" + url.PathEscape(c.ID)))
 	b.WriteString(`">` + esc(label) + `</a></th>` + "\n")
-	for _, v := range []string{c.Type, c.Unit, c.OpenedAt.In(stockholm).Format("2006-01-02 15:04"), c.Deadline} {
+	typ := c.TypeTitle
+	if typ == "" {
+		typ = c.Type
+	}
+	for _, v := range []string{typ, c.Unit, c.OpenedAt.In(stockholm).Format("2006-01-02 15:04"), c.Deadline} {
 		b.WriteString(`<td>` + esc(v) + `</td>`)
 	}
 	b.WriteString("\n<td>")
 	if c.Status == StatusOpen {
 		b.WriteString("Öppet")
 	} else {
-		b.WriteString("Avslutat (" + esc(c.Resolution) + ")")
+		b.WriteString("Avslutat (" + esc(resolutionText(c.Resolution)) + ")")
 	}
 	b.WriteString("</td>\n<td>" + strconv.Itoa(c.Automated) + "</td><td>" + strconv.Itoa(c.Referred) + "</td><td>" + esc(c.Assignee) + "</td>\n</tr>")
 	return template.HTML(b.String())
@@ -220,8 +232,9 @@ type casePage struct {
 // timelineItem is an entry with its decision content read out.
 type timelineItem struct {
 	Entry
-	Decision *decisionView
-	Text     string // a comment's text, an assignment's assignee
+	StepTitle string // the step's title, or its id
+	Decision  *decisionView
+	Text      string // a comment's text, an assignment's assignee
 }
 
 // decisionView is what a decision record states, recorded or amended.
@@ -320,7 +333,13 @@ func (s *Service) renderCase(w http.ResponseWriter, r *http.Request, sess *sessi
 		s.fail(w, r, http.StatusInternalServerError, "Något gick fel. Försök igen.", "read users", err)
 		return
 	}
-	s.render(w, http.StatusOK, name, s.viewFor(sess, title+" "+c.ReferenceNumber, casePage{Case: c, Timeline: items(tl), Users: users}))
+	its := items(tl)
+	for i := range its {
+		if its[i].StepID != "" {
+			its[i].StepTitle = s.stepTitle(c.Type, its[i].StepID)
+		}
+	}
+	s.render(w, http.StatusOK, name, s.viewFor(sess, heading(title, c), casePage{Case: c, Timeline: its, Users: users}))
 }
 
 func (s *Service) handleAuditJSON(w http.ResponseWriter, r *http.Request, sess *session) {

@@ -181,6 +181,7 @@ func (s *Service) openCase(w http.ResponseWriter, r *http.Request, sess *session
 		return Case{}, false
 	}
 	allowed := err == nil && sess.user.Sees(c.Unit)
+	c = s.titled(c)
 	if err := s.store.logAccess(r.Context(), uuid.NewString(), sess.user.Username, id, action, allowed); err != nil {
 		s.fail(w, r, http.StatusInternalServerError, "Något gick fel. Försök igen.", "access log", err)
 		return Case{}, false
@@ -243,6 +244,9 @@ func (s *Service) handleAPICases(w http.ResponseWriter, r *http.Request, sess *s
 	}
 	if cs == nil {
 		cs = []Case{}
+	}
+	for i := range cs {
+		cs[i] = s.titled(cs[i])
 	}
 	body := map[string]any{"cases": cs}
 	if next != "" {

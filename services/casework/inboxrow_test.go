@@ -11,11 +11,12 @@ import (
 // oldInboxRow is the template that inboxRow replaces: html/template's
 // contextual escaping is the reference.
 var oldInboxRow = template.Must(template.New("row").Funcs(template.FuncMap{
-	"time": func(t time.Time) string { return t.In(stockholm).Format("2006-01-02 15:04") },
+	"time":       func(t time.Time) string { return t.In(stockholm).Format("2006-01-02 15:04") },
+	"resolution": resolutionText,
 }).Parse(`{{with .C}}<tr>
 <th scope="row"><a href="{{$.Prefix}}cases/{{.ID}}">{{if .ReferenceNumber}}{{.ReferenceNumber}}{{else}}{{.ID}}{{end}}</a></th>
-<td>{{.Type}}</td><td>{{.Unit}}</td><td>{{time .OpenedAt}}</td><td>{{.Deadline}}</td>
-<td>{{if eq .Status "open"}}Öppet{{else}}Avslutat ({{.Resolution}}){{end}}</td>
+<td>{{if .TypeTitle}}{{.TypeTitle}}{{else}}{{.Type}}{{end}}</td><td>{{.Unit}}</td><td>{{time .OpenedAt}}</td><td>{{.Deadline}}</td>
+<td>{{if eq .Status "open"}}Öppet{{else}}Avslutat ({{resolution .Resolution}}){{end}}</td>
 <td>{{.Automated}}</td><td>{{.Referred}}</td><td>{{.Assignee}}</td>
 </tr>{{end}}`))
 
@@ -32,16 +33,21 @@ func TestInboxRowEscapes(t *testing.T) {
 		Status: StatusClosed, Resolution: evil, Assignee: evil, Automated: 7}
 	noRef := plain
 	noRef.ReferenceNumber, noRef.Status, noRef.Resolution = "", StatusClosed, "granted"
-	for name, c := range map[string]Case{"plain": plain, "hostile": hostile, "no reference number": noRef} {
+	titled := plain
+	titled.TypeTitle, titled.Status, titled.Resolution = "Ansökan om förskoleplats", StatusClosed, "some-new-resolution"
+	hostileTitle := hostile
+	hostileTitle.TypeTitle = evil
+	for name, c := range map[string]Case{"plain": plain, "hostile": hostile, "no reference number": noRef, "titled": titled, "hostile title": hostileTitle} {
+		isHostile := c == hostile || c == hostileTitle
 		var want strings.Builder
 		if err := oldInboxRow.Execute(&want, map[string]any{"Prefix": "/casework/", "C": c}); err != nil {
 			t.Fatal(err)
 		}
 		got := string(inboxRow("/casework/", c))
-		if c != hostile && got != want.String() {
+		if !isHostile && got != want.String() {
 			t.Errorf("%s: row\n%s\nwant (the template's)\n%s", name, got, want.String())
 		}
-		if c == hostile {
+		if isHostile {
 			// Outside the link the decoded text is the template's; the
 			// link stays a path under the prefix.
 			if g, w := html.UnescapeString(stripLink(got)), html.UnescapeString(stripLink(want.String())); g != w {

@@ -3,6 +3,8 @@ package casework
 import (
 	"context"
 	"encoding/json"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -100,4 +102,71 @@ func kindsAt(tl []Entry) []string {
 		out = append(out, e.Kind+"@"+e.At.Format(time.TimeOnly))
 	}
 	return out
+}
+
+// TestPagesReadInSwedish: with the demo's case types (read by the
+// automation's loader), the inbox and the case page name case types and
+// steps by their Swedish titles, translate resolutions, head a case
+// without a diarienummer by its type and short id, and start the timeline
+// with the opening even when steps are stamped before it. Unknown ids and
+// resolutions are shown as they came.
+func TestPagesReadInSwedish(t *testing.T) {
+	cts, err := LoadCaseTypes(filepath.Join("..", "..", "demo", "rules.d"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := newWeb(t, filepath.Join(t.TempDir(), "casework.db"), func(c *Config) { c.CaseTypes = cts })
+	at := time.Date(2024, 3, 5, 8, 0, 0, 0, time.UTC)
+	caseID := uid(900)
+	rule := schemas.Actor{Kind: schemas.ActorRule, ID: "residency-check"}
+	publish(t, w.conn, []event{
+		{TopicStepCompleted, uid(903), schemas.StepCompleted{CaseID: caseID, CaseType: "preschool-placement", StepID: "residency-check",
+			CompletedAt: at.Add(-time.Minute), CompletedBy: rule, Automated: true, DecisionID: uid(904)}},
+		{TopicCaseOpened, uid(901), schemas.CaseOpened{CaseID: caseID, CaseType: "preschool-placement", OpenedAt: at, OrgUnitID: "forskoleplacering"}},
+		{TopicCaseClosed, uid(905), schemas.CaseClosed{CaseID: caseID, CaseType: "preschool-placement", ClosedAt: at.Add(time.Hour),
+			Resolution: schemas.ResolutionRejected}},
+	})
+	waitFor(t, "the case without a diarienummer", func() bool {
+		tl, _ := w.s.store.timeline(context.Background(), caseID)
+		return len(tl) == 3
+	})
+	anna := w.login(t, "anna")
+	_, inbox := anna.get("/casework/")
+	for _, want := range []string{"<td>Ansökan om förskoleplats</td>", "Avslutat (avslag)", "<td>1</td>",
+		`<option value="preschool-placement">Ansökan om förskoleplats</option>`} {
+		if !strings.Contains(inbox, want) {
+			t.Errorf("the inbox lacks %q:\n%s", want, inbox)
+		}
+	}
+	if strings.Contains(inbox, "<td>preschool-placement</td>") || strings.Contains(inbox, "(rejected)") {
+		t.Errorf("the inbox shows raw ids:\n%s", inbox)
+	}
+	_, page := anna.get("/casework/cases/" + caseID)
+	for _, want := range []string{"<h1>Ärende: Ansökan om förskoleplats 00000000</h1>", "<dt>Ärendetyp</dt><dd>Ansökan om förskoleplats</dd>",
+		"Steg klart: Kontroll av folkbokföring i Västerås", "Avslutat (avslag)", "inget (öppnat automatiskt)"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the case page lacks %q:\n%s", want, page)
+		}
+	}
+	if i, j := strings.Index(page, "Ärendet öppnat"), strings.Index(page, "Steg klart"); i < 0 || j < 0 || i > j {
+		t.Errorf("the opening (at %d) is not before the step stamped earlier (at %d)", i, j)
+	}
+	if _, page := anna.get("/casework/cases/" + uid(100)); !strings.Contains(page, "<h1>Ärende BUN 2024/00123</h1>") {
+		t.Errorf("a case with a diarienummer is not headed by it:\n%s", page)
+	}
+	var doc struct{ Case Case }
+	if anna.json("/casework/api/cases/"+caseID, &doc); doc.Case.TypeTitle != "Ansökan om förskoleplats" || doc.Case.Type != "preschool-placement" {
+		t.Errorf("the API's case: type %q, title %q", doc.Case.Type, doc.Case.TypeTitle)
+	}
+	if got := w.s.typeTitle("no-such-type"); got != "no-such-type" {
+		t.Errorf("an unknown case type's title: %q", got)
+	}
+	if got := w.s.stepTitle("preschool-placement", "no-such-step"); got != "steg no-such-step" {
+		t.Errorf("an unknown step's title: %q", got)
+	}
+	for in, want := range map[string]string{"granted": "beviljat", "denied": "avslag", "rejected": "avslag", "withdrawn": "återkallat", "something-new": "something-new"} {
+		if got := resolutionText(in); got != want {
+			t.Errorf("resolution %q reads %q, want %q", in, got, want)
+		}
+	}
 }

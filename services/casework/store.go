@@ -413,6 +413,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
 type Case struct {
 	ID              string    `json:"case_id"`
 	Type            string    `json:"case_type"`
+	TypeTitle       string    `json:"case_type_title,omitempty"` // the case type's title, or its id (see Config.CaseTypes)
 	Unit            string    `json:"org_unit_id"`
 	ReferenceNumber string    `json:"reference_number,omitempty"`
 	SubjectRef      string    `json:"subject_ref,omitempty"`
