@@ -1,18 +1,23 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/vasteras/civicbus/bus"
 	"github.com/vasteras/civicbus/connectors"
 	"github.com/vasteras/civicbus/connectors/connectortest"
+	"github.com/vasteras/civicbus/internal/testenv"
+	"github.com/vasteras/civicbus/services/connect"
 )
 
 // wasteConnector is the kitchen food-waste connector of the filedrop test
@@ -252,5 +257,55 @@ func TestConnectorsStatusWatch(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("watch lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestConnectorsStatusOfTheService: `connectors status` against the real
+// connectors service, whose simulator reached the end of its week, says
+// finished with its count and that it is a normal end, not a failure.
+func TestConnectorsStatusOfTheService(t *testing.T) {
+	conn := bus.Connection{Brokers: []string{testenv.Broker(t).Addr()}}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "week.yaml"), []byte(`name: sim-week
+kind: simulate
+topic: cases.step-completed.v1
+config: {scenario: case-step-completed, seed: 5, start: 2024-01-01, end: 2024-01-07}
+mapping:
+  fields: {case_id: row.case_id, case_type: row.case_type, step_id: row.step_id, completed_at: row.completed_at, completed_by: row.completed_by, automated: row.automated}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() {
+		done <- connect.Run(ctx, connect.Config{Dir: dir, Conn: conn, DB: filepath.Join(t.TempDir(), "cp.db"), Mux: mux, Path: "/api/connectors"})
+	}()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("connect.Run: %v", err)
+		}
+	}()
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	var st connectors.Status
+	connectortest.WaitFor(t, "the simulator to finish", 120*time.Second, func() bool {
+		list, err := fetchStatus(t.Context(), srv.URL+"/api/connectors")
+		if err != nil || len(list) != 1 {
+			return false
+		}
+		st = list[0]
+		return st.State == connectors.StateFinished
+	})
+	out := runCommand(t, "connectors", "status", "--url", srv.URL+"/api/connectors")
+	row := "sim-week  finished  " + st.EndedAt.UTC().Format(time.RFC3339) + "  " + strconv.FormatInt(st.RecordsIn, 10) + "  " + strconv.FormatInt(st.RecordsOut, 10) + "  0"
+	for _, want := range []string{row, "finished: read all of its input, which is on the bus (a normal end)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status lacks %q:\n%s", want, out)
+		}
+	}
+	if st.RecordsOut == 0 || strings.Contains(out, "failed:") || strings.Contains(out, "stopped") {
+		t.Errorf("a finished simulator of %d records shown as:\n%s", st.RecordsOut, out)
 	}
 }
