@@ -187,7 +187,9 @@ func runAdmin(ctx context.Context, env Env) error {
 // runCasework runs the casework service with its inbox in Env.DB, the
 // local users of the file CIVICBUS_CASEWORK_USERS names and, when
 // CIVICBUS_CASEWORK_OIDC_ISSUER is set, sign-in with that OpenID Connect
-// provider (casework.OIDCFromEnv). With neither it serves nothing (no
+// provider (casework.OIDCFromEnv), naming case types and steps by the
+// titles of the rules directory CIVICBUS_RULES_DIR names (as the
+// automation reads it). With neither it serves nothing (no
 // built-in users) and waits for the process to end; its session cookie is
 // Secure when CIVICBUS_BASE_URL is https.
 func runCasework(ctx context.Context, env Env) error {
@@ -207,10 +209,19 @@ func runCasework(ctx context.Context, env Env) error {
 			return err
 		}
 	}
+	rulesDir := env.getenv(automation.EnvRulesDir)
+	if rulesDir == "" {
+		rulesDir = automation.DefaultRulesDir
+	}
+	caseTypes, err := casework.LoadCaseTypes(rulesDir)
+	if err != nil { // the pages show case types' and steps' ids
+		env.Logger.Warn("casework: case types not read, ids shown instead of titles", "err", err)
+	}
 	return casework.Run(ctx, casework.Config{
 		Conn:          env.Conn,
 		DB:            env.DB,
 		Users:         users,
+		CaseTypes:     caseTypes,
 		OIDC:          oidc,
 		Mux:           env.Mux,
 		Prefix:        PathCasework,
