@@ -76,12 +76,13 @@ const (
 	ConnectorBackingOff ConnectorState = "backing-off"
 	ConnectorStopped    ConnectorState = "stopped"
 	ConnectorFailed     ConnectorState = "failed"
+	ConnectorFinished   ConnectorState = "finished"
 )
 
 // EnumValues lists every ConnectorState value, in schema order.
 func (ConnectorState) EnumValues() []string {
 	return enumValues(ConnectorStarting, ConnectorRunning, ConnectorBackingOff,
-		ConnectorStopped, ConnectorFailed)
+		ConnectorStopped, ConnectorFailed, ConnectorFinished)
 }
 
 // ConnectorStatus is a connector's periodic health report. Counters run
@@ -94,7 +95,7 @@ type ConnectorStatus struct {
 	// ConnectorType is the kind of connector.
 	ConnectorType string `json:"connector_type,omitempty" jsonschema:"title=Connector type,pattern=^[a-z][a-z0-9-]*$,maxLength=64,example=filedrop,example=httppoll,example=mqtt" jsonschema_description:"Kind of connector: filedrop, httppoll, sqlpoll, mqtt, webhook or a custom one's name."`
 	// State is the connector's state.
-	State ConnectorState `json:"state" jsonschema:"title=State" jsonschema_description:"starting, running, backing-off (retrying after an error), stopped or failed (gave up; needs a person)."`
+	State ConnectorState `json:"state" jsonschema:"title=State" jsonschema_description:"starting, running, backing-off (retrying after an error), stopped (shut down), failed (gave up; needs a person) or finished (read its whole input: a normal end)."`
 	// ReportedAt is when the status was taken.
 	ReportedAt time.Time `json:"reported_at" jsonschema:"title=Reported at,example=2024-01-17T08:00:00+01:00" jsonschema_description:"When the status was taken (RFC 3339)."`
 	// LastSuccessAt is when a record was last delivered.
