@@ -56,7 +56,7 @@ func TestAutomatedStepsWithoutDecisionRecords(t *testing.T) {
 		apply(TopicDecision, uid(4292), schemas.DecisionRecorded{DecisionID: uid(4292), CaseID: caseID, CaseType: "preschool-placement",
 			StepID: "age-check", DecidedAt: at.Add(time.Minute), Automated: true, DecidedBy: rule,
 			DecisionContent: schemas.DecisionContent{Outcome: schemas.OutcomeCompleted, Motivering: "Ålder rätt.", LegalBasis: []string{"Skollagen"}}})
-		apply(TopicStepCompleted, uid(4293), schemas.StepCompleted{CaseID: caseID, CaseType: "preschool-placement", StepID: "age-check",
+		apply(TopicStepCompleted, uid(4209), schemas.StepCompleted{CaseID: caseID, CaseType: "preschool-placement", StepID: "age-check",
 			CompletedAt: at.Add(time.Minute), CompletedBy: rule, Automated: true, DecisionID: uid(4292)})
 		if got := counts(); got != 3 {
 			t.Fatalf("after a decision record and its step: %d automated, want 3", got)
@@ -78,6 +78,11 @@ func TestAutomatedStepsWithoutDecisionRecords(t *testing.T) {
 			if tl[i].At.Before(tl[i-1].At) {
 				t.Errorf("timeline after the opening not in time order: %v", kindsAt(tl))
 			}
+		}
+		// The decision and its step share an instant (and the step's
+		// event id sorts first): the decision comes first.
+		if tl[4].Kind != KindDecision || tl[5].Kind != KindStep {
+			t.Errorf("a decision does not precede its step of the same instant: %v", kindsAt(tl))
 		}
 
 		// A store that counted decision records only (and has no

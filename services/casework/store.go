@@ -624,7 +624,7 @@ func (s *store) unitOf(ctx context.Context, id string) (string, error) {
 }
 
 // timeline is a case's entries: its opening first, then the others by
-// time (then entry id). The opening is put first whatever its time: a
+// time (see openingFirst). The opening is put first whatever its time: a
 // case's story starts there, and the simulated case system and the
 // automation may stamp a case's first steps before (or at the same
 // instant as) its opening.
@@ -652,10 +652,31 @@ FROM casework_timeline WHERE case_id = ? ORDER BY at, entry_id`, caseID)
 	return out, rows.Err()
 }
 
-// openingFirst moves tl's case-opened entries to its front, keeping the
-// order of the rest.
+// openingFirst orders tl (read by time, then entry id): its case-opened
+// entries first, then by time; entries of the same instant put a decision
+// before the step it completed, and a closing last (the automation stamps
+// a decision, its step and the case's next steps alike).
 func openingFirst(tl []Entry) {
-	slices.SortStableFunc(tl, func(a, b Entry) int { return b2i(a.Kind != KindOpened) - b2i(b.Kind != KindOpened) })
+	rank := func(e Entry) int {
+		switch e.Kind {
+		case KindDecision, KindAmended:
+			return 1
+		case KindStep:
+			return 2
+		case KindClosed:
+			return 4
+		}
+		return 3
+	}
+	slices.SortStableFunc(tl, func(a, b Entry) int {
+		if d := b2i(a.Kind != KindOpened) - b2i(b.Kind != KindOpened); d != 0 {
+			return d
+		}
+		if c := a.At.Compare(b.At); c != 0 {
+			return c
+		}
+		return rank(a) - rank(b)
+	})
 }
 
 // decisions is a case's decision records as they were published, oldest
