@@ -63,6 +63,11 @@ type RouterConfig struct {
 	// duplicate within it is dropped. Default 10 min.
 	DedupWindow time.Duration
 
+	// DedupMaxIDs bounds how many handled ids the deduplicator remembers;
+	// past it the oldest are forgotten first. Default
+	// middleware.DefaultDedupMaxIDs.
+	DedupMaxIDs int
+
 	// CloseTimeout is how long Close waits for the messages being handled.
 	// Default 5 s, and at most 10 s: with the subscriber's own closing it
 	// keeps a shutdown within the 10 s a container runtime grants before
@@ -169,7 +174,7 @@ func NewRouter(cfg RouterConfig) (*message.Router, error) {
 		Transient:    cfg.Transient,
 		OnTransient:  metrics.Waiting,
 	}
-	dedup := middleware.NewDeduplicator(cfg.DedupWindow)
+	dedup := middleware.NewDeduplicator(cfg.DedupWindow, cfg.DedupMaxIDs)
 	dedup.OnDuplicate = metrics.Duplicate
 	retry := wmmiddleware.Retry{
 		MaxRetries:          cfg.Retry.retries(),
