@@ -13,7 +13,7 @@ import (
 )
 
 // TestMetrics feeds one success, one message that fails twice and is
-// dead-lettered, and one duplicate. Outside a router the handler label is
+// dead-lettered, one duplicate and one nacked for an outage. Outside a router the handler label is
 // empty.
 func TestMetrics(t *testing.T) {
 	reg := prometheus.NewRegistry()
@@ -31,14 +31,16 @@ func TestMetrics(t *testing.T) {
 	})(msg)
 	m.DeadLettered(msg, errors.New("x"))
 	m.Duplicate(msg)
+	m.Waiting(msg, errors.New("database down"))
 
 	want := `
-# HELP civicbus_handler_messages_total Messages handled, by handler and outcome (processed, dead_lettered, duplicate); failed counts attempts that returned an error.
+# HELP civicbus_handler_messages_total Messages handled, by handler and outcome (processed, dead_lettered, duplicate, waiting: nacked for an outage); failed counts attempts that returned an error.
 # TYPE civicbus_handler_messages_total counter
 civicbus_handler_messages_total{handler="",outcome="dead_lettered"} 1
 civicbus_handler_messages_total{handler="",outcome="duplicate"} 1
 civicbus_handler_messages_total{handler="",outcome="failed"} 2
 civicbus_handler_messages_total{handler="",outcome="processed"} 1
+civicbus_handler_messages_total{handler="",outcome="waiting"} 1
 `
 	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "civicbus_handler_messages_total"); err != nil {
 		t.Error(err)
