@@ -59,7 +59,8 @@ func compile(d *Definition, _ string) (*Compiled, Problems) {
 			c.visible[f] = true
 		}
 	}
-	var read []string // the fields the last expression compiled reads
+	var read []string             // the fields the last expression compiled reads
+	readBy := map[string]string{} // every field read → the first expression reading it
 	prog := func(path, expr string, mayReadDirect bool) cel.Program {
 		ast, iss := env.Compile(expr)
 		if iss.Err() != nil {
@@ -68,6 +69,9 @@ func compile(d *Definition, _ string) (*Compiled, Problems) {
 		}
 		read = fieldsRead(ast.NativeRep())
 		for _, f := range read {
+			if _, ok := readBy[f]; !ok && f != "" {
+				readBy[f] = path
+			}
 			switch {
 			case f == "":
 				ps = append(ps, Problem{Path: path, Msg: "reads event as a whole; read its fields one by one (event.name) so each is classified"})
@@ -105,6 +109,7 @@ func compile(d *Definition, _ string) (*Compiled, Problems) {
 			}
 		}
 	}
+	ps = append(ps, checkPersonal(d, readBy)...)
 	if len(ps) > 0 {
 		return nil, ps
 	}
