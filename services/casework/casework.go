@@ -19,7 +19,9 @@
 // bcrypt hashes, EnvUsers) sign in, and, for production, users of an
 // OpenID Connect provider (OIDC, OIDCFromEnv); a caseworker or supervisor sees only
 // their units' cases, the unit being the case-opened event's org_unit_id;
-// every view of a case is written to the access log.
+// every view of a case is written to the access log. Case types and steps
+// are named by the titles of the automation's rules directory
+// (Config.CaseTypes), by id where it has none.
 package casework
 
 import (
