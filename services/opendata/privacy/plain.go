@@ -10,7 +10,8 @@ import (
 // phrases are the sentences of Plain, per language.
 type phrases struct {
 	intro, dropped, pseudonymised, rotated, generalised, kAnon, recordsSuppressed,
-	smallCells, secondary, noise, scanPassed, scanFailed, and string
+	smallCells, rowsHidden, noneHidden, secondary, noise, scanPassed, scanFailed, and string
+	rows  func(n int) string // "1 rad", "12 rader"
 	kinds map[Kind]string
 }
 
@@ -23,12 +24,15 @@ var languages = map[string]phrases{
 		generalised:       "Uppgifter som tillsammans skulle kunna peka ut någon har gjorts mindre detaljerade: %s.",
 		kAnon:             "Varje kombination av de uppgifterna delas av minst %d personer (kravet är minst %d), så ingen rad går att knyta till en enskild person.",
 		recordsSuppressed: "För att nå det har %d av %d rader tagits bort.",
-		smallCells:        "I tabellen visas inte antal mellan 1 och %d (%d celler), eftersom så små grupper kan avslöja enskilda.",
-		secondary:         "Ytterligare %d celler döljs så att de dolda inte kan räknas fram ur summorna.",
+		smallCells:        "Antal mellan 1 och %d visas inte, eftersom så små grupper kan avslöja enskilda.",
+		rowsHidden:        "Siffrorna är dolda i %d av tabellens %s.",
+		noneHidden:        "I den här versionen fanns inga så små grupper: alla tabellens %s visas med sina siffror.",
+		secondary:         "Bland de dolda kan också finnas större grupper, som döljs för att de små inte ska kunna räknas fram ur summorna.",
 		noise:             "Talen har fått ett litet slumpmässigt brus, så att ingen enskild persons uppgifter går att räkna fram (differentiell integritet, ε = %s).",
 		scanPassed:        "Innan publiceringen söktes alla %d kolumner igenom efter personnummer, samordningsnummer, organisationsnummer, e-postadresser och telefonnummer. Inget hittades.",
 		scanFailed:        "Sökningen efter personuppgifter hittade %s. Versionen får inte publiceras.",
 		and:               " och ",
+		rows:              func(n int) string { return plural(n, "rad", "rader") },
 		kinds: map[Kind]string{
 			KindPersonnummer: "personnummer", KindSamordningsnummer: "samordningsnummer",
 			KindOrganisationsnummer: "organisationsnummer", KindEmail: "e-postadresser",
@@ -43,12 +47,15 @@ var languages = map[string]phrases{
 		generalised:       "Details that together could identify someone have been made less precise: %s.",
 		kAnon:             "Every combination of those details is shared by at least %d people (at least %d required), so no row can be tied to a single person.",
 		recordsSuppressed: "To achieve this, %d of %d rows were removed.",
-		smallCells:        "The table does not show counts from 1 to %d (%d cells), because such small groups could reveal individuals.",
-		secondary:         "A further %d cells are hidden so that the hidden ones cannot be worked out from the totals.",
+		smallCells:        "Counts from 1 to %d are not shown, because such small groups could reveal individuals.",
+		rowsHidden:        "Figures are hidden in %d of the table's %s.",
+		noneHidden:        "This version had no such small groups: all the table's %s show their figures.",
+		secondary:         "The hidden ones may include larger groups, hidden so that the small ones cannot be worked out from the totals.",
 		noise:             "The figures have a little random noise added, so that no individual's data can be worked out (differential privacy, ε = %s).",
 		scanPassed:        "Before publication, all %d columns were searched for personal identity numbers, coordination numbers, organisation numbers, e-mail addresses and phone numbers. None were found.",
 		scanFailed:        "The search for personal data found %s. This version must not be published.",
 		and:               " and ",
+		rows:              func(n int) string { return plural(n, "row", "rows") },
 		kinds: map[Kind]string{
 			KindPersonnummer: "personal identity numbers", KindSamordningsnummer: "coordination numbers",
 			KindOrganisationsnummer: "organisation numbers", KindEmail: "e-mail addresses",
@@ -93,10 +100,22 @@ func (r *Report) Plain(lang string) string {
 		}
 	}
 	if r.Policy.SmallCellThreshold > 1 {
-		s = append(s, fmt.Sprintf(p.smallCells, r.Policy.SmallCellThreshold-1, r.Results.CellsSuppressedPrimary))
-		if r.Results.CellsSuppressedSecondary > 0 {
-			s = append(s, fmt.Sprintf(p.secondary, r.Results.CellsSuppressedSecondary))
+		// In rows of the published table, not entries of the protected one
+		// (CellsTotal counts totals and empty combinations too: a single
+		// row of three dimensions is 8 of them).
+		res := r.Results
+		s = append(s, fmt.Sprintf(p.smallCells, r.Policy.SmallCellThreshold-1))
+		switch suppressed := res.CellsSuppressedPrimary + res.CellsSuppressedSecondary; {
+		case res.RowsHidden > 0:
+			s = append(s, fmt.Sprintf(p.rowsHidden, res.RowsHidden, p.rows(res.RecordsOut)))
+			if res.CellsSuppressedSecondary > 0 {
+				s = append(s, p.secondary)
+			}
+		case suppressed == 0 && res.RecordsOut > 0:
+			s = append(s, fmt.Sprintf(p.noneHidden, p.rows(res.RecordsOut)))
 		}
+		// A report from before rows_hidden (suppressed > 0, RowsHidden 0)
+		// says no more than the first sentence.
 	}
 	if r.Results.EpsilonSpent > 0 {
 		s = append(s, fmt.Sprintf(p.noise, num(r.Results.EpsilonSpent)))
@@ -124,6 +143,14 @@ func (r *Report) levels() []string {
 		}
 	}
 	return out
+}
+
+// plural is "1 <one>" or "n <many>".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }
 
 func joinList(items []string, and string) string {

@@ -78,12 +78,21 @@ type Results struct {
 	RecordsIn         int `json:"records_in"`
 	RecordsOut        int `json:"records_out"`
 	RecordsSuppressed int `json:"records_suppressed"`
-	// Cells* describe an aggregate: entries published in all (cells and
-	// totals), and suppressed as primary and secondary.
-	CellsTotal               int     `json:"cells_total"`
-	CellsSuppressedPrimary   int     `json:"cells_suppressed_primary"`
-	CellsSuppressedSecondary int     `json:"cells_suppressed_secondary"`
-	Generalisation           []Level `json:"generalisation"`
+	// Cells* describe an aggregate's small-cell suppression over the full
+	// table it protects: every combination of the groups' categories (one
+	// missing from the data counts 0) and every total along each
+	// dimension, up to the grand total. That table is larger than the
+	// published one (a single group of three dimensions is 8 entries:
+	// itself, 3 + 3 subtotals and the grand total), so these are not
+	// numbers of published rows: RecordsOut and RowsHidden are.
+	CellsTotal               int `json:"cells_total"`
+	CellsSuppressedPrimary   int `json:"cells_suppressed_primary"`
+	CellsSuppressedSecondary int `json:"cells_suppressed_secondary"`
+	// RowsHidden is, for an aggregate, how many of the published rows
+	// (RecordsOut, one per group with data) have their figures hidden
+	// (null) by small-cell suppression, small or hiding a small one alike.
+	RowsHidden     int     `json:"rows_hidden"`
+	Generalisation []Level `json:"generalisation"`
 	// InformationLoss is in [0, 1] under InformationLossMetric (e.g.
 	// "loss" or "discernibility", normalised).
 	InformationLoss       float64 `json:"information_loss"`

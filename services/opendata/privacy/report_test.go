@@ -67,7 +67,7 @@ func aggregateReport() Report {
 		Shape:     "aggregate",
 		Policy:    PolicyReport{SmallCellThreshold: 5, Epsilon: 0.5, SumBound: 10},
 		Results: Results{
-			RecordsIn: 5400, CellsTotal: 252, CellsSuppressedPrimary: 46, CellsSuppressedSecondary: 21,
+			RecordsIn: 5400, RecordsOut: 180, CellsTotal: 252, CellsSuppressedPrimary: 46, CellsSuppressedSecondary: 21, RowsHidden: 41,
 			EpsilonSpent: 0.5, EpsilonLedger: []Spend{{"counts", 0.25}, {"kg", 0.25}},
 		},
 		Scan: ScanOutcome{ColumnsScanned: []string{"stadsdel", "vecka", "antal", "kg"}, RowsScanned: 252, Passed: true},
@@ -148,7 +148,7 @@ func TestPlain(t *testing.T) {
 		t.Error("an unknown language does not fall back to English")
 	}
 	agg := reports["aggregate"].Plain("sv")
-	for _, want := range []string{"mellan 1 och 4 (46 celler)", "Ytterligare 21 celler", "ε = 0,5"} {
+	for _, want := range []string{"Antal mellan 1 och 4 visas inte", "dolda i 41 av tabellens 180 rader", "större grupper", "ε = 0,5"} {
 		if !strings.Contains(agg, want) {
 			t.Errorf("aggregate sv text lacks %q: %s", want, agg)
 		}
@@ -162,6 +162,46 @@ func TestPlain(t *testing.T) {
 	}
 	if slices.Contains(strings.Fields(f), "None") {
 		t.Errorf("failed scan says none were found: %s", f)
+	}
+}
+
+// TestPlainSmallCellsSpeaksOfRows: QA read "8 av 8 celler" for a version of
+// one row. The numbers were those of the protected table (a group of three
+// dimensions is 8 entries with its subtotals and grand total), not of what a
+// citizen sees; the text now counts the published rows.
+func TestPlainSmallCellsSpeaksOfRows(t *testing.T) {
+	res, err := SuppressSmallCells([]Cell{cell(3, "1980-104", "2026-10-01", "fall")}, []string{"area_code", "month", "kind"}, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Entries) != 8 || res.Primary != 8 {
+		t.Fatalf("one group of three dimensions: %d entries, %d primary; want 8 and 8 (the QA numbers)", len(res.Entries), res.Primary)
+	}
+	var r Report
+	r.Version = "1"
+	r.RecordSuppression(res)
+	r.Results.RecordsOut, r.Results.RowsHidden = 1, 1
+	for lang, want := range map[string]string{"sv": "Siffrorna är dolda i 1 av tabellens 1 rad.", "en": "Figures are hidden in 1 of the table's 1 row."} {
+		got := r.Plain(lang)
+		if !strings.Contains(got, want) || strings.Contains(got, "8") {
+			t.Errorf("%s: %q; want %q and no count of the protected table", lang, got, want)
+		}
+	}
+
+	// Nothing hidden: said so, with the rows.
+	r = Report{Version: "2", Policy: PolicyReport{SmallCellThreshold: 5}, Results: Results{RecordsOut: 12, CellsTotal: 39}}
+	if got := r.Plain("sv"); !strings.Contains(got, "inga så små grupper: alla tabellens 12 rader visas") {
+		t.Errorf("nothing hidden: %q", got)
+	}
+	// Hidden, none of them secondary: no sentence about larger groups.
+	r.Results.RowsHidden, r.Results.CellsSuppressedPrimary = 3, 5
+	if got := r.Plain("en"); !strings.Contains(got, "hidden in 3 of the table's 12 rows.") || strings.Contains(got, "larger groups") {
+		t.Errorf("three hidden, no secondary: %q", got)
+	}
+	// A report stored before rows_hidden: no number it cannot back.
+	r.Results.RowsHidden = 0
+	if got := r.Plain("en"); strings.Contains(got, "rows") || !strings.Contains(got, "Counts from 1 to 4 are not shown") {
+		t.Errorf("old report: %q", got)
 	}
 }
 

@@ -13,7 +13,8 @@ import (
 // aggregate makes the rows of an aggregate: the group's values and each
 // measure, with small cells (and the cells that would give them away)
 // suppressed — their measures are null — and, when the policy sets an
-// epsilon, Laplace noise on counts and sums.
+// epsilon, Laplace noise on counts and sums. A table whose every row would
+// be suppressed is refused (ErrRefused), not published empty of figures.
 func aggregate(in Input, rep *privacy.Report) (*Output, error) {
 	d := in.Def
 	p := d.Privacy
@@ -35,6 +36,21 @@ func aggregate(in Input, rep *privacy.Report) (*Output, error) {
 		var err error
 		if suppressed, err = smallCells(d, in.Cells, noisy, rep); err != nil {
 			return nil, err
+		}
+		hidden := 0
+		for _, h := range suppressed {
+			if h {
+				hidden++
+			}
+		}
+		rep.Results.RowsHidden = hidden
+		// Fail closed: a version whose every row is hidden shows no figure,
+		// and publishing it would tell that every group is small (for a
+		// table of one row, that its count is 1 to threshold-1). Nothing
+		// is published until a group reaches the threshold.
+		if hidden == len(in.Cells) {
+			return nil, fmt.Errorf("%w: dataset %s: small-cell suppression hides the figures of every row (%d of %d): a version showing no figure says nothing and would tell that every group counts fewer than %d; nothing is published until a group reaches it",
+				ErrRefused, d.Name, hidden, len(in.Cells), p.SmallCells.Threshold)
 		}
 	}
 	out := &Output{Columns: cols, Rows: make([][]any, 0, len(in.Cells))}

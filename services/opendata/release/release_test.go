@@ -200,6 +200,59 @@ func TestAggregateSmallCells(t *testing.T) {
 	if out.Rows[2][2] != nil || hidden < 2 {
 		t.Errorf("the small cell, or the one hiding it, was published: %v", out.Rows)
 	}
+	if rep.Results.RowsHidden != hidden || rep.Results.RecordsOut != len(out.Rows) {
+		t.Errorf("report: %d of %d rows hidden; the published table hides %d of %d", rep.Results.RowsHidden, rep.Results.RecordsOut, hidden, len(out.Rows))
+	}
+	if want := fmt.Sprintf("Siffrorna är dolda i %d av tabellens %d rader.", hidden, len(out.Rows)); !strings.Contains(rep.Plain("sv"), want) {
+		t.Errorf("plain text lacks %q: %s", want, rep.Plain("sv"))
+	}
+}
+
+// TestAggregateEveryRowHiddenRefuses: the care-alarm dataset's QA version
+// had one row, counting 3; it was published with its figure hidden and a
+// report of "8 av 8 celler". Such a version says nothing and tells that the
+// only group is small: it is refused. Once a group reaches the threshold,
+// the version is published with the small ones hidden.
+func TestAggregateEveryRowHiddenRefuses(t *testing.T) {
+	const three = header + `source:
+  topics: [care.alarm.v1]
+  fields: {area_code: quasi, raised_at: quasi, kind: public}
+shape:
+  kind: aggregate
+  columns:
+    - {name: area_code, expr: event.area_code}
+    - {name: month, expr: event.raised_at, type: date}
+    - {name: kind, expr: event.kind}
+  group_by: [area_code, month, kind]
+  time_bucket: {column: month, unit: month}
+  measures:
+    - {name: alarms, fn: count}
+privacy:
+  small_cells: {threshold: 5}
+`
+	d := load(t, three)
+	one := []release.Cell{{Group: []any{"1980-104", "2026-10-01", "night-wandering"}, Agg: release.Agg{N: 3}}}
+	out, err := release.Build(release.Input{Def: d, Version: 1, Cells: one, Now: time.Now()})
+	if !errors.Is(err, release.ErrRefused) {
+		t.Fatalf("a version whose one row is hidden: %v, %v; want ErrRefused", out, err)
+	}
+	if !strings.Contains(err.Error(), "every row (1 of 1)") || strings.Contains(err.Error(), "1980-104") {
+		t.Errorf("refusal does not say why, or names a group: %v", err)
+	}
+	// Several rows, all small: refused too.
+	two := append(one, release.Cell{Group: []any{"1980-105", "2026-10-01", "night-wandering"}, Agg: release.Agg{N: 4}})
+	if _, err := release.Build(release.Input{Def: d, Version: 1, Cells: two, Now: time.Now()}); !errors.Is(err, release.ErrRefused) {
+		t.Errorf("two small rows: %v; want ErrRefused", err)
+	}
+	// One group reaches the threshold: published, the small ones hidden.
+	three3 := append(two, release.Cell{Group: []any{"1980-106", "2026-10-01", "night-wandering"}, Agg: release.Agg{N: 40}})
+	out, err = release.Build(release.Input{Def: d, Version: 1, Cells: three3, Now: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := out.Report.Results; r.RowsHidden < 2 || r.RowsHidden >= r.RecordsOut || r.RecordsOut != 3 {
+		t.Errorf("report: %d of %d rows hidden; want the 2 small ones (at least) of 3, not all", r.RowsHidden, r.RecordsOut)
+	}
 }
 
 func TestAggregateNoise(t *testing.T) {
