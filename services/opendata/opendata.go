@@ -299,14 +299,14 @@ func (s *Service) unnoted(datasetID, topic string, un []string) []string {
 func (s *Service) schedule(ctx context.Context) {
 	t := time.NewTicker(s.cfg.CheckEvery)
 	defer t.Stop()
+	said := map[string]string{}
 	for {
 		for _, d := range s.datasets {
 			if due, err := s.due(ctx, d); err != nil {
 				s.cfg.Logger.Warn("schedule", "dataset", d.Name, "err", err)
 			} else if due {
-				if _, err := s.Publish(ctx, d.ID); err != nil && !errors.Is(err, ErrNoChange) {
-					s.cfg.Logger.Error("version not published", "dataset", d.Name, "err", err)
-				}
+				_, err := s.Publish(ctx, d.ID)
+				s.logScheduled(said, d, err)
 			}
 		}
 		select {
@@ -315,6 +315,27 @@ func (s *Service) schedule(ctx context.Context) {
 		case <-t.C:
 		}
 	}
+}
+
+// logScheduled logs the outcome of a scheduled Publish of d. A refusal is
+// logged once, not at every check while it stands (said holds the last one
+// per dataset): an ERROR, but INFO for a version that waits because every
+// row would be hidden (release.ErrEveryRowHidden), the normal state of a
+// small dataset.
+func (s *Service) logScheduled(said map[string]string, d *dataset.Loaded, err error) {
+	if err == nil || errors.Is(err, ErrNoChange) {
+		delete(said, d.ID)
+		return
+	}
+	if said[d.ID] == err.Error() {
+		return
+	}
+	said[d.ID] = err.Error()
+	if errors.Is(err, release.ErrEveryRowHidden) {
+		s.cfg.Logger.Info("version waits for more data: every row would be hidden", "dataset", d.Name, "err", err)
+		return
+	}
+	s.cfg.Logger.Error("version not published", "dataset", d.Name, "err", err)
 }
 
 func (s *Service) due(ctx context.Context, d *dataset.Loaded) (bool, error) {

@@ -49,8 +49,8 @@ func aggregate(in Input, rep *privacy.Report) (*Output, error) {
 		// table of one row, that its count is 1 to threshold-1). Nothing
 		// is published until a group reaches the threshold.
 		if hidden == len(in.Cells) {
-			return nil, fmt.Errorf("%w: dataset %s: small-cell suppression hides the figures of every row (%d of %d): a version showing no figure says nothing and would tell that every group counts fewer than %d; nothing is published until a group reaches it",
-				ErrRefused, d.Name, hidden, len(in.Cells), p.SmallCells.Threshold)
+			return nil, fmt.Errorf("%w: %w: dataset %s: small-cell suppression hides the figures of every row (%d of %d): a version showing no figure says nothing and would tell that every group counts fewer than %d; nothing is published until a group reaches it",
+				ErrRefused, ErrEveryRowHidden, d.Name, hidden, len(in.Cells), p.SmallCells.Threshold)
 		}
 	}
 	out := &Output{Columns: cols, Rows: make([][]any, 0, len(in.Cells))}

@@ -59,6 +59,11 @@ type Output struct {
 // ErrRefused wraps every reason a release is refused for privacy.
 var ErrRefused = errors.New("release refused")
 
+// ErrEveryRowHidden is the refusal (with ErrRefused) of an aggregate whose
+// every row small-cell suppression would hide: a normal state of a young
+// or small dataset, which waits for more events rather than being wrong.
+var ErrEveryRowHidden = errors.New("every row would be hidden")
+
 // Build makes a release of in.Def's data.
 func Build(in Input) (*Output, error) {
 	d := in.Def
