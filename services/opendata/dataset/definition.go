@@ -11,6 +11,12 @@
 // that a dataset may read is classified in source.fields; a field nobody
 // classified is invisible to the dataset's expressions, so a field that a
 // new version of an event brings stays out until a person classifies it.
+// A class may not be weaker than the source topic's event schema marks the
+// field (x-personal-data, on it or anywhere under it): a direct identifier
+// must be classified direct, a quasi-identifier or pseudonym may not be
+// public, and free text may be read by no expression at all (see
+// personal.go). A field or topic the catalog does not know is taken as
+// classified.
 package dataset
 
 import "time"
