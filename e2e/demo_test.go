@@ -123,7 +123,7 @@ func TestDemoStartsOnAFreshMachineAndResumes(t *testing.T) {
 		return firstCase(t, anna, base, "case_type=preschool-placement&status=closed").Unit == "sim-forskoleplacering"
 	})
 	t.Logf("simulated cases in the inbox %s after the second start", time.Since(p2.began).Round(time.Millisecond))
-	preschool := automatedCase(t, anna, base, "preschool-placement", "forskoleplacering")
+	preschool := automatedCase(t, anna, base, "preschool-placement", "forskoleplacering", "completeness-check", "residency-check", "age-check", "placement-proposal")
 	byStep := map[string]demoDecision{}
 	for _, d := range preschool.Decisions {
 		byStep[d.StepID] = d
@@ -391,21 +391,52 @@ func firstCase(t *testing.T, c *http.Client, base, query string) (first struct {
 	return first
 }
 
-// automatedCase waits for a case of caseType with automated steps in the
-// signed-in user's inbox, and returns it once it is in unit with
-// decisions; it fails the test if the first such case is of another unit.
-func automatedCase(t *testing.T, c *http.Client, base, caseType, unit string) demoCase {
+// automatedCase waits for a case of caseType in unit with automated steps
+// in the signed-in user's inbox and returns it with its decisions: the
+// newest such case that has a decision on every one of steps (any decision
+// when none is named) among the inbox's first page.
+func automatedCase(t *testing.T, c *http.Client, base, caseType, unit string, steps ...string) demoCase {
 	t.Helper()
 	var doc demoCase
-	waitFor(t, 300*time.Second, "a "+caseType+" case of "+unit+" with automated steps", func() bool {
-		f := firstCase(t, c, base, "automated=1&case_type="+caseType)
-		// The newest case first: until the automation has opened one with
-		// its steps decided, the simulated case system's (opened in 2024,
-		// another unit, their steps marked automated) may lead the list.
-		if f.ID == "" || f.Unit != unit {
+	what := "a " + caseType + " case of " + unit + " with automated steps"
+	if len(steps) > 0 {
+		what += " decided on " + strings.Join(steps, ", ")
+	}
+	waitFor(t, 300*time.Second, what, func() bool {
+		var list struct {
+			Cases []struct {
+				ID   string `json:"case_id"`
+				Unit string `json:"org_unit_id"`
+			} `json:"cases"`
+		}
+		if !getJSON(t, c, base+"/casework/api/cases?automated=1&case_type="+caseType, &list) {
 			return false
 		}
-		return getJSON(t, c, base+"/casework/api/cases/"+f.ID, &doc) && len(doc.Decisions) > 0
+		// The simulated case system's cases (opened in 2024, another unit,
+		// their steps marked automated) may lead the list until the
+		// automation's are decided; a transfer's preschool case has no
+		// placement proposal.
+		for _, f := range list.Cases {
+			if f.Unit != unit {
+				continue
+			}
+			doc = demoCase{}
+			if !getJSON(t, c, base+"/casework/api/cases/"+f.ID, &doc) || len(doc.Decisions) == 0 {
+				continue
+			}
+			decided := map[string]bool{}
+			for _, d := range doc.Decisions {
+				decided[d.StepID] = true
+			}
+			all := true
+			for _, st := range steps {
+				all = all && decided[st]
+			}
+			if all {
+				return true
+			}
+		}
+		return false
 	})
 	return doc
 }
