@@ -102,9 +102,14 @@ func TestDatasetPage(t *testing.T) {
 }
 
 func TestPlainPrivacyAggregate(t *testing.T) {
-	raw := []byte(`{"shape":"aggregate","policy":{"small_cell_threshold":5,"epsilon":0.5},"results":{"cells_total":80,"cells_suppressed_primary":2,"cells_suppressed_secondary":3}}`)
+	raw := []byte(`{"shape":"aggregate","policy":{"small_cell_threshold":5,"epsilon":0.5},"results":{"records_out":12,"rows_hidden":4,"cells_total":80,"cells_suppressed_primary":2,"cells_suppressed_secondary":3}}`)
 	got := strings.Join(plainPrivacy(raw, "sv"), "\n")
-	mustContain(t, "the aggregate's report", got, "Celler med färre än 5 är dolda: 5 av 80 celler, varav 3", "ε = 0.5")
+	// In rows of the published table (12), not entries of the protected
+	// one (80, totals included), as the open-data service words it.
+	mustContain(t, "the aggregate's report", got, "Antal mellan 1 och 4 visas inte", "Siffrorna är dolda i 4 av tabellens 12 rader", "större grupper", "ε = 0.5")
+	if strings.Contains(got, "80") {
+		t.Errorf("the report speaks of the protected table's 80 entries:\n%s", got)
+	}
 	if got := plainPrivacy([]byte("nonsense"), "en"); len(got) != 1 || !strings.Contains(got[0], "cannot be read") {
 		t.Errorf("an unreadable report: %v", got)
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/vasteras/civicbus/services/opendata/privacy"
 )
 
 // privacyReport is the part of a version's privacy report (as the open-data
@@ -25,13 +27,10 @@ type privacyReport struct {
 		Epsilon            float64 `json:"epsilon"`
 	} `json:"policy"`
 	Results struct {
-		KReached                 int `json:"k_reached"`
-		RecordsIn                int `json:"records_in"`
-		RecordsSuppressed        int `json:"records_suppressed"`
-		CellsTotal               int `json:"cells_total"`
-		CellsSuppressedPrimary   int `json:"cells_suppressed_primary"`
-		CellsSuppressedSecondary int `json:"cells_suppressed_secondary"`
-		Generalisation           []struct {
+		KReached          int `json:"k_reached"`
+		RecordsIn         int `json:"records_in"`
+		RecordsSuppressed int `json:"records_suppressed"`
+		Generalisation    []struct {
 			Attribute string `json:"attribute"`
 			LevelName string `json:"level_name"`
 		} `json:"generalisation"`
@@ -89,9 +88,16 @@ func plainPrivacy(raw json.RawMessage, lang string) []string {
 		out = append(out, say("l-diversitet: minst %d olika värden av %s i varje grupp.", "l-diversity: at least %d distinct values of %s in every group.", p.L, p.LColumn))
 	}
 	if p.SmallCellThreshold > 0 {
-		out = append(out, say("Celler med färre än %d är dolda: %d av %d celler, varav %d dolda så att summor inte avslöjar de andra.",
-			"Cells counting fewer than %d are hidden: %d of %d cells, %d of them so that totals do not reveal the others.",
-			p.SmallCellThreshold, res.CellsSuppressedPrimary+res.CellsSuppressedSecondary, res.CellsTotal, res.CellsSuppressedSecondary))
+		// The open-data service's own words, in rows of the published
+		// table (its cells_* count the protected table's totals too).
+		var full privacy.Report
+		if err := json.Unmarshal(raw, &full); err == nil {
+			lang := "en"
+			if sv {
+				lang = "sv"
+			}
+			out = append(out, full.SmallCells(lang)...)
+		}
 	}
 	if p.Epsilon > 0 {
 		out = append(out, say("Slumpmässigt brus (Laplace) är tillagt till antal och summor: ε = %g.", "Random (Laplace) noise is added to counts and sums: ε = %g.", p.Epsilon))

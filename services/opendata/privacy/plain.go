@@ -99,24 +99,7 @@ func (r *Report) Plain(lang string) string {
 			s = append(s, fmt.Sprintf(p.recordsSuppressed, r.Results.RecordsSuppressed, r.Results.RecordsIn))
 		}
 	}
-	if r.Policy.SmallCellThreshold > 1 {
-		// In rows of the published table, not entries of the protected one
-		// (CellsTotal counts totals and empty combinations too: a single
-		// row of three dimensions is 8 of them).
-		res := r.Results
-		s = append(s, fmt.Sprintf(p.smallCells, r.Policy.SmallCellThreshold-1))
-		switch suppressed := res.CellsSuppressedPrimary + res.CellsSuppressedSecondary; {
-		case res.RowsHidden > 0:
-			s = append(s, fmt.Sprintf(p.rowsHidden, res.RowsHidden, p.rows(res.RecordsOut)))
-			if res.CellsSuppressedSecondary > 0 {
-				s = append(s, p.secondary)
-			}
-		case suppressed == 0 && res.RecordsOut > 0:
-			s = append(s, fmt.Sprintf(p.noneHidden, p.rows(res.RecordsOut)))
-		}
-		// A report from before rows_hidden (suppressed > 0, RowsHidden 0)
-		// says no more than the first sentence.
-	}
+	s = append(s, r.smallCells(p)...)
 	if r.Results.EpsilonSpent > 0 {
 		s = append(s, fmt.Sprintf(p.noise, num(r.Results.EpsilonSpent)))
 	}
@@ -132,6 +115,41 @@ func (r *Report) Plain(lang string) string {
 		s = append(s, fmt.Sprintf(p.scanFailed, list(kinds)))
 	}
 	return strings.Join(s, " ")
+}
+
+// SmallCells explains the small-cell suppression alone, one sentence per
+// element, in Swedish ("sv") or English (any other lang); nil when the
+// policy asked for none. Plain says the same among the rest; the portal
+// uses it beside its own words for the other steps.
+func (r *Report) SmallCells(lang string) []string {
+	p, ok := languages[lang]
+	if !ok {
+		p = languages["en"]
+	}
+	return r.smallCells(p)
+}
+
+func (r *Report) smallCells(p phrases) []string {
+	if r.Policy.SmallCellThreshold <= 1 {
+		return nil
+	}
+	// In rows of the published table, not entries of the protected one
+	// (CellsTotal counts totals and empty combinations too: a single row
+	// of three dimensions is 8 of them).
+	res := r.Results
+	s := []string{fmt.Sprintf(p.smallCells, r.Policy.SmallCellThreshold-1)}
+	switch suppressed := res.CellsSuppressedPrimary + res.CellsSuppressedSecondary; {
+	case res.RowsHidden > 0:
+		s = append(s, fmt.Sprintf(p.rowsHidden, res.RowsHidden, p.rows(res.RecordsOut)))
+		if res.CellsSuppressedSecondary > 0 {
+			s = append(s, p.secondary)
+		}
+	case suppressed == 0 && res.RecordsOut > 0:
+		s = append(s, fmt.Sprintf(p.noneHidden, p.rows(res.RecordsOut)))
+	}
+	// A report from before rows_hidden (suppressed > 0, RowsHidden 0) says
+	// no more than the first sentence.
+	return s
 }
 
 // levels describes each generalised attribute as "attribute (level name)".
