@@ -55,8 +55,11 @@ func TestBenchReportAddsUp(t *testing.T) {
 			t.Errorf("%s: %d issued, %d accepted, %d refused; want %d, %d, 0", s, r.Issued[s], r.Accepted[s], r.Rejected[s], n, n)
 		}
 	}
-	if !r.Complete || r.DatasetApplied != 360 || r.DatasetWanted != 360 || r.Decisions != 120 || r.DecisionRecords != 120 || r.ApplicationRecords != 120 {
-		t.Errorf("counts: complete %v, dataset %d of %d, decisions %d (%d records, %d applications); want 360, 120",
+	// Each application decided once (distinct decisions); the topics may
+	// hold a record twice with the same id (the bus is at-least-once: a
+	// handler retried after it published publishes the same ids again).
+	if !r.Complete || r.DatasetApplied != 360 || r.DatasetWanted != 360 || r.Decisions != 120 || r.DecisionRecords < 120 || r.ApplicationRecords < 120 {
+		t.Errorf("counts: complete %v, dataset %d of %d, decisions %d (%d records, %d applications); want 360, 120 (records at least 120)",
 			r.Complete, r.DatasetApplied, r.DatasetWanted, r.Decisions, r.DecisionRecords, r.ApplicationRecords)
 	}
 	for name, l := range map[string]latency{"bus": r.SourceToBus, "dataset": r.SourceToDataset, "task": r.SourceToTask} {
