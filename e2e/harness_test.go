@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -15,10 +14,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/vasteras/civicbus/internal/testenv"
 
 	"github.com/segmentio/kafka-go"
 )
@@ -83,7 +83,7 @@ func start(t *testing.T, wd string, env map[string]string, args ...string) *proc
 	go func() { p.err = p.cmd.Wait(); close(p.done) }()
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("civicbus %s\nstdout:\n%s\nstderr (last lines):\n%s", strings.Join(args, " "), p.stdout, p.stderr.tail(80))
+			t.Logf("civicbus %s\nstdout:\n%s\nstderr (last lines):\n%s", strings.Join(args, " "), p.stdout, p.stderr.Tail(80))
 		}
 		p.stop(t)
 	})
@@ -118,7 +118,7 @@ func (p *proc) banner(t *testing.T, name string) string {
 	waitFor(t, 60*time.Second, "banner row "+name, func() bool {
 		select {
 		case <-p.done:
-			t.Fatalf("civicbus ended before its banner: %v\nstderr:\n%s", p.err, p.stderr.tail(40))
+			t.Fatalf("civicbus ended before its banner: %v\nstderr:\n%s", p.err, p.stderr.Tail(40))
 		default:
 		}
 		v = bannerRow(p.stdout.String(), name)
@@ -148,19 +148,6 @@ func bannerRow(out, name string) string {
 		}
 	}
 	return ""
-}
-
-// waitFor polls cond every 100 ms until it holds, failing the test after
-// timeout.
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 }
 
 // client is an HTTP client with a cookie jar and a generous timeout.
@@ -320,29 +307,7 @@ func dropFile(t *testing.T, dir, name string, b []byte) {
 	}
 }
 
-// syncBuffer is a bytes.Buffer a process writes to while the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
+// syncBuffer and waitFor are testenv's, under the names this package's tests use.
+type syncBuffer = testenv.Buffer
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// tail is the last n lines.
-func (b *syncBuffer) tail(n int) string {
-	lines := strings.Split(b.String(), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
+var waitFor = testenv.WaitFor

@@ -16,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/vasteras/civicbus/internal/testenv"
 )
 
 // The binary under test, built once per test run by civicbus.
@@ -165,37 +167,6 @@ func tail(s string, n int) string {
 		return s
 	}
 	return "…" + s[len(s)-n:]
-}
-
-// syncBuffer is a bytes.Buffer a child writes to while the test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// waitFor polls cond every 50 ms until it holds, failing the test after
-// timeout. The timeouts are generous: the machine is small and shared.
-func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
 
 // --- the stream: food-waste weighings dropped as a CSV file ---
@@ -367,3 +338,8 @@ func datasetChanges(base string) (int64, error) {
 	}
 	return v.Summary.Pending, nil
 }
+
+// syncBuffer and waitFor are testenv's, under the names this package's tests use.
+type syncBuffer = testenv.Buffer
+
+var waitFor = testenv.WaitFor

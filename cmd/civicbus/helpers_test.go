@@ -2,35 +2,16 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"io"
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/vasteras/civicbus/internal/testenv"
 )
-
-// syncBuffer is a bytes.Buffer that a running command writes to while the
-// test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // running is a command started in the background by start.
 type running struct {
@@ -107,18 +88,6 @@ func bannerRow(out, name string) string {
 	return ""
 }
 
-// waitFor polls cond until it holds, failing the test after timeout.
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-}
-
 // get returns the status and body of url.
 func get(t *testing.T, url string) (int, string) {
 	t.Helper()
@@ -166,3 +135,8 @@ func firstField(s string) string {
 	f, _, _ := strings.Cut(s, " ")
 	return f
 }
+
+// syncBuffer and waitFor are testenv's, under the names this package's tests use.
+type syncBuffer = testenv.Buffer
+
+var waitFor = testenv.WaitFor

@@ -1,7 +1,6 @@
 package httppoll_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,9 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/vasteras/civicbus/internal/testenv"
 
 	"github.com/vasteras/civicbus/connectors"
 	"github.com/vasteras/civicbus/connectors/httppoll"
@@ -379,23 +379,6 @@ func TestSecretsNeverLogged(t *testing.T) {
 	}
 }
 
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestNoRedirectToAnotherHost(t *testing.T) {
 	elsewhere := newAPI(t, 5, false)
 	a := newAPI(t, 5, false)
@@ -410,3 +393,5 @@ func TestNoRedirectToAnotherHost(t *testing.T) {
 		t.Errorf("the other host got %d requests", n)
 	}
 }
+
+type syncBuffer = testenv.Buffer
