@@ -1,24 +1,17 @@
 package admin
 
 import (
-	"bytes"
 	"context"
-	"image/png"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
+
+	"github.com/vasteras/civicbus/internal/testenv/headless"
 
 	"github.com/ThreeDotsLabs/watermill/message"
-	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/vasteras/civicbus/bus"
-	"github.com/vasteras/civicbus/internal/testenv"
 )
 
 // TestBrowser: a system owner, in headless Chromium, is sent to the
@@ -29,8 +22,8 @@ import (
 // connector's hostile error runs no script. Each step leaves a screenshot
 // (CIVICBUS_ARTIFACTS, or go test -artifacts).
 func TestBrowser(t *testing.T) {
-	ctx, dialogs := newBrowser(t)
-	shots := screenshotDir(t)
+	ctx, dialogs := headless.New(t)
+	shots := headless.ScreenshotDir(t, "admin-browser")
 	r := newRig(t, testToken)
 	got := consume(t, r.conn)
 	pub, err := bus.NewPublisher(bus.PublisherConfig{Connection: r.conn, Source: "/test"})
@@ -55,29 +48,29 @@ func TestBrowser(t *testing.T) {
 	})
 
 	run(t, ctx, chromedp.Navigate(r.srv.URL+"/admin/"))
-	if u := evaluate[string](t, ctx, `location.pathname`); u != "/admin/login" {
+	if u := headless.Evaluate[string](t, ctx, `location.pathname`); u != "/admin/login" {
 		t.Fatalf("signed out, /admin/ shows %s, want the sign-in", u)
 	}
 	tabTo(t, ctx, "token")
 	if _, err := chromedp.RunResponse(ctx, chromedp.KeyEvent(testToken+kb.Enter)); err != nil {
 		t.Fatalf("sign in: %v", err)
 	}
-	if u := evaluate[string](t, ctx, `location.pathname`); u != "/admin/" {
+	if u := headless.Evaluate[string](t, ctx, `location.pathname`); u != "/admin/" {
 		t.Fatalf("after signing in the browser is at %s, want /admin/", u)
 	}
 	checkAccessible(t, ctx)
-	screenshot(t, ctx, shots, "1-overview")
+	headless.Screenshot(t, ctx, shots, "1-overview")
 	checkStateStyles(t, ctx)
 
 	got.accept()
 	if _, err := chromedp.RunResponse(ctx, chromedp.Click(`button[aria-label^="Spela om `+id+`"]`, chromedp.NodeVisible)); err != nil {
 		t.Fatalf("press replay: %v", err)
 	}
-	if s := evaluate[string](t, ctx, `document.querySelector("[role=status]")?.textContent ?? ""`); !strings.Contains(s, "Replayed: 1") {
+	if s := headless.Evaluate[string](t, ctx, `document.querySelector("[role=status]")?.textContent ?? ""`); !strings.Contains(s, "Replayed: 1") {
 		t.Errorf("after replay the page says %q, want Replayed: 1", s)
 	}
 	waitFor(t, "the replayed message handled", func() bool { return got.has(id) })
-	screenshot(t, ctx, shots, "2-replayed")
+	headless.Screenshot(t, ctx, shots, "2-replayed")
 	if n := dialogs.Load(); n != 0 {
 		t.Errorf("%d JavaScript dialogs opened: a connector's error ran as script", n)
 	}
@@ -89,7 +82,7 @@ func TestBrowser(t *testing.T) {
 func checkStateStyles(t *testing.T, ctx context.Context) {
 	t.Helper()
 	style := func(state string) string {
-		return evaluate[string](t, ctx, `(() => { const c = document.querySelector('td.state[data-state="`+state+`"]');
+		return headless.Evaluate[string](t, ctx, `(() => { const c = document.querySelector('td.state[data-state="`+state+`"]');
 			if (!c) return "missing"; const s = getComputedStyle(c); return s.color + " " + s.fontWeight; })()`)
 	}
 	if got := style("finished"); got != "rgb(0, 90, 0) 400" {
@@ -107,10 +100,10 @@ func checkStateStyles(t *testing.T, ctx context.Context) {
 // the pipeline drawing's text alternative.
 func checkAccessible(t *testing.T, ctx context.Context) {
 	t.Helper()
-	if lang := evaluate[string](t, ctx, `document.documentElement.lang`); lang != "sv" {
+	if lang := headless.Evaluate[string](t, ctx, `document.documentElement.lang`); lang != "sv" {
 		t.Errorf("<html lang=%q>, want sv", lang)
 	}
-	levels := evaluate[[]int](t, ctx, `[...document.querySelectorAll("h1,h2,h3,h4,h5,h6")].map(h => +h.tagName[1])`)
+	levels := headless.Evaluate[[]int](t, ctx, `[...document.querySelectorAll("h1,h2,h3,h4,h5,h6")].map(h => +h.tagName[1])`)
 	if len(levels) == 0 || levels[0] != 1 {
 		t.Errorf("heading levels %v, want an h1 first", levels)
 	}
@@ -119,55 +112,12 @@ func checkAccessible(t *testing.T, ctx context.Context) {
 			t.Errorf("heading levels %v: h%d after h%d", levels, levels[i], levels[i-1])
 		}
 	}
-	if n := evaluate[int](t, ctx, `[...document.querySelectorAll("button")].filter(b => !(b.getAttribute("aria-label") || b.textContent).trim()).length`); n != 0 {
+	if n := headless.Evaluate[int](t, ctx, `[...document.querySelectorAll("button")].filter(b => !(b.getAttribute("aria-label") || b.textContent).trim()).length`); n != 0 {
 		t.Errorf("%d buttons have no name", n)
 	}
-	if alt := evaluate[string](t, ctx, `document.querySelector("svg.pipeline[role=img] title")?.textContent ?? ""`); alt == "" {
+	if alt := headless.Evaluate[string](t, ctx, `document.querySelector("svg.pipeline[role=img] title")?.textContent ?? ""`); alt == "" {
 		t.Error("the pipeline drawing has no text alternative")
 	}
-}
-
-func chromiumPath(t *testing.T) string {
-	if p := os.Getenv("CIVICBUS_CHROMIUM"); p != "" {
-		return p
-	}
-	var err error
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
-		var p string
-		if p, err = exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	testenv.Unavailable(t, "Chromium (apt-get install chromium, or set CIVICBUS_CHROMIUM)", err)
-	return ""
-}
-
-// newBrowser starts headless Chromium and counts the JavaScript dialogs
-// its page opens (dismissing them).
-func newBrowser(t *testing.T) (context.Context, *atomic.Int32) {
-	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath(t)), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
-	// A guard against a hung browser, not a timed assertion.
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	t.Cleanup(cancel)
-	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(cancelAlloc)
-	ctx, cancelTab := chromedp.NewContext(ctx)
-	t.Cleanup(cancelTab)
-	var dialogs atomic.Int32
-	err := chromedp.Listen(ctx, func(ev any) {
-		if _, ok := ev.(*cdppage.EventJavascriptDialogOpening); ok {
-			dialogs.Add(1)
-			go chromedp.Call(ctx, cdppage.HandleJavaScriptDialog, cdppage.HandleJavaScriptDialogParams{Accept: false})
-		}
-	})
-	if err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
-	return ctx, &dialogs
 }
 
 func run(t *testing.T, ctx context.Context, a chromedp.Action[chromedp.Void]) {
@@ -177,52 +127,15 @@ func run(t *testing.T, ctx context.Context, a chromedp.Action[chromedp.Void]) {
 	}
 }
 
-func evaluate[T any](t *testing.T, ctx context.Context, js string) T {
-	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
-	if err != nil {
-		t.Fatalf("evaluate %s: %v", js, err)
-	}
-	return v
-}
-
 // tabTo presses Tab until the element with id has the focus: it must be
 // reachable without a mouse.
 func tabTo(t *testing.T, ctx context.Context, id string) {
 	t.Helper()
 	for range 10 {
-		if evaluate[string](t, ctx, `document.activeElement.id`) == id {
+		if headless.Evaluate[string](t, ctx, `document.activeElement.id`) == id {
 			return
 		}
 		run(t, ctx, chromedp.KeyEvent(kb.Tab))
 	}
 	t.Fatalf("#%s is not reached in 10 presses of Tab", id)
-}
-
-func screenshotDir(t *testing.T) string {
-	t.Helper()
-	dir := t.ArtifactDir()
-	if root := os.Getenv("CIVICBUS_ARTIFACTS"); root != "" {
-		dir = filepath.Join(root, "admin-browser")
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Logf("screenshots in %s", dir)
-	return dir
-}
-
-// screenshot saves the whole page as dir/name.png.
-func screenshot(t *testing.T, ctx context.Context, dir, name string) {
-	t.Helper()
-	b, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatalf("screenshot %s: %v", name, err)
-	}
-	if cfg, err := png.DecodeConfig(bytes.NewReader(b)); err != nil || cfg.Width == 0 {
-		t.Fatalf("screenshot %s is not a PNG: %v", name, err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), b, 0o644); err != nil {
-		t.Fatal(err)
-	}
 }

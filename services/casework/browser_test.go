@@ -1,31 +1,19 @@
 package casework
 
 import (
-	"bytes"
 	"context"
-	"image/png"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/vasteras/civicbus/internal/testenv/headless"
+
 	"github.com/chromedp/chromedp"
 
-	"github.com/vasteras/civicbus/internal/testenv"
 	"github.com/vasteras/civicbus/schemas"
-)
-
-// envChromium names the Chromium binary; unset, the test looks for
-// chromium, chromium-browser, google-chrome and headless-shell on PATH.
-// envArtifacts names a directory for the screenshots; unset, they go to
-// the test's artifact directory (go test -artifacts keeps it).
-const (
-	envChromium  = "CIVICBUS_CHROMIUM"
-	envArtifacts = "CIVICBUS_ARTIFACTS"
 )
 
 // TestBrowser works a case in headless Chromium as a caseworker does: anna
@@ -39,20 +27,20 @@ const (
 // a PNG screenshot.
 func TestBrowser(t *testing.T) {
 	w := newWeb(t, filepath.Join(t.TempDir(), "casework.db"))
-	ctx := newBrowser(t) // after the server: the browser closes first
-	shots := screenshotDir(t)
+	ctx, _ := headless.New(t) // after the server: the browser closes first
+	shots := headless.ScreenshotDir(t, "casework-browser")
 	caseURL := w.srv.URL + "/casework/cases/" + uid(100)
 
 	signInBrowser(t, ctx, w.srv.URL, "anna")
-	if got := evaluate[[]string](t, ctx, `[...document.querySelectorAll("tbody th a")].map(a => a.textContent)`); len(got) != 1 || got[0] != "BUN 2024/00123" {
+	if got := headless.Evaluate[[]string](t, ctx, `[...document.querySelectorAll("tbody th a")].map(a => a.textContent)`); len(got) != 1 || got[0] != "BUN 2024/00123" {
 		t.Fatalf("anna's inbox lists %q, want her unit's one case", got)
 	}
-	screenshot(t, ctx, shots, "1-inbox-anna")
+	headless.Screenshot(t, ctx, shots, "1-inbox-anna")
 
 	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`tbody th a`))); err != nil {
 		t.Fatalf("open the case from the inbox: %v", err)
 	}
-	residency := evaluate[string](t, ctx, `document.querySelector("li.automated").innerText`)
+	residency := headless.Evaluate[string](t, ctx, `document.querySelector("li.automated").innerText`)
 	for _, want := range []string{"Automatiserat", "steg residency-check", "regel preschool-residency-check version 3",
 		"Barnet är folkbokfört i Västerås kommun.", "Skollagen (2010:800) 8 kap. 14 §", "Förvaltningslagen (2017:900) 28 §",
 		"BUN delegationsordning 2024 punkt 3.4"} {
@@ -60,7 +48,7 @@ func TestBrowser(t *testing.T) {
 			t.Fatalf("the automated step does not show %q:\n%s", want, residency)
 		}
 	}
-	screenshot(t, ctx, shots, "2-case-automated-step")
+	headless.Screenshot(t, ctx, shots, "2-case-automated-step")
 
 	const reason = "Vårdnadshavaren har visat att flytten är framflyttad."
 	decision := uid(102)
@@ -70,13 +58,13 @@ func TestBrowser(t *testing.T) {
 		chromedp.Submit(chromedp.CSS(`#reason-`+decision))); err != nil {
 		t.Fatalf("override: %v", err)
 	}
-	amended := evaluate[string](t, ctx, `[...document.querySelectorAll("ol.timeline li")].map(li => li.innerText).filter(s => s.includes("Ändrat beslut")).join("\n")`)
+	amended := headless.Evaluate[string](t, ctx, `[...document.querySelectorAll("ol.timeline li")].map(li => li.innerText).filter(s => s.includes("Ändrat beslut")).join("\n")`)
 	for _, want := range []string{reason, "Ändrar beslut", decision, "handläggare anna"} {
 		if !strings.Contains(amended, want) {
 			t.Fatalf("the amendment in the timeline lacks %q:\n%s", want, amended)
 		}
 	}
-	screenshot(t, ctx, shots, "3-case-amended")
+	headless.Screenshot(t, ctx, shots, "3-case-amended")
 
 	cecilia := w.login(t, "cecilia")
 	if st, _ := cecilia.post("/casework/cases/"+uid(100)+"/comment", url.Values{"text": {"Jag tittar på det här."}}); st != http.StatusOK {
@@ -85,7 +73,7 @@ func TestBrowser(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`p.live a`))); err != nil {
 		t.Fatalf("the live notice did not appear: %v", err)
 	}
-	screenshot(t, ctx, shots, "4-case-live-notice")
+	headless.Screenshot(t, ctx, shots, "4-case-live-notice")
 
 	if err := chromedp.Do(ctx, chromedp.Submit(chromedp.CSS(`header form`)), chromedp.WaitVisible(chromedp.CSS(`#username`))); err != nil {
 		t.Fatalf("sign out: %v", err)
@@ -98,10 +86,10 @@ func TestBrowser(t *testing.T) {
 	if resp.Status != http.StatusNotFound {
 		t.Fatalf("bo opening anna's unit's case: status %d, want 404", resp.Status)
 	}
-	if body := evaluate[string](t, ctx, `document.body.innerText`); !strings.Contains(body, "Ärendet finns inte") || strings.Contains(body, "Barnet är folkbokfört") {
+	if body := headless.Evaluate[string](t, ctx, `document.body.innerText`); !strings.Contains(body, "Ärendet finns inte") || strings.Contains(body, "Barnet är folkbokfört") {
 		t.Fatalf("bo's refusal page:\n%s", body)
 	}
-	screenshot(t, ctx, shots, "5-case-refused-bo")
+	headless.Screenshot(t, ctx, shots, "5-case-refused-bo")
 
 	// cecilia, the unit's supervisor, sees a rule that people often
 	// overrule stand out in the override-rate chart.
@@ -116,7 +104,7 @@ func TestBrowser(t *testing.T) {
 	if _, err := chromedp.RunResponse(ctx, chromedp.Navigate(w.srv.URL+"/casework/supervisor")); err != nil {
 		t.Fatal(err)
 	}
-	chart := evaluate[map[string]any](t, ctx, `(() => {
+	chart := headless.Evaluate[map[string]any](t, ctx, `(() => {
 		const s = document.querySelector("section.trend.flagged");
 		const svg = s.querySelector("svg[role=img]");
 		const r = svg.getBoundingClientRect();
@@ -128,7 +116,7 @@ func TestBrowser(t *testing.T) {
 		chart["width"].(float64) < 100 || chart["height"].(float64) < 50 || chart["over"].(float64) != 1 || chart["fill"] != "rgb(176, 0, 32)" {
 		t.Fatalf("the flagged chart: %v", chart)
 	}
-	screenshot(t, ctx, shots, "6-supervisor-override-trend")
+	headless.Screenshot(t, ctx, shots, "6-supervisor-override-trend")
 }
 
 // signInBrowser signs username in with its demo password and waits for
@@ -145,85 +133,7 @@ func signInBrowser(t *testing.T, ctx context.Context, base, username string) {
 		chromedp.Submit(chromedp.CSS(`#password`))); err != nil {
 		t.Fatalf("sign in as %s: %v", username, err)
 	}
-	if title := evaluate[string](t, ctx, `document.querySelector("h1").textContent`); title != "Inkorg" {
+	if title := headless.Evaluate[string](t, ctx, `document.querySelector("h1").textContent`); title != "Inkorg" {
 		t.Fatalf("after signing in as %s the page is %q, not the inbox", username, title)
-	}
-}
-
-// chromiumPath finds the browser, or skips (fails under
-// CIVICBUS_REQUIRE_SERVICES=1).
-func chromiumPath(t *testing.T) string {
-	if p := os.Getenv(envChromium); p != "" {
-		return p
-	}
-	var err error
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
-		var p string
-		if p, err = exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	testenv.Unavailable(t, "Chromium (apt-get install chromium, or set "+envChromium+")", err)
-	return ""
-}
-
-// newBrowser starts headless Chromium for the test with the flags this
-// closed network needs.
-func newBrowser(t *testing.T) context.Context {
-	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath(t)), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
-	// A guard against a hung browser, not a timed assertion.
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	t.Cleanup(cancel)
-	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(cancelAlloc)
-	ctx, cancelTab := chromedp.NewContext(ctx)
-	t.Cleanup(cancelTab)
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
-	return ctx
-}
-
-// evaluate runs a JavaScript expression on the page and returns its value.
-func evaluate[T any](t *testing.T, ctx context.Context, js string) T {
-	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
-	if err != nil {
-		t.Fatalf("evaluate %s: %v", js, err)
-	}
-	return v
-}
-
-// screenshotDir is where the screenshots go: $CIVICBUS_ARTIFACTS/
-// casework-browser when set, else the test's artifact directory.
-func screenshotDir(t *testing.T) string {
-	t.Helper()
-	dir := t.ArtifactDir()
-	if root := os.Getenv(envArtifacts); root != "" {
-		dir = filepath.Join(root, "casework-browser")
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Logf("screenshots in %s", dir)
-	return dir
-}
-
-// screenshot saves the whole page as dir/name.png.
-func screenshot(t *testing.T, ctx context.Context, dir, name string) {
-	t.Helper()
-	b, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatalf("screenshot %s: %v", name, err)
-	}
-	if cfg, err := png.DecodeConfig(bytes.NewReader(b)); err != nil || cfg.Width == 0 {
-		t.Fatalf("screenshot %s is not a PNG: %v", name, err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), b, 0o644); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vasteras/civicbus/internal/testenv/headless"
+
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
@@ -46,8 +48,8 @@ func TestAccessibilityAxe(t *testing.T) {
 		abs, _ := filepath.Abs(filepath.Dir(filepath.Dir(filepath.Dir(axeScript))))
 		testenv.Unavailable(t, "axe-core (npm ci in "+abs+")", err)
 	}
-	ctx, _ := newBrowser(t)
-	shots := screenshotDir(t)
+	ctx, _ := headless.New(t)
+	shots := headless.ScreenshotDir(t, "portal-browser")
 	s := newSeeded(t)
 	bars := Definition{ID: "0b6f3d52-7c1e-4a8f-9d20-3e5b7a1c9f44", Name: "persons-per-area", Licence: "cc0",
 		Title: Text{SV: "Personer per område", EN: "Persons per area"}, Description: Text{SV: "Antal personer per område.", EN: "Persons per area."},
@@ -65,7 +67,7 @@ func TestAccessibilityAxe(t *testing.T) {
 				u += map[bool]string{true: "&", false: "?"}[strings.Contains(p, "?")] + "lang=en"
 			}
 			visit(t, ctx, s.srv.URL+u)
-			if !evaluate[bool](t, ctx, string(src)+"\n;typeof axe === 'object'") {
+			if !headless.Evaluate[bool](t, ctx, string(src)+"\n;typeof axe === 'object'") {
 				t.Fatal("axe-core did not load")
 			}
 			res := evaluateAsync[axeResult](t, ctx, `axe.run(document, {runOnly: {type: "tag", values: `+jsList(axeTags)+`}, resultTypes: ["violations"]})
@@ -86,7 +88,7 @@ func TestAccessibilityAxe(t *testing.T) {
 			}
 			if len(res.Violations) > 0 {
 				name := strings.NewReplacer("/", "_", "?", "_", "=", "_", "&", "_").Replace(u)
-				screenshot(t, ctx, shots, "axe"+name)
+				headless.Screenshot(t, ctx, shots, "axe"+name)
 			}
 		}
 	}

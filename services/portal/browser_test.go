@@ -5,36 +5,22 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
-	"image/png"
 	"net/http"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/vasteras/civicbus/internal/testenv/headless"
+
 	"github.com/chromedp/cdproto/browser"
-	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
-
-	"github.com/vasteras/civicbus/internal/testenv"
 )
-
-// envChromium names the Chromium binary the browser test drives; unset, it
-// looks for chromium, chromium-browser, google-chrome and headless-shell on
-// PATH.
-const envChromium = "CIVICBUS_CHROMIUM"
-
-// envArtifacts names a directory the browser test keeps its screenshots
-// in; unset, they go to the test's artifact directory (go test -artifacts
-// keeps it).
-const envArtifacts = "CIVICBUS_ARTIFACTS"
 
 // TestBrowser walks the portal as a citizen does, in headless Chromium:
 // the catalog, a search typed from the keyboard, a dataset's page and its
@@ -44,8 +30,8 @@ const envArtifacts = "CIVICBUS_ARTIFACTS"
 // service, embedded broker, harvest); the hostile one is written straight
 // into the portal's store. Each step leaves a PNG screenshot.
 func TestBrowser(t *testing.T) {
-	ctx, dialogs := newBrowser(t)
-	shots := screenshotDir(t)
+	ctx, dialogs := headless.New(t)
+	shots := headless.ScreenshotDir(t, "portal-browser")
 	s := newStack(t, dsnSQLite(t))
 	s.feed(t, 2023)
 	s.feed(t, 2024)
@@ -55,14 +41,14 @@ func TestBrowser(t *testing.T) {
 
 	visit(t, ctx, s.srv.URL+"/")
 	checkAccessible(t, ctx, "catalog")
-	screenshot(t, ctx, shots, "1-catalog")
+	headless.Screenshot(t, ctx, shots, "1-catalog")
 
 	const title = "Befolkning per åldersgrupp, kön och kommun"
 	searchByKeyboard(t, ctx, "åldersgrupp")
-	if got := evaluate[[]string](t, ctx, `[...document.querySelectorAll("main article h3 a")].map(a => a.textContent)`); !slices.Equal(got, []string{title}) {
+	if got := headless.Evaluate[[]string](t, ctx, `[...document.querySelectorAll("main article h3 a")].map(a => a.textContent)`); !slices.Equal(got, []string{title}) {
 		t.Fatalf("search åldersgrupp: results %q, want only %q", got, title)
 	}
-	screenshot(t, ctx, shots, "2-search")
+	headless.Screenshot(t, ctx, shots, "2-search")
 
 	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS("main article h3 a"), chromedp.NodeVisible)); err != nil {
 		t.Fatalf("open the dataset: %v", err)
@@ -70,62 +56,16 @@ func TestBrowser(t *testing.T) {
 	checkAccessible(t, ctx, "dataset")
 	checkPreview(t, ctx, s.srv.URL)
 	checkChart(t, ctx, s.srv.URL)
-	screenshot(t, ctx, shots, "3-dataset")
-	screenshotOf(t, ctx, shots, "3b-chart", "main figure.chart svg")
+	headless.Screenshot(t, ctx, shots, "3-dataset")
+	headless.ScreenshotOf(t, ctx, shots, "3b-chart", "main figure.chart svg")
 	checkDownload(t, ctx, s.srv.URL, v.SHA256)
 
 	visit(t, ctx, s.srv.URL+"/datasets/"+wasteDef.Name)
 	checkHostile(t, ctx)
-	screenshot(t, ctx, shots, "4-hostile")
+	headless.Screenshot(t, ctx, shots, "4-hostile")
 	if n := dialogs.Load(); n != 0 {
 		t.Errorf("%d JavaScript dialogs opened: hostile text ran as script", n)
 	}
-}
-
-// chromiumPath finds the browser, or skips (fails under
-// CIVICBUS_REQUIRE_SERVICES=1).
-func chromiumPath(t *testing.T) string {
-	if p := os.Getenv(envChromium); p != "" {
-		return p
-	}
-	var err error
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "headless-shell"} {
-		var p string
-		if p, err = exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	testenv.Unavailable(t, "Chromium (apt-get install chromium, or set "+envChromium+")", err)
-	return ""
-}
-
-// newBrowser starts headless Chromium for the test, with the flags this
-// closed network needs, and counts the JavaScript dialogs its page opens
-// (dismissing them).
-func newBrowser(t *testing.T) (context.Context, *atomic.Int32) {
-	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromiumPath(t)), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
-	// A guard against a hung browser, not a timed assertion.
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	t.Cleanup(cancel)
-	ctx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
-	t.Cleanup(cancelAlloc)
-	ctx, cancelTab := chromedp.NewContext(ctx)
-	t.Cleanup(cancelTab)
-	var dialogs atomic.Int32
-	err := chromedp.Listen(ctx, func(ev any) {
-		if _, ok := ev.(*cdppage.EventJavascriptDialogOpening); ok {
-			dialogs.Add(1)
-			go chromedp.Call(ctx, cdppage.HandleJavaScriptDialog, cdppage.HandleJavaScriptDialogParams{Accept: false})
-		}
-	})
-	if err != nil {
-		t.Fatalf("start Chromium: %v", err)
-	}
-	return ctx, &dialogs
 }
 
 func visit(t *testing.T, ctx context.Context, u string) {
@@ -139,30 +79,20 @@ func visit(t *testing.T, ctx context.Context, u string) {
 	}
 }
 
-// evaluate runs a JavaScript expression on the page and returns its value.
-func evaluate[T any](t *testing.T, ctx context.Context, js string) T {
-	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
-	if err != nil {
-		t.Fatalf("evaluate %s: %v", js, err)
-	}
-	return v
-}
-
 // searchByKeyboard tabs to the search field (it must be reachable without
 // a mouse), types q and presses Enter.
 func searchByKeyboard(t *testing.T, ctx context.Context, q string) {
 	t.Helper()
 	const most = 10
 	for range most {
-		if evaluate[string](t, ctx, `document.activeElement.id`) == "q" {
+		if headless.Evaluate[string](t, ctx, `document.activeElement.id`) == "q" {
 			break
 		}
 		if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Tab)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if evaluate[string](t, ctx, `document.activeElement.id`) != "q" {
+	if headless.Evaluate[string](t, ctx, `document.activeElement.id`) != "q" {
 		t.Fatalf("the search field is not reached in %d presses of Tab", most)
 	}
 	resp, err := chromedp.RunResponse(ctx, chromedp.KeyEvent(q+kb.Enter))
@@ -193,7 +123,7 @@ const a11yJS = `({
 // and a label on every input.
 func checkAccessible(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	a := evaluate[a11y](t, ctx, a11yJS)
+	a := headless.Evaluate[a11y](t, ctx, a11yJS)
 	if a.Lang != "sv" {
 		t.Errorf("%s: <html lang=%q>, want sv", name, a.Lang)
 	}
@@ -222,7 +152,7 @@ type table struct {
 // datastore_search.
 func checkPreview(t *testing.T, ctx context.Context, base string) {
 	t.Helper()
-	got := evaluate[table](t, ctx, `(() => {
+	got := headless.Evaluate[table](t, ctx, `(() => {
 		const t = [...document.querySelectorAll("main table")].find(t => t.caption);
 		const cells = row => [...row.cells].map(c => c.textContent);
 		return t ? {head: cells(t.tHead.rows[0]), rows: [...t.tBodies[0].rows].map(cells)} : {};
@@ -259,7 +189,7 @@ type chartSeen struct {
 // datastore_search's rows per year.
 func checkChart(t *testing.T, ctx context.Context, base string) {
 	t.Helper()
-	got := evaluate[chartSeen](t, ctx, `(() => {
+	got := headless.Evaluate[chartSeen](t, ctx, `(() => {
 		const svg = document.querySelector("main figure.chart svg");
 		if (!svg) return {};
 		const box = svg.getBoundingClientRect();
@@ -386,61 +316,16 @@ func checkDownload(t *testing.T, ctx context.Context, base, sha256 string) {
 // cell is an img tag shows both as text.
 func checkHostile(t *testing.T, ctx context.Context) {
 	t.Helper()
-	if got := evaluate[string](t, ctx, `document.querySelector("h1").textContent`); got != hostileTitle {
+	if got := headless.Evaluate[string](t, ctx, `document.querySelector("h1").textContent`); got != hostileTitle {
 		t.Errorf("h1 %q, want the title as text %q", got, hostileTitle)
 	}
-	if got := evaluate[string](t, ctx, `document.title`); !strings.HasPrefix(got, hostileTitle) {
+	if got := headless.Evaluate[string](t, ctx, `document.title`); !strings.HasPrefix(got, hostileTitle) {
 		t.Errorf("title %q, want it to start with %q", got, hostileTitle)
 	}
-	if n := evaluate[int](t, ctx, `document.querySelectorAll("main script, main img").length`); n != 0 {
+	if n := headless.Evaluate[int](t, ctx, `document.querySelectorAll("main script, main img").length`); n != 0 {
 		t.Errorf("%d script or img elements in main: hostile text became markup", n)
 	}
-	if !evaluate[bool](t, ctx, `[...document.querySelectorAll("main td")].some(td => td.textContent === "<img src=x onerror=alert(1)>")`) {
+	if !headless.Evaluate[bool](t, ctx, `[...document.querySelectorAll("main td")].some(td => td.textContent === "<img src=x onerror=alert(1)>")`) {
 		t.Error("the hostile cell is not shown as text in the preview")
-	}
-}
-
-// screenshotDir is where the screenshots go: $CIVICBUS_ARTIFACTS/portal-
-// browser when set, else the test's artifact directory.
-func screenshotDir(t *testing.T) string {
-	t.Helper()
-	dir := t.ArtifactDir()
-	if root := os.Getenv(envArtifacts); root != "" {
-		dir = filepath.Join(root, "portal-browser")
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-	}
-	t.Logf("screenshots in %s", dir)
-	return dir
-}
-
-// screenshotOf saves the element sel matches as dir/name.png.
-func screenshotOf(t *testing.T, ctx context.Context, dir, name, sel string) {
-	t.Helper()
-	b, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS(sel), chromedp.NodeVisible))
-	if err != nil {
-		t.Fatalf("screenshot %s: %v", name, err)
-	}
-	if cfg, err := png.DecodeConfig(bytes.NewReader(b)); err != nil || cfg.Width == 0 {
-		t.Fatalf("screenshot %s is not a PNG: %v", name, err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// screenshot saves the whole page as dir/name.png.
-func screenshot(t *testing.T, ctx context.Context, dir, name string) {
-	t.Helper()
-	b, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		t.Fatalf("screenshot %s: %v", name, err)
-	}
-	if cfg, err := png.DecodeConfig(bytes.NewReader(b)); err != nil || cfg.Width == 0 {
-		t.Fatalf("screenshot %s is not a PNG: %v", name, err)
-	}
-	if err := os.WriteFile(filepath.Join(dir, name+".png"), b, 0o644); err != nil {
-		t.Fatal(err)
 	}
 }
