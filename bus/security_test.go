@@ -2,15 +2,6 @@ package bus_test
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,7 +18,7 @@ import (
 // a CA file and a password file.
 func TestTLSAndSCRAM(t *testing.T) {
 	dir := t.TempDir()
-	serverTLS, caFile := selfSignedTLS(t, dir)
+	serverTLS, caFile := testenv.SelfSignedTLS(t, dir)
 	broker := testenv.BrokerWith(t, embedded.Config{
 		TLS:  serverTLS,
 		SASL: []embedded.User{{Mechanism: "SCRAM-SHA-512", Name: "civicbus", Password: "s3cret-pass"}},
@@ -88,44 +79,4 @@ func TestSecurityConfigErrors(t *testing.T) {
 			t.Errorf("error %q does not say %q", err, want)
 		}
 	}
-}
-
-// selfSignedTLS makes a CA-less self-signed certificate for 127.0.0.1 and
-// writes it as the CA file clients trust.
-func selfSignedTLS(t *testing.T, dir string) (*tls.Config, string) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "civicbus test broker"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	keyDER, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keyPEM := pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER})
-	pair, err := tls.X509KeyPair(certPEM, keyPEM)
-	if err != nil {
-		t.Fatal(err)
-	}
-	caFile := filepath.Join(dir, "ca.pem")
-	if err := os.WriteFile(caFile, certPEM, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, caFile
 }

@@ -2,16 +2,7 @@ package main
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
-	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
-	"math/big"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,7 +24,7 @@ import (
 // wrong password, is refused.
 func TestServeOverTLSAndSCRAM(t *testing.T) {
 	dir := t.TempDir()
-	serverTLS, caFile := testCertificate(t, dir)
+	serverTLS, caFile := testenv.SelfSignedTLS(t, dir)
 	broker := testenv.BrokerWith(t, embedded.Config{
 		TLS:  serverTLS,
 		SASL: []embedded.User{{Mechanism: "SCRAM-SHA-512", Name: "civicbus-automation", Password: "right horse battery"}},
@@ -123,43 +114,4 @@ func TestServeOverTLSAndSCRAM(t *testing.T) {
 		t.Error("the password appears in an answer or a log")
 	}
 	t.Logf("with a wrong password: %s", strings.TrimSpace(body))
-}
-
-// testCertificate makes a self-signed certificate for 127.0.0.1 and writes
-// it as the CA file that clients trust.
-func testCertificate(t *testing.T, dir string) (*tls.Config, string) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "civicbus test broker"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(time.Hour),
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-	keyDER, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pair, err := tls.X509KeyPair(certPEM, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	caFile := filepath.Join(dir, "ca.pem")
-	if err := os.WriteFile(caFile, certPEM, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}, caFile
 }
