@@ -187,7 +187,7 @@ func (b *bench) run(ctx context.Context) (*benchReport, error) {
 	sampling.Go(func() {
 		t := time.NewTicker(100 * time.Millisecond)
 		defer t.Stop()
-		for {
+		for tick := 0; ; tick++ {
 			if n, err := b.datasetChanges(sampleCtx); err == nil {
 				sampleMu.Lock()
 				samples = append(samples, countSample{time.Now(), n})
@@ -198,7 +198,7 @@ func (b *bench) run(ctx context.Context) (*benchReport, error) {
 				peak.PeakRSS = max(peak.PeakRSS, s.PeakRSS, s.RSS)
 				sampleMu.Unlock()
 			}
-			if len(samples)%10 == 0 { // about every second
+			if tick%10 == 0 { // about every second
 				if heap, err := b.metric(sampleCtx, "go_memstats_heap_inuse_bytes"); err == nil {
 					sampleMu.Lock()
 					peakHeap = max(peakHeap, heap)
@@ -231,7 +231,14 @@ func (b *bench) run(ctx context.Context) (*benchReport, error) {
 	b.mu.Unlock()
 	drainEnd := time.Now().Add(b.cfg.Drain)
 	for time.Now().Before(drainEnd) && ctx.Err() == nil {
-		n, _ := b.datasetChanges(ctx)
+		n, err := b.datasetChanges(ctx)
+		if err == nil {
+			// A sample too: the read that ends the drain may be the first
+			// to see the last events applied, before the sampler's next.
+			sampleMu.Lock()
+			samples = append(samples, countSample{time.Now(), n})
+			sampleMu.Unlock()
+		}
 		b.mu.Lock()
 		tasks := len(b.toTask)
 		b.mu.Unlock()
