@@ -27,21 +27,33 @@ func TestCareAlarmOpensACase(t *testing.T) {
 	steps := collect(t, conn, TopicStepCompleted)
 	db := filepath.Join(t.TempDir(), "a.db")
 	_, stop := startService(t, Config{RulesDir: t.TempDir(), Conn: conn, DB: db, Routine: true, RoutineModel: routine.Config{ReviewBelow: 0.7}})
-	waitFor(t, "the door alarm's case", func() bool {
-		for _, m := range alarms.distinct() {
+	// Alarms are raised as the log replays: wait until the door alarm is
+	// among them, every alarm seen has its case and two decisions, and no
+	// further alarm has come for a second.
+	settled, stableSince := -1, time.Time{}
+	waitFor(t, "every alarm's case, the door alarm's among them", func() bool {
+		door, withCase := false, map[string]bool{}
+		for _, o := range opened.distinct() {
+			var c schemas.CaseOpened
+			json.Unmarshal(o.Payload, &c)
+			withCase[strings.TrimPrefix(c.SubjectRef, "care.alarm/")] = true
+		}
+		as := alarms.distinct()
+		for _, m := range as {
 			var a schemas.Alarm
 			json.Unmarshal(m.Payload, &a)
-			if a.Kind == schemas.AlarmDoorOpenAtNight && a.RaisedAt.Sub(at).Abs() < time.Hour {
-				for _, o := range opened.distinct() {
-					var c schemas.CaseOpened
-					json.Unmarshal(o.Payload, &c)
-					if c.SubjectRef == "care.alarm/"+a.AlarmID {
-						return len(decisions.distinct()) >= 2*len(alarms.distinct())
-					}
-				}
+			if !withCase[a.AlarmID] {
+				return false
 			}
+			door = door || a.Kind == schemas.AlarmDoorOpenAtNight && a.RaisedAt.Sub(at).Abs() < time.Hour
 		}
-		return false
+		if !door || len(decisions.distinct()) < 2*len(as) {
+			return false
+		}
+		if len(as) != settled {
+			settled, stableSince = len(as), time.Now()
+		}
+		return time.Since(stableSince) >= time.Second
 	})
 	stop()
 	byAlarm := map[string]schemas.Alarm{}
