@@ -50,8 +50,7 @@ func (c *cli) replaySensors(ctx context.Context, dir, base, mqttURL string) {
 		}
 		return
 	}
-	start := time.Now().Add(-acts[len(acts)-1].Start.Sub(acts[0].Start)).Add(-24 * time.Hour)
-	cfg := replay.Config{Broker: mqttURL, ResidentID: demo.SensorResident, Start: start, ClientID: "civicbus-demo-replay"}
+	cfg := replay.Config{Broker: mqttURL, ResidentID: demo.SensorResident, Start: replay.StartDaysBefore(acts, time.Now()), ClientID: "civicbus-demo-replay"}
 	if err := replay.Replay(ctx, cfg, acts); err != nil {
 		if !errors.Is(err, context.Canceled) {
 			logger.Warn("demo: the sensor log was not replayed", "err", err)

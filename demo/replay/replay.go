@@ -195,6 +195,18 @@ type Config struct {
 	ClientID string
 }
 
+// StartDaysBefore is the Config.Start that replays acts "as of now": moved
+// by whole days, so that every activation keeps its time of day (a night
+// stays a night, which the routine model learns), to end between one and
+// two days before now.
+func StartDaysBefore(acts []Activation, now time.Time) time.Time {
+	if len(acts) == 0 {
+		return now
+	}
+	days := int(now.Sub(acts[len(acts)-1].Start)/(24*time.Hour)) - 1
+	return acts[0].Start.AddDate(0, 0, days)
+}
+
 // Topic is the MQTT topic of a's messages.
 func (c Config) Topic(a Activation) string {
 	t := "homes/" + c.ResidentID + "/sensors/" + a.SensorID()
