@@ -17,12 +17,22 @@ import (
 // Subscriber consumes Kafka topics as Watermill messages with kafka-go.
 //
 // Each partition assigned to a subscription is read by its own goroutine, so
-// partitions are processed concurrently while order is kept inside each: a
-// partition's next message is delivered only after the previous one was
-// acknowledged. Ack marks a message's offset for commit; nothing unacked is
-// ever committed. Nack delivers the same record again after NackResendSleep.
-// A message's context carries its Record and is cancelled once it is acked or
-// nacked, or when its subscription ends.
+// partitions are processed concurrently while order is kept inside each. With
+// the default MaxInFlight of 1, a partition's next message is delivered only
+// after the previous one was acknowledged. With MaxInFlight N > 1, up to N
+// messages of a partition are out at once (a Watermill router handles each in
+// its own goroutine, so they run concurrently), but in key order: a record
+// whose Kafka key equals that of a message still unacked waits until that one
+// is acked. Records with an empty key are not ordered among themselves.
+//
+// Acks may come in any order. The offset committed is the one after the
+// longest contiguous prefix of acked records: nothing unacked is ever
+// committed, so a restart redelivers what was not acked, plus at most what
+// was acked after the first unacked record. Nack delivers the same record
+// again after NackResendSleep; meanwhile other keys keep flowing and the later
+// records of its key wait behind it. A message's context carries its Record
+// and is cancelled once it is acked or nacked, or when its subscription ends;
+// an ack that comes as it ends still counts.
 //
 // A subscription ends, and its channel is closed, when the ctx given to
 // Subscribe is cancelled or the Subscriber is closed; by then its goroutines
@@ -173,8 +183,9 @@ func (s *Subscriber) consumeAll(ctx context.Context, topic string, partitions []
 }
 
 // consumePartition reads one partition from offset and delivers its records
-// in order, each after the previous one was acked; ack is called with the
-// offset to resume from after each. It returns when ctx ends.
+// as the Subscriber's contract says (see deliverPartition); ack is called with
+// the offset to resume from whenever the acked prefix grows. It returns when
+// ctx ends.
 func (s *Subscriber) consumePartition(ctx context.Context, topic string, partition int, offset int64, out chan<- *message.Message, ack func(next int64)) {
 	r := kafka.NewReader(kafka.ReaderConfig{
 		Brokers:         s.cfg.Brokers,
@@ -195,59 +206,7 @@ func (s *Subscriber) consumePartition(ctx context.Context, topic string, partiti
 		s.cfg.Logger.Error("set offset", "topic", topic, "partition", partition, "offset", offset, "err", err)
 		return
 	}
-	for {
-		rec, err := r.FetchMessage(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return
-			}
-			s.cfg.Logger.Warn("fetch", "topic", topic, "partition", partition, "err", err)
-			if !sleep(ctx, time.Second) {
-				return
-			}
-			continue
-		}
-		if !s.deliver(ctx, rec, out) {
-			return
-		}
-		ack(rec.Offset + 1)
-	}
-}
-
-// deliver hands rec to out until it is acked; it answers false when ctx ended
-// first.
-func (s *Subscriber) deliver(ctx context.Context, rec kafka.Message, out chan<- *message.Message) bool {
-	for {
-		msg := s.unmarshal(rec)
-		msgCtx, cancel := context.WithCancel(withRecord(ctx, rec))
-		msg.SetContext(msgCtx)
-		select {
-		case out <- msg:
-		case <-ctx.Done():
-			cancel()
-			return false
-		}
-		select {
-		case <-msg.Acked():
-			cancel()
-			return true
-		case <-msg.Nacked():
-			cancel()
-			if !sleep(ctx, s.cfg.NackResendSleep) {
-				return false
-			}
-		case <-ctx.Done():
-			cancel()
-			// An ack that came as the subscription ended still counts:
-			// else a graceful stop redelivers what was handled.
-			select {
-			case <-msg.Acked():
-				return true
-			default:
-				return false
-			}
-		}
-	}
+	s.deliverPartition(ctx, r, topic, partition, out, ack)
 }
 
 // unmarshal decodes rec with the configured Marshaler. A record it cannot

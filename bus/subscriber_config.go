@@ -44,6 +44,21 @@ type SubscriberConfig struct {
 	// nacked message. Default 100 ms.
 	NackResendSleep time.Duration
 
+	// MaxInFlight is the most messages of one partition delivered and not
+	// yet acked at once. Default 1: a partition's next message is delivered
+	// only after the previous one was acked (strict partition order).
+	//
+	// With N > 1 up to N are out at once, in key order: a record whose Kafka
+	// key equals that of a message still out (or waiting to be delivered
+	// again after a Nack) waits until that one is acked, so the messages of
+	// one key (one case, resident, dataset row) are handled one at a time in
+	// offset order, retries included. Records with an empty key are ordered
+	// by nothing: Kafka gives keyless records no order either. Acks may come
+	// in any order; what is committed is the offset after the longest
+	// contiguous acked prefix. A partition reads at most 4×N records past
+	// that prefix, so one slow message stops its partition after that many.
+	MaxInFlight int
+
 	// Partitions is the partition count of topics that Subscribe creates.
 	// Zero takes the broker's default.
 	Partitions int
@@ -78,6 +93,7 @@ func (c *SubscriberConfig) setDefaults() {
 	setDefault(&c.NackResendSleep, 100*time.Millisecond)
 	setDefault(&c.MaxWait, 500*time.Millisecond)
 	setDefault(&c.QueueCapacity, 100)
+	setDefault(&c.MaxInFlight, 1)
 	setDefault(&c.MaxBytes, 1<<20)
 	setDefault(&c.HeartbeatInterval, time.Second)
 	setDefault(&c.SessionTimeout, 10*time.Second)
@@ -113,8 +129,8 @@ func (c SubscriberConfig) Validate() error {
 			break
 		}
 	}
-	if c.Partitions < 0 || c.QueueCapacity < 0 || c.MaxBytes < 0 {
-		errs = append(errs, errors.New("partitions, queue capacity and max bytes must not be negative"))
+	if c.Partitions < 0 || c.QueueCapacity < 0 || c.MaxBytes < 0 || c.MaxInFlight < 0 {
+		errs = append(errs, errors.New("partitions, queue capacity, max bytes and max in flight must not be negative"))
 	}
 	return errors.Join(errs...)
 }
