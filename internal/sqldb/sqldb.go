@@ -14,7 +14,6 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
-	_ "modernc.org/sqlite"             // the "sqlite" database/sql driver
 )
 
 // DB is a database and its dialect.
@@ -35,7 +34,7 @@ func IsPostgres(dsn string) bool {
 // up front instead of failing on upgrade) unless the DSN sets pragmas itself. It pings the database.
 // Errors never include the DSN, which may hold a password.
 func Open(ctx context.Context, dsn string) (*DB, error) {
-	driver := "sqlite"
+	driver := driverName
 	if IsPostgres(dsn) {
 		driver = "pgx"
 	} else if !strings.Contains(dsn, "_pragma") {
@@ -43,25 +42,33 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		if strings.Contains(dsn, "?") {
 			sep = "&"
 		}
-		dsn += sep + "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		dsn += sep + fmt.Sprintf("_pragma=busy_timeout(%d)&", busyTimeout.Milliseconds()) + "_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 	}
-	if driver == "sqlite" {
+	if driver == driverName {
 		if err := makeDir(dsn); err != nil {
 			return nil, err
 		}
 	}
 	db, err := sql.Open(driver, dsn)
 	if err != nil {
-		return nil, fmt.Errorf("sqldb: open %s database: %w", driver, err)
+		return nil, fmt.Errorf("sqldb: open %s database: %w", dialect(driver), err)
 	}
 	// Keep connections for bursts of requests: database/sql keeps 2 idle
 	// ones by default, and a SQLite connection costs its pragmas to open.
 	db.SetMaxIdleConns(16)
 	if err := ping(ctx, db); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("sqldb: connect to the %s database: %w", driver, err)
+		return nil, fmt.Errorf("sqldb: connect to the %s database: %w", dialect(driver), err)
 	}
 	return &DB{DB: db, Postgres: driver == "pgx"}, nil
+}
+
+// dialect names a driver's database in messages.
+func dialect(driver string) string {
+	if driver == "pgx" {
+		return "PostgreSQL"
+	}
+	return "SQLite"
 }
 
 // OpenWith is Open, then the statements of ddl in order (CREATE TABLE IF

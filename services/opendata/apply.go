@@ -202,37 +202,7 @@ func (g *groupCommit) commit(batch []*applyReq) {
 // with all its contributions in order and written once, each dataset's
 // count moved once.
 func (s *Store) applyBatch(ctx context.Context, batch [][]Change) ([]int, error) {
-	if s.writer == nil {
-		return s.applyTx(ctx, s.db.BeginTx, batch)
-	}
-	// SQLite: the writer connection does not wait in SQLite's busy
-	// handler, which sleeps 25 to 100 ms between tries once the lock has
-	// been busy a while, so that the other services' writers, taking turns
-	// with it on the one file, would get the lock far more often; it tries
-	// again here within a millisecond or two, for as long as a busy
-	// timeout would.
-	deadline := time.Now().Add(writerPatience)
-	for wait := 100 * time.Microsecond; ; wait = min(2*wait, 2*time.Millisecond) {
-		n, err := s.applyTx(ctx, s.writer.BeginTx, batch)
-		if err == nil || !sqldb.IsBusy(err) || time.Now().After(deadline) {
-			return n, err
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return nil, err
-		case <-t.C:
-		}
-	}
-}
-
-// writerPatience is how long a batch waits for SQLite's write lock: the
-// busy timeout sqldb gives every connection.
-const writerPatience = 10 * time.Second
-
-func (s *Store) applyTx(ctx context.Context, begin func(context.Context, *sql.TxOptions) (*sql.Tx, error), batch [][]Change) ([]int, error) {
-	tx, err := begin(ctx, nil)
+	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("opendata: begin: %w", err)
 	}
@@ -420,15 +390,6 @@ ON CONFLICT (dataset_id, cell_key) DO UPDATE SET agg_json = excluded.agg_json`)
 ON CONFLICT (dataset_id) DO UPDATE SET changes = opendata_state.changes + excluded.changes, changed_at = excluded.changed_at`)
 	if err != nil {
 		return fmt.Errorf("opendata: prepare: %w", err)
-	}
-	if !s.db.Postgres {
-		// The one connection batches are written on (see applyBatch).
-		if s.writer, err = s.db.Conn(ctx); err != nil {
-			return fmt.Errorf("opendata: writer connection: %w", err)
-		}
-		if _, err := s.writer.ExecContext(ctx, `PRAGMA busy_timeout = 0`); err != nil {
-			return fmt.Errorf("opendata: writer connection: %w", err)
-		}
 	}
 	return nil
 }

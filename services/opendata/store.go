@@ -20,7 +20,6 @@ type Store struct {
 	db *sqldb.DB
 	gc *groupCommit
 
-	writer                                           *sql.Conn // SQLite's, see applyBatch
 	stmts                                            []*sql.Stmt
 	putRow, getCell, lockCell, putCell, countChanges *sql.Stmt
 }
@@ -97,9 +96,6 @@ func (s *Store) Close() error {
 func (s *Store) closeStmts() {
 	for _, st := range s.stmts {
 		st.Close()
-	}
-	if s.writer != nil {
-		s.writer.Close()
 	}
 }
 
