@@ -100,6 +100,11 @@ func (c *cli) cmdRun(ctx context.Context, args []string) error {
 	}
 
 	svcs := withGetenv(services.All(), getenv)
+	stopPprof, err := startPprof(cfg.Pprof, c.logger)
+	if err != nil {
+		return fmt.Errorf("run: --pprof-listen: %w", err)
+	}
+	defer stopPprof()
 	p := &process{logger: c.logger, conn: conn, registry: newRegistry(), httpLn: httpLn, services: svcs, db: cfg.DB}
 	return p.run(ctx)
 }

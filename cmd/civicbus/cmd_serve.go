@@ -60,6 +60,11 @@ func (c *cli) cmdServe(ctx context.Context, args []string) error {
 	b.write(c.stdout)
 
 	logger := c.logger.With("service", svc.Name)
+	stopPprof, err := startPprof(cfg.Pprof, logger)
+	if err != nil {
+		return fmt.Errorf("serve: --pprof-listen: %w", err)
+	}
+	defer stopPprof()
 	p := &process{logger: logger, conn: conn, registry: newRegistry(), httpLn: httpLn, services: []services.Service{svc}, db: cfg.DB}
 	return p.run(ctx)
 }
