@@ -180,7 +180,7 @@ type benchChild struct {
 
 // startBenchChild starts this binary's `run` in dir with env added to the
 // environment (any other CIVICBUS_ setting is left out, but for
-// CIVICBUS_BENCH_ ones).
+// CIVICBUS_BENCH_ ones and CIVICBUS_PPROF_LISTEN, to profile the run).
 func startBenchChild(dir string, env []string) (*benchChild, error) {
 	exe, err := os.Executable()
 	if err != nil {
@@ -195,7 +195,7 @@ func startBenchChild(dir string, env []string) (*benchChild, error) {
 		"--kafka-listen", "127.0.0.1:0", "--mqtt-listen", "off")
 	cmd.Dir = dir
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, envPrefix) || strings.HasPrefix(kv, envPrefix+"BENCH_") {
+		if !strings.HasPrefix(kv, envPrefix) || strings.HasPrefix(kv, envPrefix+"BENCH_") || strings.HasPrefix(kv, envPrefix+"PPROF_LISTEN=") {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+	_ "modernc.org/sqlite"             // the "sqlite" database/sql driver
 )
 
 // DB is a database and its dialect.
@@ -21,6 +22,7 @@ type DB struct {
 	*sql.DB
 	// Postgres is true for PostgreSQL, false for SQLite.
 	Postgres bool
+	queue    chan struct{} // SQLite: its file's write queue (writelock.go)
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -34,7 +36,7 @@ func IsPostgres(dsn string) bool {
 // up front instead of failing on upgrade) unless the DSN sets pragmas itself. It pings the database.
 // Errors never include the DSN, which may hold a password.
 func Open(ctx context.Context, dsn string) (*DB, error) {
-	driver := driverName
+	driver := "sqlite"
 	if IsPostgres(dsn) {
 		driver = "pgx"
 	} else if !strings.Contains(dsn, "_pragma") {
@@ -44,7 +46,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		}
 		dsn += sep + fmt.Sprintf("_pragma=busy_timeout(%d)&", busyTimeout.Milliseconds()) + "_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
 	}
-	if driver == driverName {
+	if driver == "sqlite" {
 		if err := makeDir(dsn); err != nil {
 			return nil, err
 		}
@@ -60,7 +62,11 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("sqldb: connect to the %s database: %w", dialect(driver), err)
 	}
-	return &DB{DB: db, Postgres: driver == "pgx"}, nil
+	out := &DB{DB: db, Postgres: driver == "pgx"}
+	if !out.Postgres {
+		out.queue = queueFor(dsn)
+	}
+	return out, nil
 }
 
 // dialect names a driver's database in messages.

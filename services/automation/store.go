@@ -350,7 +350,7 @@ func (s *store) population(ctx context.Context, area string) (int, []float64, []
 
 // markDue marks key of kind (a kitchen, a snow area) due: its data
 // changed now.
-func markDue(ctx context.Context, db *sqldb.DB, tx *sql.Tx, kind, key string) error {
+func markDue(ctx context.Context, db *sqldb.DB, tx *sqldb.Tx, kind, key string) error {
 	_, err := tx.ExecContext(ctx, db.Q(`INSERT INTO automation_due (kind, key, changed_at, due) VALUES (?, ?, ?, 1)
 ON CONFLICT (kind, key) DO UPDATE SET changed_at = excluded.changed_at, due = 1`), kind, key, time.Now().UTC().Format(time.RFC3339Nano))
 	return err

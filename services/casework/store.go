@@ -196,7 +196,7 @@ FROM casework_decisions d JOIN casework_cases c ON c.case_id = d.case_id WHERE d
 
 // backfillRuleDecisions fills casework_rule_decisions, in t, for a store
 // made before it, and commits t.
-func (s *store) backfillRuleDecisions(ctx context.Context, t *sql.Tx) error {
+func (s *store) backfillRuleDecisions(ctx context.Context, t *sqldb.Tx) error {
 	var have, decided int
 	if err := t.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM casework_rule_decisions LIMIT 1) r),
  (SELECT COUNT(*) FROM (SELECT 1 FROM casework_decisions WHERE automated = 1 LIMIT 1) d)`).Scan(&have, &decided); err != nil {
@@ -311,7 +311,7 @@ func b2i(b bool) int {
 // tx is one projection transaction: the event id is claimed first, so an
 // event already applied changes nothing.
 type tx struct {
-	*sql.Tx
+	*sqldb.Tx
 	s *store
 }
 

@@ -178,7 +178,7 @@ WHERE excluded.latest_version > portal_datasets.latest_version`), v.DatasetID, d
 // generation changes each time this Store stores a version.
 func (s *Store) generation() uint64 { return s.gen.Load() }
 
-func (s *Store) addRows(ctx context.Context, tx *sql.Tx, v Version, rows RowSource) error {
+func (s *Store) addRows(ctx context.Context, tx *sqldb.Tx, v Version, rows RowSource) error {
 	stmt, err := tx.PrepareContext(ctx, s.db.Q(`INSERT INTO portal_version_rows (dataset_id, version, row_no, row_json) VALUES (?, ?, ?, ?)`))
 	if err != nil {
 		return fmt.Errorf("portal: prepare: %w", err)
