@@ -5,7 +5,6 @@ import (
 	"context"
 	"slices"
 	"sync"
-	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/segmentio/kafka-go"
@@ -131,7 +130,7 @@ func (s *Subscriber) deliverPartition(ctx context.Context, r *kafka.Reader, topi
 	// a watcher never blocks, so ctx's end cannot strand one.
 	outcomes := make(chan outcome, w.max)
 	var wg sync.WaitGroup
-	wg.Go(func() { s.fetch(ctx, r, topic, partition, records) })
+	wg.Go(func() { s.readAll(ctx, r, topic, partition, records) })
 
 	var next *message.Message // the message made for the record taken, not yet sent
 	var nextP *pending
@@ -185,19 +184,12 @@ func (s *Subscriber) deliverPartition(ctx context.Context, r *kafka.Reader, topi
 	}
 }
 
-// fetch reads records into records until ctx ends.
-func (s *Subscriber) fetch(ctx context.Context, r *kafka.Reader, topic string, partition int, records chan<- kafka.Message) {
+// readAll sends r's records to records until ctx ends.
+func (s *Subscriber) readAll(ctx context.Context, r *kafka.Reader, topic string, partition int, records chan<- kafka.Message) {
 	for {
-		rec, err := r.FetchMessage(ctx)
-		if err != nil {
-			if ctx.Err() != nil {
-				return
-			}
-			s.cfg.Logger.Warn("fetch", "topic", topic, "partition", partition, "err", err)
-			if !sleep(ctx, time.Second) {
-				return
-			}
-			continue
+		rec, ok := s.fetch(ctx, r, topic, partition)
+		if !ok {
+			return
 		}
 		select {
 		case records <- rec:
