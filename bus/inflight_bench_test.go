@@ -104,3 +104,17 @@ func prefillKeyed(b *testing.B, e *benchEnv, topic string, n int) {
 		}
 	}
 }
+
+// BenchmarkInFlightOverhead is BenchmarkSubscribe's ack-at-once consumer
+// with MaxInFlight 1 (the one-at-a-time loop) and 64 (the window, its
+// goroutine per delivery and channel hops): what the window costs when the
+// handler takes no time. Run side by side, e.g.
+//
+//	go test ./bus/ -run '^$' -bench BenchmarkInFlightOverhead -benchtime 20000x -count 3
+func BenchmarkInFlightOverhead(b *testing.B) {
+	e := newBenchEnv(b)
+	for _, n := range []int{1, 64} {
+		c := benchConsumer{"max=" + strconv.Itoa(n), adapterConsumer(bus.SubscriberConfig{MaxInFlight: n})}
+		b.Run(c.name, func(b *testing.B) { runConsumer(b, e, c) })
+	}
+}
