@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/ThreeDotsLabs/watermill/message"
@@ -60,9 +61,12 @@ func (c PublisherConfig) Validate() error {
 // Every record is acknowledged by all in-sync replicas (acks=all) before
 // Publish returns. A record's partition is the murmur2 hash of its key (the
 // partitionkey metadata), as in Kafka's Java client, so a key lands on the
-// same partition whichever client wrote it; records without a key are spread
-// over the partitions. Records to one partition keep the order of the
-// Publish calls and, within a call, of its messages.
+// same partition whichever client wrote it. The records of a call that have
+// no key all go to one partition, the next in turn for each call (Kafka's
+// sticky partitioning, KIP-480): spread over the partitions call by call, in
+// one batch rather than one per partition — a broker keeps an index entry
+// per batch — and in their order. Records to one partition keep the order
+// of the Publish calls and, within a call, of its messages.
 //
 // Publish does not linger: a record is sent at once when no produce round is
 // in flight, and the records that arrive during a round share the next one,
@@ -76,7 +80,8 @@ type Publisher struct {
 	cfg       PublisherConfig
 	transport *kafka.Transport
 	producer  *producer
-	calls     gate // the Publish calls under way
+	calls     gate          // the Publish calls under way
+	sticky    atomic.Uint32 // turns the partition of a call's keyless records
 }
 
 // NewPublisher returns a Publisher. It does not connect until the first
@@ -126,15 +131,20 @@ func (p *Publisher) publish(topic string, msgs []*message.Message) error {
 		return err
 	}
 	c := newCall(len(msgs))
+	keyless := partitions[int(p.sticky.Add(1)%uint32(len(partitions)))]
 	items := make([]*queued, len(msgs))
 	for i, msg := range msgs {
 		rec, err := p.cfg.Marshaler.Marshal(topic, msg)
 		if err != nil {
 			return fmt.Errorf("message %s: %w", msg.UUID, err)
 		}
+		partition := keyless
+		if rec.Key != nil {
+			partition = kafka.Murmur2Balancer{}.Balance(rec, partitions...)
+		}
 		items[i] = &queued{
 			topic:     topic,
-			partition: kafka.Murmur2Balancer{}.Balance(rec, partitions...),
+			partition: partition,
 			record:    kafka.Message{Key: rec.Key, Value: rec.Value, Headers: rec.Headers, Time: now},
 			size:      recordSize(rec),
 			deadline:  deadline,
