@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+	"unique"
 
 	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/google/uuid"
@@ -94,6 +95,7 @@ func (w *watcher) observe(msg *message.Message) {
 	if err := json.Unmarshal(msg.Payload, &a); err != nil || a.ResidentID == "" {
 		return // the router's contract check dead-letters it for the other consumers
 	}
+	intern(&a)
 	if a.CareUnitID != "" {
 		w.careUnit[a.ResidentID] = a.CareUnitID
 	}
@@ -115,6 +117,18 @@ func (w *watcher) observe(msg *message.Message) {
 	}
 	delete(w.pending, a.ResidentID)
 	w.model.Observe(a)
+}
+
+// intern makes a's strings the canonical copies: a home's activations
+// repeat a handful of ids, kinds and rooms, and the model keeps a week of
+// them per resident (every activation while it learns), so each decoded
+// copy would be kept as many times.
+func intern(a *schemas.SensorActivation) {
+	for _, s := range []*string{&a.ResidentID, &a.SensorID, &a.Object, &a.CareUnitID} {
+		*s = unique.Make(*s).Value()
+	}
+	a.SensorKind = schemas.SensorKind(unique.Make(string(a.SensorKind)).Value())
+	a.Room = schemas.Room(unique.Make(string(a.Room)).Value())
 }
 
 // retry runs fn until it succeeds or ctx ends, backing off from 1 s to 30 s.
