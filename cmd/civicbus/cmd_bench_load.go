@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+	"golang.org/x/crypto/bcrypt"
 
 	"github.com/vasteras/civicbus/bus"
 )
@@ -55,7 +57,9 @@ type bench struct {
 	toBus     []time.Duration // per webhook record: scheduled send → 202
 	wasteAt   []time.Time     // scheduled send of every accepted weighing
 	caseAt    map[string]time.Time
+	inboxAt   map[string]time.Time
 	toTask    []time.Duration // per application: scheduled send → its decision record
+	toInbox   []time.Duration // per application: scheduled send → its decision in the casework inbox
 	rejectWhy map[string]int
 }
 
@@ -65,10 +69,13 @@ func newBench(cfg benchConfig, mix map[string]float64, dir string, logger *slog.
 	}
 	b := &bench{cfg: cfg, mix: mix, dir: dir, drop: filepath.Join(dir, "drop"), logger: logger,
 		issued: map[string]int{}, accepted: map[string]int{}, rejected: map[string]int{},
-		caseAt: map[string]time.Time{}, rejectWhy: map[string]int{}}
+		caseAt: map[string]time.Time{}, inboxAt: map[string]time.Time{}, rejectWhy: map[string]int{}}
 	var tok [16]byte
 	_, _ = rand.Read(tok[:])
 	b.token = hex.EncodeToString(tok[:])
+	if err := writeBenchUsers(filepath.Join(dir, "casework-users.yaml")); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(b.drop, 0o755); err != nil {
 		return nil, err
 	}
@@ -140,6 +147,7 @@ func (b *bench) run(ctx context.Context) (*benchReport, error) {
 		envPrefix + "CONNECTORS_DIR=" + filepath.Join(b.dir, "connectors.d"),
 		envPrefix + "DATASETS_DIR=" + filepath.Join(b.dir, "datasets.d"),
 		envPrefix + "RULES_DIR=" + filepath.Join(b.dir, "rules.d"),
+		envPrefix + "CASEWORK_USERS=" + filepath.Join(b.dir, "casework-users.yaml"),
 		envPrefix + "LOG_LEVEL=WARN",
 		envPrefix + "DEMO=false",
 		benchTokenEnv + "=" + b.token,
@@ -173,6 +181,10 @@ func (b *bench) run(ctx context.Context) (*benchReport, error) {
 	defer stopSub()
 	conn := bus.Connection{Brokers: []string{kafka}, ClientID: "civicbus-bench"}
 	decisions, err := b.watchDecisions(subCtx, conn)
+	if err != nil {
+		return nil, err
+	}
+	inbox, err := b.watchInbox(subCtx, filepath.Join(b.dir, "data", "civicbus.db"))
 	if err != nil {
 		return nil, err
 	}
@@ -240,9 +252,9 @@ func (b *bench) run(ctx context.Context) (*benchReport, error) {
 			sampleMu.Unlock()
 		}
 		b.mu.Lock()
-		tasks := len(b.toTask)
+		tasks, inboxed := len(b.toTask), len(b.toInbox)
 		b.mu.Unlock()
-		if n >= wantWaste && tasks >= wantCases {
+		if n >= wantWaste && tasks >= wantCases && inboxed >= wantCases {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -253,6 +265,7 @@ func (b *bench) run(ctx context.Context) (*benchReport, error) {
 	sampling.Wait()
 	stopSub()
 	<-decisions
+	<-inbox
 	final, _ := b.datasetChanges(context.Background())
 	for topic, into := range map[string]*int64{benchDecisions: &rep.DecisionRecords, "school.preschool-application.v1": &rep.ApplicationRecords} {
 		*into, _ = topicRecords(ctx, conn, topic)
@@ -275,11 +288,13 @@ func (b *bench) run(ctx context.Context) (*benchReport, error) {
 	rep.Decisions = len(b.toTask)
 	rep.DecisionsWanted = wantCases
 	rep.CompletedPerSecond = float64(final+int64(len(b.toTask))+int64(b.accepted[benchSensor])) / elapsed.Seconds()
-	rep.Complete = final == wantWaste && len(b.toTask) == wantCases
+	rep.InInbox = len(b.toInbox)
+	rep.Complete = final == wantWaste && len(b.toTask) == wantCases && len(b.toInbox) == wantCases
 	rep.SourceToBus = latencyOf(b.toBus)
 	slices.SortFunc(b.wasteAt, func(x, y time.Time) int { return x.Compare(y) })
 	rep.SourceToDataset = latencyOf(countLatencies(b.wasteAt, samples))
-	rep.SourceToTask = latencyOf(b.toTask)
+	rep.SourceToDecision = latencyOf(b.toTask)
+	rep.SourceToInbox = latencyOf(b.toInbox)
 	if procOK {
 		rep.CPUSeconds = (after.CPU - before.CPU).Seconds()
 		rep.CPUCores = rep.CPUSeconds / elapsed.Seconds()
@@ -422,6 +437,80 @@ func (b *bench) watchDecisions(ctx context.Context, conn bus.Connection) (<-chan
 	return done, nil
 }
 
+// writeBenchUsers writes a casework users file, so that the casework
+// service runs and keeps its inbox: one admin whose password is random and
+// thrown away (nobody signs in during a bench).
+func writeBenchUsers(path string) error {
+	var pw [16]byte
+	_, _ = rand.Read(pw[:])
+	hash, err := bcrypt.GenerateFromPassword(pw[:], bcrypt.DefaultCost)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, fmt.Appendf(nil, "users:\n  - username: bench\n    name: civicbus bench\n    role: admin\n    password_hash: %q\n", hash), 0o600)
+}
+
+// watchInbox records, for each application the bench sent, when its
+// case's first decision is in the casework inbox: in the casework
+// service's table of decisions, which the inbox shows, read every 100 ms
+// from the process's SQLite file (read-only; new rows by rowid). The
+// channel closes when ctx ends.
+func (b *bench) watchInbox(ctx context.Context, path string) (<-chan struct{}, error) {
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(5000)")
+	if err != nil {
+		return nil, err
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		defer db.Close()
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		var last int64
+		for {
+			n := b.readInbox(ctx, db, &last)
+			if n == inboxPage {
+				continue // more are waiting
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return done, nil
+}
+
+// inboxPage is the most decisions watchInbox reads at once.
+const inboxPage = 10000
+
+// readInbox reads the decisions projected after rowid *last and returns
+// how many it read.
+func (b *bench) readInbox(ctx context.Context, db *sql.DB, last *int64) int {
+	rows, err := db.QueryContext(ctx, `SELECT rowid, case_id FROM casework_decisions WHERE rowid > ? ORDER BY rowid LIMIT ?`, *last, inboxPage)
+	if err != nil {
+		return 0 // not created yet, or the file busy: the next tick
+	}
+	defer rows.Close()
+	now := time.Now()
+	n := 0
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for rows.Next() {
+		var caseID string
+		if rows.Scan(last, &caseID) != nil {
+			break
+		}
+		n++
+		if at, ok := b.inboxAt[caseID]; ok {
+			b.toInbox = append(b.toInbox, now.Sub(at))
+			delete(b.inboxAt, caseID)
+		}
+	}
+	return n
+}
+
 // webhookReq is one request of records to a webhook connector.
 type webhookReq struct {
 	source string
@@ -515,7 +604,7 @@ func (b *bench) offer(ctx context.Context, began time.Time) error {
 					// before the webhook's answer does.
 					r.ids = append(r.ids, id)
 					b.mu.Lock()
-					b.caseAt[id] = at
+					b.caseAt[id], b.inboxAt[id] = at, at
 					b.mu.Unlock()
 				}
 				if len(r.at) >= b.cfg.Batch {
@@ -634,6 +723,7 @@ func (b *bench) send(ctx context.Context, r webhookReq) {
 		b.rejectWhy[why] += len(r.at)
 		for _, id := range r.ids {
 			delete(b.caseAt, id)
+			delete(b.inboxAt, id)
 		}
 		return
 	}

@@ -58,12 +58,12 @@ func TestBenchReportAddsUp(t *testing.T) {
 	// Each application decided once (distinct decisions); the topics may
 	// hold a record twice with the same id (the bus is at-least-once: a
 	// handler retried after it published publishes the same ids again).
-	if !r.Complete || r.DatasetApplied != 360 || r.DatasetWanted != 360 || r.Decisions != 120 || r.DecisionRecords < 120 || r.ApplicationRecords < 120 {
-		t.Errorf("counts: complete %v, dataset %d of %d, decisions %d (%d records, %d applications); want 360, 120 (records at least 120)",
-			r.Complete, r.DatasetApplied, r.DatasetWanted, r.Decisions, r.DecisionRecords, r.ApplicationRecords)
+	if !r.Complete || r.DatasetApplied != 360 || r.DatasetWanted != 360 || r.Decisions != 120 || r.InInbox != 120 || r.DecisionRecords < 120 || r.ApplicationRecords < 120 {
+		t.Errorf("counts: complete %v, dataset %d of %d, decisions %d, %d in the inbox (%d records, %d applications); want 360, 120, 120 (records at least 120)",
+			r.Complete, r.DatasetApplied, r.DatasetWanted, r.Decisions, r.InInbox, r.DecisionRecords, r.ApplicationRecords)
 	}
-	for name, l := range map[string]latency{"bus": r.SourceToBus, "dataset": r.SourceToDataset, "task": r.SourceToTask} {
-		wantN := map[string]int{"bus": 480, "dataset": 360, "task": 120}[name]
+	for name, l := range map[string]latency{"bus": r.SourceToBus, "dataset": r.SourceToDataset, "decision": r.SourceToDecision, "task": r.SourceToInbox} {
+		wantN := map[string]int{"bus": 480, "dataset": 360, "decision": 120, "task": 120}[name]
 		if l.N != wantN || l.P50 <= 0 || l.P50 > l.P99 || l.P99 > l.Max {
 			t.Errorf("source → %s: %+v, want %d events and 0 < p50 ≤ p99 ≤ max", name, l, wantN)
 		}
@@ -78,7 +78,7 @@ func TestBenchReportAddsUp(t *testing.T) {
 	// The text form names every figure.
 	text := &strings.Builder{}
 	r.write(text)
-	for _, want := range []string{"source → bus", "source → dataset", "source → task", "peak memory", "CPU", "load average", "targets"} {
+	for _, want := range []string{"source → bus", "source → dataset", "source → decision", "source → task", "peak memory", "CPU", "load average", "targets"} {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("the report lacks %q:\n%s", want, text)
 		}
