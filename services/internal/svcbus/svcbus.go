@@ -90,6 +90,11 @@ func NewRouter(cfg RouterConfig) (*Router, error) {
 // already ran concurrently for different keys, one per partition; events of
 // one key (case, resident, dataset) still come one at a time, in order, and
 // keyless events had no order to keep (the producer spreads them at random).
+// What is not kept is the pace between topics: a handler that reads a
+// projection fed by another topic (the automation's residency and age rules
+// read the population register) can now drain its backlog ahead of that
+// projection; in the e2e demo test 72-557 of 2,214 such steps were referred
+// without a result, against 0-1 with one event at a time.
 const MaxInFlight = 64
 
 // Handle adds a handler of topic, with a subscriber of its own in the
