@@ -53,10 +53,12 @@ type SubscriberConfig struct {
 	// again after a Nack) waits until that one is acked, so the messages of
 	// one key (one case, resident, dataset row) are handled one at a time in
 	// offset order, retries included. Records with an empty key are ordered
-	// by nothing: Kafka gives keyless records no order either. Acks may come
-	// in any order; what is committed is the offset after the longest
-	// contiguous acked prefix. A partition reads at most 4×N records past
-	// that prefix, so one slow message stops its partition after that many.
+	// by nothing: Kafka promises keyless records no order either (the
+	// Publisher keeps one call's keyless records in one partition, but they
+	// are handled concurrently here). Acks may come in any order; what is
+	// committed is the offset after the longest contiguous acked prefix. A
+	// partition reads at most 4×N records past that prefix, so one slow
+	// message stops its partition after that many.
 	MaxInFlight int
 
 	// Partitions is the partition count of topics that Subscribe creates.

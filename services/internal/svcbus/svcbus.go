@@ -88,8 +88,10 @@ func NewRouter(cfg RouterConfig) (*Router, error) {
 // wait with room to spare, while it keeps the reader's window (4×64 records
 // past the committed offset) and what a crash redelivers small. The handlers
 // already ran concurrently for different keys, one per partition; events of
-// one key (case, resident, dataset) still come one at a time, in order, and
-// keyless events had no order to keep (the producer spreads them at random).
+// one key (case, resident, dataset) still come one at a time, in order.
+// Keyless records are handled concurrently (a Publish call's keyless records
+// share a partition, but their handling order is not kept); every event of
+// the catalog has a partition key, so no service's topic relies on that.
 // What is not kept is the pace between topics: a handler that reads a
 // projection fed by another topic (the automation's residency and age rules
 // read the population register) can now drain its backlog ahead of that
