@@ -184,7 +184,7 @@ func (b *bench) run(ctx context.Context) (*benchReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	inbox, err := b.watchInbox(subCtx, filepath.Join(b.dir, "data", "civicbus.db"))
+	inbox, err := b.watchInbox(subCtx, filepath.Join(b.dir, "data", "casework.db"))
 	if err != nil {
 		return nil, err
 	}

@@ -29,7 +29,7 @@ var securityFlags = []string{
 
 func (c *cli) addCommonFlags(f *cmdFlags, cfg *commonConfig, dbDefault string) {
 	f.StringVar(&cfg.HTTP, "http", c.defaults.HTTP, "HTTP `address` for /healthz, /readyz, /metrics and the web faces; a taken default moves to the next free port")
-	f.StringVar(&cfg.DB, "db", dbDefault, "SQL `DSN` for the services that need one: a SQLite file path or postgres://…")
+	f.StringVar(&cfg.DB, "db", dbDefault, "SQL `DSN` for the services that need one: a SQLite file path or postgres://…; <service> in it stands for each service's name")
 	f.TextVar(c.level, "log-level", c.level, "log `level`: DEBUG, INFO, WARN or ERROR")
 	f.StringVar(&cfg.Pprof, "pprof-listen", "", "`address` to serve Go's profiles on, at /debug/pprof/ (keep it on loopback); empty serves none")
 	addSecurityFlags(f, &cfg.Security)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,7 +32,7 @@ type process struct {
 	registry *prometheus.Registry
 	httpLn   net.Listener
 	services []services.Service
-	db       string
+	db       string // the services' data source; <service> in it stands for each one's name
 
 	// stopTimeout bounds stopping the HTTP server and the services; zero is
 	// shutdownGrace less brokerCloseReserve.
@@ -76,7 +77,7 @@ func (p *process) startServices(svcCtx context.Context, mux *http.ServeMux, fail
 			Metrics: prometheus.WrapRegistererWith(prometheus.Labels{"service": s.Name}, p.registry),
 			Mux:     mux,
 			HTTP:    p.httpLn.Addr().String(),
-			DB:      p.db,
+			DB:      strings.ReplaceAll(p.db, "<service>", s.Name),
 		}
 		wg.Go(func() {
 			err := s.Run(svcCtx, env)

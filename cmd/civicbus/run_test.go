@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -275,5 +277,42 @@ func mqttWait(t *testing.T, tok paho.Token, what string) {
 	}
 	if err := tok.Error(); err != nil {
 		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// TestRunGivesEachServiceItsOwnSQLiteFile: by default every service of
+// civicbus run keeps its state in <data>/<service>.db (SQLite takes one
+// writer per file at a time, and the services write at once); a data dir
+// from before, with the one civicbus.db, keeps using that, so that no
+// service starts afresh.
+func TestRunGivesEachServiceItsOwnSQLiteFile(t *testing.T) {
+	t.Parallel()
+	data := t.TempDir()
+	r := start(t, freeDefaults, nil, "run", "--data", data, "--demo=false")
+	base := strings.TrimSuffix(r.bannerValue(t, "HTTP"), "/")
+	if got := r.bannerValue(t, "database"); got != filepath.Join(data, "<service>.db") {
+		t.Errorf("database row %q", got)
+	}
+	waitFor(t, 20*time.Second, "/readyz 200", func() bool {
+		code, _ := get(t, base+"/readyz")
+		return code == http.StatusOK
+	})
+	for _, name := range []string{"registry", "opendata", "automation", "portal"} {
+		if _, err := os.Stat(filepath.Join(data, name+".db")); err != nil {
+			t.Errorf("%s's file: %v", name, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(data, legacyDB)); err == nil {
+		t.Errorf("a fresh data dir has %s", legacyDB)
+	}
+	r.stop(t)
+
+	old := t.TempDir()
+	if err := os.WriteFile(filepath.Join(old, legacyDB), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = start(t, freeDefaults, nil, "run", "--data", old, "--demo=false")
+	if got := r.bannerValue(t, "database"); got != filepath.Join(old, legacyDB) {
+		t.Errorf("a data dir with %s: database row %q", legacyDB, got)
 	}
 }
