@@ -21,8 +21,12 @@ import (
 // rows are append-only.
 type store struct {
 	db    *sqldb.DB
-	stmts sync.Map // query text → *sql.Stmt, see prepared
+	batch *sqldb.Batcher // the projection's transactions, committed together
+	stmts sync.Map       // query text → *sql.Stmt, see prepared
 }
+
+// batchMax is the most events the projection applies in one transaction.
+const batchMax = 256
 
 var ddl = []string{
 	`CREATE TABLE IF NOT EXISTS casework_applied (
@@ -145,6 +149,7 @@ func openStore(ctx context.Context, dsn string) (*store, error) {
 		db.Close()
 		return nil, err
 	}
+	s.batch = sqldb.NewBatcher(db, batchMax)
 	return s, nil
 }
 
@@ -243,6 +248,9 @@ SELECT DISTINCT org_unit_id, case_type FROM casework_cases WHERE 1 = 1 ON CONFLI
 }
 
 func (s *store) close() error {
+	if s.batch != nil {
+		s.batch.Close()
+	}
 	s.stmts.Range(func(_, st any) bool { st.(*sql.Stmt).Close(); return true })
 	return s.db.Close()
 }
@@ -341,23 +349,27 @@ func (t tx) lockCase(caseID string) error {
 }
 
 // applyOnce runs fn in a transaction that also records eventID; when
-// eventID was applied before it runs nothing and returns false.
+// eventID was applied before it runs nothing and returns false. The events
+// handled at the same time share the transaction (sqldb.Batcher), each in
+// a savepoint of its own.
 func (s *store) applyOnce(ctx context.Context, eventID, topic string, fn func(tx) error) (bool, error) {
-	t, err := s.db.BeginTx(ctx, nil)
+	var applied bool
+	err := s.batch.Do(ctx, func(t *sqldb.Tx) error {
+		applied = false // a unit may run again
+		claimed, err := (tx{t, s}).claim(eventID, topic)
+		if !claimed || err != nil {
+			return err
+		}
+		if err := fn(tx{t, s}); err != nil {
+			return fmt.Errorf("casework: apply %s: %w", topic, err)
+		}
+		applied = true
+		return nil
+	})
 	if err != nil {
-		return false, fmt.Errorf("casework: begin: %w", err)
-	}
-	defer t.Rollback()
-	if claimed, err := (tx{t, s}).claim(eventID, topic); !claimed || err != nil {
 		return false, err
 	}
-	if err := fn(tx{t, s}); err != nil {
-		return false, fmt.Errorf("casework: apply %s: %w", topic, err)
-	}
-	if err := t.Commit(); err != nil {
-		return false, fmt.Errorf("casework: commit: %w", err)
-	}
-	return true, nil
+	return applied, nil
 }
 
 // claim records eventID as applied in t, and reports false when it was
