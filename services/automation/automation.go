@@ -255,6 +255,9 @@ func (s *Service) Run(ctx context.Context) error {
 	// of one group on one topic would split its partitions between them.
 	var topics []string
 	parts := map[string][]message.NoPublishHandlerFunc{}
+	// The topics whose handling reads a projection another topic feeds:
+	// taken one event at a time, so as not to run ahead of it.
+	paced := map[string]bool{}
 	handle := func(_, topic string, h message.NoPublishHandlerFunc) error {
 		if parts[topic] == nil {
 			topics = append(topics, topic)
@@ -288,6 +291,9 @@ func (s *Service) Run(ctx context.Context) error {
 			if err := handle("automation:placement:"+topic, topic, h); err != nil {
 				return err
 			}
+			if topic == TopicApplication {
+				paced[topic] = true // reads the units' places and enrolments
+			}
 		}
 	}
 	if len(s.cfg.SnowAreas) > 0 {
@@ -306,6 +312,7 @@ func (s *Service) Run(ctx context.Context) error {
 			if err := handle("automation:rules:"+topic, topic, s.decide(topic)); err != nil {
 				return err
 			}
+			paced[topic] = paced[topic] || s.engine.ReadsProjections(topic)
 		}
 	}
 	for _, topic := range topics {
@@ -321,7 +328,11 @@ func (s *Service) Run(ctx context.Context) error {
 				return nil
 			}
 		}
-		if err := router.Handle("automation:"+topic, topic, h); err != nil {
+		add := router.Handle
+		if paced[topic] {
+			add = router.HandleOneAtATime
+		}
+		if err := add("automation:"+topic, topic, h); err != nil {
 			return fmt.Errorf("automation: %w", err)
 		}
 	}

@@ -26,6 +26,14 @@ func TestDemoRules(t *testing.T) {
 			t.Errorf("case type %s not loaded", ct)
 		}
 	}
+	// The preschool rules read the population register, the snow report's
+	// the snow plan: their topics are handled one event at a time, not to
+	// run ahead of those projections.
+	for topic, want := range map[string]bool{TopicApplication: true, "roads.fault-report.v1": true, TopicAlarm: false} {
+		if got := s.engine.ReadsProjections(topic); got != want {
+			t.Errorf("ReadsProjections(%s) = %v, want %v", topic, got, want)
+		}
+	}
 	c := s.cfg
 	if c.RoutineModel.ReviewBelow != 0.8 || c.CareUnit != "hemtjanst" || c.MealThreshold != 0.8 || c.MealUnit != "maltidsservice" ||
 		c.SnowThreshold != 0.6 || c.SnowUnit != "gata-park" || len(c.SnowAreas) != 2 || c.SnowAreas[0].HeatingSite == "" ||

@@ -18,3 +18,15 @@ func (e *Engine) TriggerTopics() []string {
 	slices.Sort(topics)
 	return topics
 }
+
+// ReadsProjections reports whether an evaluating rule triggered by topic
+// reads a lookup: a projection fed by another topic, which its handler
+// must not run ahead of.
+func (e *Engine) ReadsProjections(topic string) bool {
+	for _, c := range e.byEvent[topic] {
+		if len(c.lookups) > 0 {
+			return true
+		}
+	}
+	return false
+}

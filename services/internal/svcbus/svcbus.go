@@ -94,16 +94,29 @@ func NewRouter(cfg RouterConfig) (*Router, error) {
 // the catalog has a partition key, so no service's topic relies on that.
 // What is not kept is the pace between topics: a handler that reads a
 // projection fed by another topic (the automation's residency and age rules
-// read the population register) can now drain its backlog ahead of that
+// read the population register) can drain its backlog ahead of that
 // projection; in the e2e demo test 72-557 of 2,214 such steps were referred
-// without a result, against 0-1 with one event at a time.
+// without a result, against 0-1 with one event at a time. Such a handler
+// takes one at a time (HandleOneAtATime).
 const MaxInFlight = 64
 
 // Handle adds a handler of topic, with a subscriber of its own in the
 // router's consumer group that delivers up to MaxInFlight events of a
 // partition at once.
 func (r *Router) Handle(name, topic string, h message.NoPublishHandlerFunc) error {
-	sub, err := bus.NewSubscriber(bus.SubscriberConfig{Connection: r.conn, ConsumerGroup: r.group, Logger: r.logger, MaxInFlight: MaxInFlight})
+	return r.handle(name, topic, MaxInFlight, h)
+}
+
+// HandleOneAtATime is Handle with one event of a partition in hand at a
+// time, in the partition's order: for a handler that reads a projection
+// fed by another topic, so that it keeps the pace of that projection
+// rather than draining its own backlog ahead of it (see MaxInFlight).
+func (r *Router) HandleOneAtATime(name, topic string, h message.NoPublishHandlerFunc) error {
+	return r.handle(name, topic, 1, h)
+}
+
+func (r *Router) handle(name, topic string, inFlight int, h message.NoPublishHandlerFunc) error {
+	sub, err := bus.NewSubscriber(bus.SubscriberConfig{Connection: r.conn, ConsumerGroup: r.group, Logger: r.logger, MaxInFlight: inFlight})
 	if err != nil {
 		return fmt.Errorf("subscriber of %s: %w", topic, err)
 	}
