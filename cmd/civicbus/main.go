@@ -19,10 +19,23 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 )
 
+// runMemoryLimit is the soft limit on the Go heap of `civicbus run` when
+// GOMEMLIMIT does not set one (runtime/debug.SetMemoryLimit): the garbage
+// collector works harder as the heap nears it, rather than letting it grow
+// to twice what is live (GOGC's default). Under civicbus bench at 5,000
+// events/s the live heap stays under 200 MB while the heap in use reached
+// 446 MB without a limit. A limit lower than what is live costs CPU, never
+// correctness; set GOMEMLIMIT (e.g. 1GiB, or off) to change it.
+const runMemoryLimit = 416 << 20
+
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "run" && os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(runMemoryLimit)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	// After the first signal, a second one kills the process at once.
 	go func() { <-ctx.Done(); stop() }()
