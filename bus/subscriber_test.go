@@ -21,22 +21,11 @@ func TestPartitionsConsumedConcurrently(t *testing.T) {
 	broker := testenv.Broker(t)
 	conn := bus.Connection{Brokers: []string{broker.Addr()}}
 	const topic, keys, perKey = "test.concurrent.v1", 16, 20
-	pub, err := bus.NewPublisher(bus.PublisherConfig{Connection: conn})
-	if err != nil {
-		t.Fatal(err)
+	names := make([]string, keys)
+	for k := range names {
+		names[k] = fmt.Sprintf("k%d", k)
 	}
-	defer pub.Close()
-	var msgs []*message.Message
-	for i := range perKey {
-		for k := range keys {
-			m := message.NewMessage(fmt.Sprintf("k%d-%d", k, i), []byte(strconv.Itoa(i)))
-			m.Metadata.Set(bus.MetadataPartitionKey, fmt.Sprintf("k%d", k))
-			msgs = append(msgs, m)
-		}
-	}
-	if err := pub.Publish(topic, msgs...); err != nil {
-		t.Fatal(err)
-	}
+	publishKeyed(t, conn, topic, names, perKey)
 
 	sub := newSubscriber(t, conn, "concurrent")
 	ch, err := sub.Subscribe(context.Background(), topic)

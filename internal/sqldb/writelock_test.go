@@ -23,13 +23,7 @@ func TestWritersOfOneFileTakeTurns(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "shared.db")
 	var dbs []*sqldb.DB
 	for range 4 {
-		db, err := sqldb.OpenWith(ctx, path, `CREATE TABLE IF NOT EXISTS counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)`,
-			`INSERT INTO counter (id, n) VALUES (1, 0) ON CONFLICT DO NOTHING`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		dbs = append(dbs, db)
+		dbs = append(dbs, openCounter(t, path))
 	}
 	const perWriter = 100
 	var wg sync.WaitGroup
@@ -76,6 +70,19 @@ func TestWritersOfOneFileTakeTurns(t *testing.T) {
 	}
 }
 
+// openCounter opens path with a table counter holding one row, n = 0;
+// closed when the test ends.
+func openCounter(tb testing.TB, path string) *sqldb.DB {
+	tb.Helper()
+	db, err := sqldb.OpenWith(context.Background(), path, `CREATE TABLE IF NOT EXISTS counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)`,
+		`INSERT INTO counter (id, n) VALUES (1, 0) ON CONFLICT DO NOTHING`)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
+}
+
 func increment(ctx context.Context, db *sqldb.DB) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -95,12 +102,7 @@ func increment(ctx context.Context, db *sqldb.DB) error {
 func TestWriterWaitingForItsTurnGivesUp(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "shared.db")
-	a, err := sqldb.OpenWith(ctx, path, `CREATE TABLE IF NOT EXISTS counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)`,
-		`INSERT INTO counter (id, n) VALUES (1, 0) ON CONFLICT DO NOTHING`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer a.Close()
+	a := openCounter(t, path)
 	b, err := sqldb.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -138,12 +140,7 @@ func BenchmarkContendedWrites(b *testing.B) {
 		b.Run(mode, func(b *testing.B) {
 			ctx := context.Background()
 			path := filepath.Join(b.TempDir(), "shared.db")
-			db, err := sqldb.OpenWith(ctx, path, `CREATE TABLE IF NOT EXISTS counter (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)`,
-				`INSERT INTO counter (id, n) VALUES (1, 0) ON CONFLICT DO NOTHING`)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer db.Close()
+			db := openCounter(b, path)
 			if mode == "busy-handler" {
 				raw, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
 				if err != nil {
