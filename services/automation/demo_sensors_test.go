@@ -2,10 +2,15 @@ package automation
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
+	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/ThreeDotsLabs/watermill/message"
 	"github.com/vasteras/civicbus/demo"
 	"github.com/vasteras/civicbus/demo/replay"
 	"github.com/vasteras/civicbus/schemas"
@@ -69,5 +74,30 @@ func TestDemoSensorLogAlarmsWheneverReplayed(t *testing.T) {
 		if len(kinds) == 0 || !slices.Equal(kinds, first) {
 			t.Errorf("replayed at %02d:17 UTC: alarms %v, at 00:17 %v", h, kinds, first)
 		}
+	}
+}
+
+// TestTrainingBufferIsBounded: a resident whose sensors report an
+// activation a second never fills a week within MaxTrainingActivations;
+// the watcher keeps at most that many of theirs, warns once, and the
+// warning names no resident.
+func TestTrainingBufferIsBounded(t *testing.T) {
+	log := &strings.Builder{}
+	s := &Service{cfg: Config{Logger: slog.New(slog.NewTextHandler(log, nil))}}
+	w, err := s.newWatcher()
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC)
+	for i := range MaxTrainingActivations + 5_000 {
+		js, _ := json.Marshal(schemas.SensorActivation{ResidentID: "res-chatty", SensorID: "pir-1", SensorKind: "motion", Object: "seat",
+			Room: "living-room", StartedAt: at.Add(time.Duration(i) * time.Second)})
+		w.observe(message.NewMessage(fmt.Sprint(i), js))
+		if n := len(w.pending["res-chatty"]); n > MaxTrainingActivations {
+			t.Fatalf("%d activations kept after %d", n, i+1)
+		}
+	}
+	if n := strings.Count(log.String(), "level=WARN"); n != 1 || strings.Contains(log.String(), "res-chatty") {
+		t.Errorf("%d warnings (want 1, without the resident):\n%s", n, log)
 	}
 }

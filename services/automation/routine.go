@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 	"unique"
 
@@ -19,12 +20,20 @@ import (
 // the routine model learns their baseline and starts watching.
 const TrainingDays = 7
 
+// MaxTrainingActivations bounds what is kept of one resident while the
+// model has not learnt them yet: a real home reports tens to hundreds of
+// activations a day, so a week stays far below it.
+const MaxTrainingActivations = 20_000
+
 // watcher feeds the routine model from care.sensor-activation.v1, read
 // from the start of the topic, and publishes its alarms.
 type watcher struct {
 	s       *Service
 	model   *routine.Model
 	pending map[string][]schemas.SensorActivation // residents still in training
+	// overflowed are the residents in training whose activations went past
+	// MaxTrainingActivations (warned about once).
+	overflowed map[string]bool
 	// careUnit is each resident's care unit, from their latest activation
 	// that names one.
 	careUnit    map[string]string
@@ -48,7 +57,7 @@ func (s *Service) newWatcher() (*watcher, error) {
 	if err != nil {
 		return nil, fmt.Errorf("automation: routine model: %w", err)
 	}
-	return &watcher{s: s, model: m, pending: map[string][]schemas.SensorActivation{}, careUnit: map[string]string{}, reviewBelow: m.ReviewBelow()}, nil
+	return &watcher{s: s, model: m, pending: map[string][]schemas.SensorActivation{}, overflowed: map[string]bool{}, careUnit: map[string]string{}, reviewBelow: m.ReviewBelow()}, nil
 }
 
 // run reads the activations (without a consumer group, from the oldest:
@@ -107,6 +116,17 @@ func (w *watcher) observe(msg *message.Message) {
 		return
 	}
 	buf := append(w.pending[a.ResidentID], a)
+	if len(buf) > MaxTrainingActivations {
+		// A home whose sensors chatter this much in their first week is
+		// not learnt (the oldest half goes, so the week never fills)
+		// rather than let the buffer grow without end.
+		if !w.overflowed[a.ResidentID] {
+			w.overflowed[a.ResidentID] = true
+			w.s.cfg.Logger.Warn("routine model: a resident's sensors report more activations than a week's training keeps; the oldest are dropped and the routine is not learnt until they report fewer",
+				"max", MaxTrainingActivations)
+		}
+		buf = slices.Delete(buf, 0, len(buf)/2)
+	}
 	w.pending[a.ResidentID] = buf
 	if a.StartedAt.Sub(buf[0].StartedAt) < TrainingDays*24*time.Hour {
 		return
@@ -116,6 +136,7 @@ func (w *watcher) observe(msg *message.Message) {
 		return
 	}
 	delete(w.pending, a.ResidentID)
+	delete(w.overflowed, a.ResidentID)
 	w.model.Observe(a)
 }
 
