@@ -122,6 +122,12 @@ func (s *Service) handleLogout(w http.ResponseWriter, r *http.Request, sess *ses
 		s.fail(w, r, http.StatusInternalServerError, "Något gick fel. Försök igen.", "end session", err)
 		return
 	}
+	if sess.oidc && s.oidc != nil {
+		if to, ok := s.oidc.endSessionURL(r.Context()); ok {
+			http.Redirect(w, r, to, http.StatusSeeOther) // the provider's session ends too
+			return
+		}
+	}
 	http.Redirect(w, r, s.cfg.Prefix+"login", http.StatusSeeOther)
 }
 

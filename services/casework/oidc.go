@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -187,6 +188,35 @@ func (f *oidcFlow) oauth(ctx context.Context) (*oauth2.Config, *oidc.IDTokenVeri
 	oc := &oauth2.Config{ClientID: f.cfg.ClientID, ClientSecret: f.cfg.ClientSecret, RedirectURL: f.cfg.RedirectURL,
 		Endpoint: f.provider.Endpoint(), Scopes: append([]string{oidc.ScopeOpenID}, f.cfg.Scopes...)}
 	return oc, f.provider.Verifier(&oidc.Config{ClientID: f.cfg.ClientID}), nil
+}
+
+// endSessionURL is where the browser goes to end its session at the
+// provider too (OpenID Connect RP-Initiated Logout 1.0): the provider's
+// end_session_endpoint with the client id and, to come back to, the
+// sign-in page next to the registered callback. ok is false when the
+// provider names no such endpoint (or cannot be reached): then only the
+// casework session ends.
+func (f *oidcFlow) endSessionURL(ctx context.Context) (string, bool) {
+	if _, _, err := f.oauth(ctx); err != nil {
+		return "", false
+	}
+	var meta struct {
+		EndSession string `json:"end_session_endpoint"`
+	}
+	if err := f.provider.Claims(&meta); err != nil || meta.EndSession == "" {
+		return "", false
+	}
+	u, err := url.Parse(meta.EndSession)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+		return "", false
+	}
+	q := u.Query()
+	q.Set("client_id", f.cfg.ClientID)
+	if back, ok := strings.CutSuffix(f.cfg.RedirectURL, "oidc/callback"); ok {
+		q.Set("post_logout_redirect_uri", back+"login")
+	}
+	u.RawQuery = q.Encode()
+	return u.String(), true
 }
 
 // oidcCookie carries the state, the nonce and the PKCE verifier from the

@@ -44,6 +44,7 @@ type provider struct {
 	grants   map[string]grant
 	redirect string // the registered redirect URL
 	tokens   int    // ID tokens issued
+	logouts  []url.Values
 }
 
 type grant struct {
@@ -67,6 +68,7 @@ func newProvider(t *testing.T) *provider {
 	mux.HandleFunc("GET /jwks", p.jwks)
 	mux.HandleFunc("GET /authorize", p.authorize)
 	mux.HandleFunc("POST /token", p.token)
+	mux.HandleFunc("GET /logout", p.logout)
 	p.srv = httptest.NewServer(mux)
 	t.Cleanup(p.srv.Close)
 	return p
@@ -88,7 +90,17 @@ func (p *provider) discovery(w http.ResponseWriter, _ *http.Request) {
 		"response_types_supported": []string{"code"}, "subject_types_supported": []string{"public"},
 		"id_token_signing_alg_values_supported": []string{"RS256"}, "code_challenge_methods_supported": []string{"S256"},
 		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
+		"end_session_endpoint":                  u + "/logout",
 	})
+}
+
+// logout is the provider's end_session_endpoint (RP-Initiated Logout): it
+// records the request and sends the browser back where it was asked to.
+func (p *provider) logout(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	p.logouts = append(p.logouts, r.URL.Query())
+	p.mu.Unlock()
+	http.Redirect(w, r, r.URL.Query().Get("post_logout_redirect_uri"), http.StatusFound)
 }
 
 func (p *provider) jwks(w http.ResponseWriter, _ *http.Request) {
@@ -283,9 +295,17 @@ func TestOIDCSignIn(t *testing.T) {
 		if last := tl[len(tl)-1]; last.Kind != KindComment || last.ActorID != "eva.ek" {
 			t.Errorf("the comment's entry: %+v", last)
 		}
-		if st, _ := eva.post("/casework/logout", url.Values{}); st != http.StatusOK {
-			t.Errorf("sign out: %d", st)
+		// Signing out ends the provider's session too, and comes back to
+		// the sign-in page.
+		if st, page := eva.post("/casework/logout", url.Values{}); st != http.StatusOK || !strings.Contains(page, `href="/casework/oidc/login"`) {
+			t.Errorf("sign out: %d\n%s", st, page)
 		}
+		p.mu.Lock()
+		if len(p.logouts) != 1 || p.logouts[0].Get("client_id") != testClientID ||
+			p.logouts[0].Get("post_logout_redirect_uri") != strings.TrimSuffix(p.redirect, "oidc/callback")+"login" {
+			t.Errorf("the provider's end-session requests: %v", p.logouts)
+		}
+		p.mu.Unlock()
 		if st, _ := eva.get("/casework/api/cases"); st != http.StatusUnauthorized {
 			t.Errorf("after signing out: %d", st)
 		}

@@ -26,6 +26,7 @@ const (
 type session struct {
 	user *User
 	csrf string
+	oidc bool // signed in by OpenID Connect
 }
 
 func randomToken() string {
@@ -109,7 +110,7 @@ UNION ALL SELECT username, csrf, expires_at, 'oidc', name, role, units FROM case
 	if u == nil {
 		return nil, nil
 	}
-	return &session{user: u, csrf: csrf}, nil
+	return &session{user: u, csrf: csrf, oidc: origin == "oidc"}, nil
 }
 
 // endSession deletes the request's session and its cookie.
