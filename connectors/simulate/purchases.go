@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/vasteras/civicbus/internal/calendar"
 )
 
 // schoolKitchens is the number of school kitchens that cook (tillagningskök)
@@ -156,7 +158,7 @@ func (k kitchen) served(seed int64, d time.Time) (lunches, special int) {
 // weekdays when they are school days, and cover the school days until the
 // next delivery.
 func (ps *purchases) day(o time.Time) []item {
-	if !workday(o) {
+	if !calendar.Workday(o) {
 		return nil
 	}
 	var out []item
@@ -185,7 +187,7 @@ func (k kitchen) delivers(d time.Time) bool {
 func orderDay(d time.Time) time.Time {
 	for n := 0; n < 2; {
 		d = addDays(d, -1)
-		if workday(d) {
+		if calendar.Workday(d) {
 			n++
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vasteras/civicbus/connectors"
+	"github.com/vasteras/civicbus/internal/calendar"
 )
 
 func year(t *testing.T, scenario string) []connectors.Record {
@@ -98,7 +99,7 @@ func TestCasesFollowApplications(t *testing.T) {
 		f := r.Fields
 		at := parseAt(t, f["completed_at"])
 		by := f["completed_by"].(map[string]any)
-		if by["kind"] == "person" && (!workday(at) || at.Hour() < 8 || at.Hour()*60+at.Minute() >= 16*60+30) {
+		if by["kind"] == "person" && (!calendar.Workday(at) || at.Hour() < 8 || at.Hour()*60+at.Minute() >= 16*60+30) {
 			t.Fatalf("step %s by a person at %v, outside office hours", r.Key, at)
 		}
 		if (f["automated"] == true) != (f["decision_id"] != nil) {
@@ -141,11 +142,11 @@ func TestPurchasesCalendar(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if d.Weekday() == time.Saturday || d.Weekday() == time.Sunday || holiday(d) || d.Month() == time.July {
+		if d.Weekday() == time.Saturday || d.Weekday() == time.Sunday || calendar.Holiday(d) || d.Month() == time.July {
 			t.Fatalf("a delivery on %s (%s)", d.Format(time.DateOnly), d.Weekday())
 		}
 		at := parseAt(t, f["ordered_at"])
-		if !workday(at) || !orderDay(d).Equal(dayOf(at)) || at.Hour() < 8 || at.Hour() >= 14 {
+		if !calendar.Workday(at) || !orderDay(d).Equal(dayOf(at)) || at.Hour() < 8 || at.Hour() >= 14 {
 			t.Fatalf("order %s placed %v for %s", r.Key, at, d.Format(time.DateOnly))
 		}
 		if f["quantity"].(float64) <= 0 || f["amount_sek"].(float64) <= 0 {
@@ -179,8 +180,8 @@ func TestCalendar(t *testing.T) {
 		{"2025-04-18", true, false},  // Good Friday 2025
 	} {
 		d := day(tc.date)
-		if holiday(d) != tc.holiday || schoolDay(d) != tc.school {
-			t.Errorf("%s: holiday %v school day %v, want %v %v", tc.date, holiday(d), schoolDay(d), tc.holiday, tc.school)
+		if calendar.Holiday(d) != tc.holiday || schoolDay(d) != tc.school {
+			t.Errorf("%s: holiday %v school day %v, want %v %v", tc.date, calendar.Holiday(d), schoolDay(d), tc.holiday, tc.school)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/ThreeDotsLabs/watermill/message"
 
 	"github.com/vasteras/civicbus/bus/middleware"
+	"github.com/vasteras/civicbus/internal/calendar"
 	"github.com/vasteras/civicbus/schemas"
 	"github.com/vasteras/civicbus/services/automation/models/meals"
 	"github.com/vasteras/civicbus/services/automation/models/oip"
@@ -21,8 +22,9 @@ import (
 // service keeps each kitchen's lunch portions; once a kitchen's portions
 // have been quiet for the settle time (a day's or a backfill's rows arrive
 // as a burst), the meal-demand model proposes the order for each of the
-// five weekdays after the kitchen's latest served day (the school calendar
-// is not on the bus yet, so holidays are not skipped). Each kitchen and
+// five workdays after the kitchen's latest served day (public holidays
+// skipped; school breaks are not on the bus yet, so a kitchen closed for a
+// break still gets proposals, which a person approves or not). Each kitchen and
 // day is one meal-order case (its id from both, so once however often the
 // portions are redelivered or re-sent): propose-order, done by the model
 // and completed when its confidence reaches Config.MealThreshold, else
@@ -85,7 +87,8 @@ func (s *Service) proposeOrders(ctx context.Context) {
 }
 
 // proposeKitchen opens the meal-order cases of one kitchen's next five
-// weekdays.
+// workdays: weekdays that are not public holidays, when no school kitchen
+// cooks.
 func (s *Service) proposeKitchen(ctx context.Context, kitchen string) error {
 	hist, err := s.store.portions(ctx, kitchen, meals.DefaultWindow)
 	if err != nil || len(hist) == 0 {
@@ -97,7 +100,7 @@ func (s *Service) proposeKitchen(ctx context.Context, kitchen string) error {
 	}
 	var days []schemas.Date
 	for d := last.AddDate(0, 0, 1); len(days) < 5; d = d.AddDate(0, 0, 1) {
-		if d.Weekday() != time.Saturday && d.Weekday() != time.Sunday {
+		if calendar.Workday(d) {
 			days = append(days, schemas.DateOf(d))
 		}
 	}

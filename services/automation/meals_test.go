@@ -35,8 +35,9 @@ func servedDays(kitchen string, n int, level, noise float64, rng *rand.Rand) []s
 
 // TestMealOrderProposals: three kitchens' lunches on the bus — a steady
 // one, an erratic one, one with a week of history. Once they settle, each
-// kitchen gets a meal-order case for each of the five weekdays after its
-// last served day (Mon 3 June – Fri 7 June 2024), with the meal-demand
+// kitchen gets a meal-order case for each of the five workdays after its
+// last served day (Mon 3 June – Mon 10 June 2024, without Thursday 6 June,
+// the National Day, when no school kitchen cooks), with the meal-demand
 // model's decision on propose-order: completed for the steady kitchen,
 // whose confidence is above the threshold; referred for the erratic one
 // (below it) and the one with too short a history; approve-order always
@@ -113,10 +114,13 @@ func TestMealOrderProposals(t *testing.T) {
 			t.Errorf("a decision on step %q", d.StepID)
 		}
 	}
-	for _, day := range []string{"2024-06-03", "2024-06-04", "2024-06-05", "2024-06-06", "2024-06-07"} {
+	for _, day := range []string{"2024-06-03", "2024-06-04", "2024-06-05", "2024-06-07", "2024-06-10"} {
 		if !days[day] {
 			t.Errorf("no proposal for %s: %v", day, days)
 		}
+	}
+	if days["2024-06-06"] || len(days) != 5 {
+		t.Errorf("proposals for %v; none is wanted for the National Day, 2024-06-06", days)
 	}
 	for _, m := range steps.distinct() {
 		var st schemas.StepCompleted
