@@ -21,7 +21,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/segmentio/kafka-go"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/vasteras/civicbus/bus"
@@ -791,27 +790,10 @@ func (l *lockedBuffer) String() string {
 // topicRecords is how many records topic holds: its partitions' end
 // offsets summed (the bench's data dir is fresh and nothing is deleted).
 func topicRecords(ctx context.Context, conn bus.Connection, topic string) (int64, error) {
-	parts, err := bus.Partitions(ctx, conn, topic)
-	if err != nil {
-		return 0, err
-	}
-	t := conn.Transport()
-	defer t.CloseIdleConnections()
-	client := &kafka.Client{Addr: kafka.TCP(conn.Brokers...), Timeout: 10 * time.Second, Transport: t}
-	req := &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{}}
-	for _, p := range parts {
-		req.Topics[topic] = append(req.Topics[topic], kafka.LastOffsetOf(p))
-	}
-	resp, err := client.ListOffsets(ctx, req)
-	if err != nil {
-		return 0, err
-	}
+	ends, err := bus.EndOffsets(ctx, conn, topic)
 	var n int64
-	for _, po := range resp.Topics[topic] {
-		if po.Error != nil {
-			return 0, po.Error
-		}
-		n += po.LastOffset
+	for _, end := range ends {
+		n += end
 	}
-	return n, nil
+	return n, err
 }

@@ -47,6 +47,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
@@ -156,6 +157,9 @@ type Service struct {
 	engine *rules.Engine
 	store  *store
 	pub    message.Publisher
+	// register is how far the population-register projection has got
+	// (caughtup.go), which the rules that read it wait for.
+	register *projectionClock
 }
 
 // New loads the rules and opens the state and the publisher.
@@ -218,7 +222,7 @@ func New(ctx context.Context, cfg Config) (*Service, error) {
 		st.close()
 		return nil, fmt.Errorf("automation: %w", err)
 	}
-	s := &Service{cfg: cfg, store: st, pub: pub}
+	s := &Service{cfg: cfg, store: st, pub: pub, register: newProjectionClock(cfg.Conn, ConsumerGroup, registerTopics)}
 	if engine != nil {
 		s.engine = engine.WithLookups(st, 0)
 	}
@@ -269,6 +273,7 @@ func (s *Service) Run(ctx context.Context) error {
 		if err := handle("automation:register:"+topic, topic, s.project); err != nil {
 			return err
 		}
+		paced[topic] = true // what is applied of a partition is a prefix (caughtup.go)
 	}
 	if s.cfg.Forecast {
 		if err := handle("automation:forecast:"+TopicPopulation, TopicPopulation, s.projectPopulation); err != nil {
@@ -312,7 +317,7 @@ func (s *Service) Run(ctx context.Context) error {
 			if err := handle("automation:rules:"+topic, topic, s.decide(topic)); err != nil {
 				return err
 			}
-			paced[topic] = paced[topic] || s.engine.ReadsProjections(topic)
+			paced[topic] = paced[topic] || len(s.engine.Projections(topic)) > 0
 		}
 	}
 	for _, topic := range topics {
@@ -377,7 +382,11 @@ func (s *Service) project(msg *message.Message) error {
 	if key == "" {
 		return middleware.Permanent(errors.New("automation: a register event without personnummer"))
 	}
-	return s.store.put(msg.Context(), ProjectionRegister, key, rec)
+	if err := s.store.put(msg.Context(), ProjectionRegister, key, rec); err != nil {
+		return err
+	}
+	s.register.note(msg)
+	return nil
 }
 
 // decide evaluates the rules an event of topic triggers and publishes the
@@ -386,12 +395,16 @@ func (s *Service) project(msg *message.Message) error {
 // rather than never. A case's events share a partition, so its decisions
 // come in order.
 func (s *Service) decide(topic string) message.NoPublishHandlerFunc {
+	readsRegister := slices.Contains(s.engine.Projections(topic), ProjectionRegister)
 	return func(msg *message.Message) error {
 		var event map[string]any
 		if err := json.Unmarshal(msg.Payload, &event); err != nil {
 			return middleware.Permanent(errors.New("automation: the event is not a JSON object"))
 		}
 		ctx := msg.Context()
+		if rec, ok := bus.RecordFromCtx(ctx); ok && readsRegister && !s.register.await(ctx, rec.Time) && ctx.Err() == nil {
+			s.cfg.Logger.Warn("automation: the population register's projection is behind; deciding on what it holds", "waited", projectionWait, "event", rec.String())
+		}
 		now := time.Now()
 		opens, err := s.engine.Openings(topic, event, now)
 		if err != nil {

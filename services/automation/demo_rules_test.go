@@ -3,6 +3,7 @@ package automation
 import (
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/vasteras/civicbus/bus"
@@ -29,9 +30,9 @@ func TestDemoRules(t *testing.T) {
 	// The preschool rules read the population register, the snow report's
 	// the snow plan: their topics are handled one event at a time, not to
 	// run ahead of those projections.
-	for topic, want := range map[string]bool{TopicApplication: true, "roads.fault-report.v1": true, TopicAlarm: false} {
-		if got := s.engine.ReadsProjections(topic); got != want {
-			t.Errorf("ReadsProjections(%s) = %v, want %v", topic, got, want)
+	for topic, want := range map[string]string{TopicApplication: ProjectionRegister, "roads.fault-report.v1": ProjectionSnowPlan, TopicAlarm: ""} {
+		if got := strings.Join(s.engine.Projections(topic), ","); got != want {
+			t.Errorf("Projections(%s) = %q, want %q", topic, got, want)
 		}
 	}
 	c := s.cfg

@@ -19,14 +19,18 @@ func (e *Engine) TriggerTopics() []string {
 	return topics
 }
 
-// ReadsProjections reports whether an evaluating rule triggered by topic
-// reads a lookup: a projection fed by another topic, which its handler
-// must not run ahead of.
-func (e *Engine) ReadsProjections(topic string) bool {
+// Projections lists, sorted, the projections (lookups) that the evaluating
+// rules triggered by topic read: projections fed by other topics, which
+// their handler must not run ahead of.
+func (e *Engine) Projections(topic string) []string {
+	var out []string
 	for _, c := range e.byEvent[topic] {
-		if len(c.lookups) > 0 {
-			return true
+		for _, l := range c.lookups {
+			if !slices.Contains(out, l.projection) {
+				out = append(out, l.projection)
+			}
 		}
 	}
-	return false
+	slices.Sort(out)
+	return out
 }
