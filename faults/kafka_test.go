@@ -11,41 +11,13 @@ import (
 	"github.com/vasteras/civicbus/bus"
 )
 
-// topicEnds returns the end offset (the next offset to be written) of each
-// partition of topic.
-func topicEnds(ctx context.Context, conn bus.Connection, topic string) (map[int]int64, error) {
-	parts, err := bus.Partitions(ctx, conn, topic)
-	if err != nil {
-		return nil, err
-	}
-	t := conn.Transport()
-	defer t.CloseIdleConnections()
-	client := &kafka.Client{Addr: kafka.TCP(conn.Brokers...), Timeout: 10 * time.Second, Transport: t}
-	req := &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{}}
-	for _, p := range parts {
-		req.Topics[topic] = append(req.Topics[topic], kafka.LastOffsetOf(p))
-	}
-	resp, err := client.ListOffsets(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	ends := map[int]int64{}
-	for _, po := range resp.Topics[topic] {
-		if po.Error != nil {
-			return nil, fmt.Errorf("offsets of %s/%d: %w", topic, po.Partition, po.Error)
-		}
-		ends[po.Partition] = po.LastOffset
-	}
-	return ends, nil
-}
-
 // records is how many records topic holds (its partitions' end offsets
 // summed; nothing is ever deleted in these tests), or -1 when it cannot be
 // read now.
 func records(conn bus.Connection, topic string) int64 {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	ends, err := topicEnds(ctx, conn, topic)
+	ends, err := bus.EndOffsets(ctx, conn, topic)
 	if err != nil {
 		return -1
 	}
@@ -77,7 +49,7 @@ func readTopic(t testing.TB, conn bus.Connection, topic string, fn func(id strin
 func readTopicOrErr(conn bus.Connection, topic string, fn func(id string, payload []byte)) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
-	ends, err := topicEnds(ctx, conn, topic)
+	ends, err := bus.EndOffsets(ctx, conn, topic)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", topic, err)
 	}
@@ -169,7 +141,7 @@ func dupes(ids map[string]int) int {
 func caughtUp(conn bus.Connection, group, topic string) (bool, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	ends, err := topicEnds(ctx, conn, topic)
+	ends, err := bus.EndOffsets(ctx, conn, topic)
 	if err != nil {
 		return false, err
 	}

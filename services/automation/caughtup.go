@@ -87,8 +87,13 @@ func (c *projectionClock) await(ctx context.Context, t time.Time) (ok bool) {
 		if c.caughtUp(ctx, t) {
 			return true
 		}
-		if time.Now().After(deadline) || !sleepCtx(ctx, 50*time.Millisecond) {
+		if time.Now().After(deadline) {
 			return false
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(50 * time.Millisecond):
 		}
 	}
 }
@@ -153,15 +158,4 @@ func (c *projectionClock) endOffsets(ctx context.Context, topic string) (map[int
 	c.ends[topic], c.endsAt[topic] = ends, time.Now()
 	c.mu.Unlock()
 	return ends, nil
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }
