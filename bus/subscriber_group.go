@@ -3,6 +3,7 @@ package bus
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -31,7 +32,7 @@ func (s *Subscriber) consumeGroup(ctx context.Context, topic string, out chan<- 
 		log.Error("consumer group config rejected", "err", err)
 		return
 	}
-	defer cg.Close() // leaves the group, so the others take over at once
+	defer closeGroup(cg, log) // leaves the group, so the others take over at once
 	for {
 		gen, err := cg.Next(ctx)
 		if err != nil {
@@ -47,6 +48,31 @@ func (s *Subscriber) consumeGroup(ctx context.Context, topic string, out chan<- 
 			continue
 		}
 		s.consumeGeneration(ctx, gen, topic, out)
+	}
+}
+
+// groupCloseWait bounds how long ending a subscription waits to leave its
+// group. kafka-go's ConsumerGroup.Close waits for a join under way, and
+// a join waits at the broker until every member has joined again or the
+// rebalance timeout passed: when a service stops, its subscribers (each a
+// member of the service's group) leave one after another, each leave
+// starts a rebalance, and a member caught joining waited up to the
+// rebalance timeout, longer than the process's shutdown grace.
+const groupCloseWait = 2 * time.Second
+
+// closeGroup leaves the group, waiting at most groupCloseWait; a leave that
+// takes longer goes on alone (and the broker drops the member at its
+// session timeout if it never completes).
+func closeGroup(cg *kafka.ConsumerGroup, log *slog.Logger) {
+	closed := make(chan struct{})
+	go func() {
+		cg.Close()
+		close(closed)
+	}()
+	select {
+	case <-closed:
+	case <-time.After(groupCloseWait):
+		log.Warn("consumer group: leaving takes long (a rebalance under way); not waiting for it", "waited", groupCloseWait)
 	}
 }
 
