@@ -123,6 +123,9 @@ func (r *Runtime) Run(ctx context.Context) (runErr error) {
 	}()
 	pos, err := r.cfg.Checkpoints.Load(ctx, r.cfg.Name)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped while loading: a stop, not a failure
+		}
 		return err
 	}
 	if s, ok := r.cfg.Source.(Seeker); ok {
