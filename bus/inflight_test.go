@@ -39,6 +39,22 @@ func publishKeyed(t *testing.T, conn bus.Connection, topic string, keys []string
 	}
 }
 
+// subscribe subscribes a new Subscriber of cfg to topic; it is closed when
+// the test ends, if not before.
+func subscribe(t *testing.T, cfg bus.SubscriberConfig, topic string) (*bus.Subscriber, <-chan *message.Message) {
+	t.Helper()
+	sub, err := bus.NewSubscriber(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sub.Close() })
+	ch, err := sub.Subscribe(context.Background(), topic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sub, ch
+}
+
 func oneTopic(t *testing.T, conn bus.Connection, topic string) {
 	t.Helper()
 	if _, err := bus.EnsureTopic(context.Background(), conn, topic, 1); err != nil {
@@ -71,15 +87,7 @@ func TestInFlightKeyOrder(t *testing.T) {
 	}
 	publishKeyed(t, conn, topic, keys, perKey)
 
-	sub, err := bus.NewSubscriber(bus.SubscriberConfig{Connection: conn, MaxInFlight: 32})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sub.Close()
-	ch, err := sub.Subscribe(context.Background(), topic)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sub, ch := subscribe(t, bus.SubscriberConfig{Connection: conn, MaxInFlight: 32}, topic)
 
 	var (
 		mu          sync.Mutex
@@ -176,14 +184,7 @@ func TestInFlightCommitsContiguousPrefix(t *testing.T) {
 	oneTopic(t, conn, topic)
 	publishKeyed(t, conn, topic, []string{""}, n) // keyless: none waits for another
 
-	first, err := bus.NewSubscriber(bus.SubscriberConfig{Connection: conn, ConsumerGroup: "prefix", MaxInFlight: 8})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ch, err := first.Subscribe(context.Background(), topic)
-	if err != nil {
-		t.Fatal(err)
-	}
+	first, ch := subscribe(t, bus.SubscriberConfig{Connection: conn, ConsumerGroup: "prefix", MaxInFlight: 8}, topic)
 	timeout := time.After(30 * time.Second)
 	for got := 0; got < n; got++ {
 		select {
@@ -199,15 +200,7 @@ func TestInFlightCommitsContiguousPrefix(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	second, err := bus.NewSubscriber(bus.SubscriberConfig{Connection: conn, ConsumerGroup: "prefix", MaxInFlight: 8})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer second.Close()
-	ch, err = second.Subscribe(context.Background(), topic)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, ch = subscribe(t, bus.SubscriberConfig{Connection: conn, ConsumerGroup: "prefix", MaxInFlight: 8}, topic)
 	seen := map[int]bool{}
 	for len(seen) < n-heldBack {
 		select {
@@ -242,15 +235,7 @@ func TestInFlightNackKeepsKeyOrder(t *testing.T) {
 	keys := []string{"stuck", "a", "b", "c"}
 	publishKeyed(t, conn, topic, keys, perKey)
 
-	sub, err := bus.NewSubscriber(bus.SubscriberConfig{Connection: conn, MaxInFlight: 8, NackResendSleep: 10 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sub.Close()
-	ch, err := sub.Subscribe(context.Background(), topic)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, ch := subscribe(t, bus.SubscriberConfig{Connection: conn, MaxInFlight: 8, NackResendSleep: 10 * time.Millisecond}, topic)
 	others := (len(keys) - 1) * perKey
 	handledOthers, nacks, stuckNext := 0, 0, 0
 	timeout := time.After(30 * time.Second)

@@ -11,13 +11,11 @@ import (
 // EndOffsets returns, for each partition of topic, the offset after its
 // last record (the high watermark); none when the topic does not exist.
 func EndOffsets(ctx context.Context, conn Connection, topic string) (map[int]int64, error) {
-	parts, err := Partitions(ctx, conn, topic)
+	parts, client, done, err := partitionsClient(ctx, conn, topic)
 	if err != nil || len(parts) == 0 {
 		return map[int]int64{}, err
 	}
-	t := conn.Transport()
-	defer t.CloseIdleConnections()
-	client := &kafka.Client{Addr: kafka.TCP(conn.Brokers...), Timeout: 10 * time.Second, Transport: t}
+	defer done()
 	req := &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{}}
 	for _, p := range parts {
 		req.Topics[topic] = append(req.Topics[topic], kafka.LastOffsetOf(p))
@@ -39,13 +37,11 @@ func EndOffsets(ctx context.Context, conn Connection, topic string) (map[int]int
 // CommittedOffsets returns group's committed offset, the next to read, of
 // each partition of topic that has one.
 func CommittedOffsets(ctx context.Context, conn Connection, group, topic string) (map[int]int64, error) {
-	parts, err := Partitions(ctx, conn, topic)
+	parts, client, done, err := partitionsClient(ctx, conn, topic)
 	if err != nil || len(parts) == 0 {
 		return map[int]int64{}, err
 	}
-	t := conn.Transport()
-	defer t.CloseIdleConnections()
-	client := &kafka.Client{Addr: kafka.TCP(conn.Brokers...), Timeout: 10 * time.Second, Transport: t}
+	defer done()
 	resp, err := client.OffsetFetch(ctx, &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{topic: parts}})
 	if err == nil {
 		err = resp.Error
@@ -63,4 +59,14 @@ func CommittedOffsets(ctx context.Context, conn Connection, group, topic string)
 		}
 	}
 	return out, nil
+}
+
+// partitionsClient returns topic's partitions (none when it does not
+// exist) and a client of conn's brokers; call done when finished with it.
+func partitionsClient(ctx context.Context, conn Connection, topic string) (parts []int, client *kafka.Client, done func(), err error) {
+	if parts, err = Partitions(ctx, conn, topic); err != nil || len(parts) == 0 {
+		return nil, nil, func() {}, err
+	}
+	t := conn.Transport()
+	return parts, &kafka.Client{Addr: kafka.TCP(conn.Brokers...), Timeout: 10 * time.Second, Transport: t}, t.CloseIdleConnections, nil
 }

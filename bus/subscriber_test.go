@@ -145,15 +145,7 @@ func TestInitialOffsetNewest(t *testing.T) {
 	defer pub.Close()
 	publishN(t, pub, topic, 0, 20)
 
-	sub, err := bus.NewSubscriber(bus.SubscriberConfig{Connection: conn, ConsumerGroup: "newest", InitialOffset: bus.OffsetNewest})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sub.Close()
-	ch, err := sub.Subscribe(context.Background(), topic)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, ch := subscribe(t, bus.SubscriberConfig{Connection: conn, ConsumerGroup: "newest", InitialOffset: bus.OffsetNewest}, topic)
 	// The readers find the end of each partition asynchronously: publish
 	// markers until one arrives, then nothing old may have come first.
 	deadline := time.Now().Add(30 * time.Second)
@@ -200,15 +192,7 @@ func TestUndecodableRecordIsDelivered(t *testing.T) {
 	}
 	defer pub.Close()
 	publishN(t, pub, topic, 0, 2)
-	sub, err := bus.NewSubscriber(bus.SubscriberConfig{Connection: conn, Marshaler: failingMarshaler{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sub.Close()
-	ch, err := sub.Subscribe(context.Background(), topic)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, ch := subscribe(t, bus.SubscriberConfig{Connection: conn, Marshaler: failingMarshaler{}}, topic)
 	for i := range 2 {
 		select {
 		case m := <-ch:
@@ -240,15 +224,7 @@ func TestUnmarshalMarkCannotBeForged(t *testing.T) {
 	if err := pub.Publish("test.forged.v1", m); err != nil {
 		t.Fatal(err)
 	}
-	sub, err := bus.NewSubscriber(bus.SubscriberConfig{Connection: conn})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sub.Close()
-	ch, err := sub.Subscribe(context.Background(), "test.forged.v1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, ch := subscribe(t, bus.SubscriberConfig{Connection: conn}, "test.forged.v1")
 	select {
 	case got := <-ch:
 		if v, ok := got.Metadata[bus.MetadataUnmarshalError]; ok {
